@@ -1,0 +1,142 @@
+/**
+ * A described API operation: what the provider packages generate from the official
+ * OpenAPI specs, one per operation, and what the apps and AI agents discover through
+ * each provider's catalog.
+ *
+ * `call` validates the input with the operation's Schema before any request is sent
+ * (bad input is refused with a `Validation` error naming the field), builds the request
+ * (path parameters encoded, query, headers such as GHL's `Version`, JSON body) and
+ * decodes the response.
+ */
+import { Effect, Schema, SchemaIssue, Stream } from "effect"
+import type { HttpMethod } from "effect/http"
+import type { CrmClient, CrmRequest, QueryValue } from "./CrmClient.ts"
+import { type CrmError, type FieldIssue, invalidInput } from "./CrmError.ts"
+import * as Pagination from "./Pagination.ts"
+
+export type ParameterLocation = "path" | "query" | "header"
+
+export interface OperationParameter {
+  readonly name: string
+  readonly in: ParameterLocation
+  readonly required: boolean
+}
+
+/** How an operation pages, when it does; the provider maps this onto a `PaginationStyle`. */
+export interface OperationPagination {
+  readonly style: "cursor-token" | "offset-limit" | "page-number" | "keyset" | "body-cursor" | "next-url"
+  /** Response path of the records, e.g. `contacts`. */
+  readonly items: string
+  /** Style-specific parameter names, e.g. `{ tokenParam: "page_token", nextToken: "next_page_token" }`. */
+  readonly params: Readonly<Record<string, string>>
+}
+
+/** The machine-readable catalog entry; the same fields for every provider. */
+export interface CatalogEntry {
+  readonly id: string
+  readonly method: HttpMethod.HttpMethod
+  readonly path: string
+  readonly summary: string
+  readonly resource: string
+  readonly access: "read" | "write"
+  readonly idempotent: boolean
+  readonly parameters: ReadonlyArray<OperationParameter>
+  readonly hasBody: boolean
+  readonly bodyRequired: boolean
+  readonly pagination?: OperationPagination | undefined
+  readonly deprecated?: boolean | undefined
+  /** Scopes the operation requires (GHL). */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Token kinds the operation accepts (GHL: Location, Agency). */
+  readonly tokenKinds?: ReadonlyArray<string> | undefined
+  /** Fixed headers the operation needs (GHL: `Version`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+export interface Operation<I = unknown, O = unknown> extends CatalogEntry {
+  /** Parameters (by name) and, under `body`, the request body. */
+  readonly input: Schema.Codec<I, unknown>
+  readonly output: Schema.Codec<O, unknown>
+}
+
+/** Input of an operation: its parameters by name, and its body under `body`. */
+export type InputOf<Op> = Op extends Operation<infer I, any> ? I : never
+export type OutputOf<Op> = Op extends Operation<any, infer O> ? O : never
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** Flattens a Schema issue into one entry per bad field, with its dotted path. */
+export const fieldIssues = (issue: SchemaIssue.Issue): ReadonlyArray<FieldIssue> =>
+  formatIssues(issue).issues.map((entry) => ({
+    field:
+      entry.path === undefined || entry.path.length === 0
+        ? "(input)"
+        : entry.path.map((key) => String(typeof key === "object" ? key.key : key)).join("."),
+    message: entry.message,
+  }))
+
+/** Validates input against the operation's Schema; the failure names each bad field. */
+export const validate = <I, O>(provider: string, operation: Operation<I, O>, input: unknown) =>
+  Schema.decodeUnknownEffect(operation.input)(input, { errors: "all", onExcessProperty: "error" }).pipe(
+    Effect.mapError((error) => invalidInput(provider, fieldIssues(error.issue), operation.id)),
+  )
+
+/** Builds the request for an already validated input. */
+export const toRequest = (operation: CatalogEntry, input: Readonly<Record<string, unknown>>): CrmRequest => {
+  let path = operation.path
+  const query: Record<string, QueryValue> = {}
+  const headers: Record<string, string> = { ...operation.headers }
+  for (const parameter of operation.parameters) {
+    const value = input[parameter.name]
+    if (value === undefined) continue
+    switch (parameter.in) {
+      case "path":
+        path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(value)))
+        break
+      case "query":
+        query[parameter.name] = Array.isArray(value) ? value : (value as QueryValue)
+        break
+      case "header":
+        headers[parameter.name] = String(value)
+        break
+    }
+  }
+  return {
+    method: operation.method,
+    path,
+    query,
+    headers,
+    body: input.body,
+    idempotent: operation.idempotent,
+    operation: operation.id,
+  }
+}
+
+/** Validates, sends and decodes one operation. */
+export const call = <I, O>(client: CrmClient, operation: Operation<I, O>, input: I): Effect.Effect<O, CrmError> =>
+  Effect.flatMap(validate(client.provider, operation, input), (valid) =>
+    client.decode(toRequest(operation, valid as Readonly<Record<string, unknown>>), operation.output),
+  )
+
+/** Validates, sends and returns the raw body: for dynamic callers (CLI `call`, "Custom API Call"). */
+export const callUnknown = (
+  client: CrmClient,
+  operation: Operation,
+  input: unknown,
+): Effect.Effect<unknown, CrmError> =>
+  Effect.flatMap(validate(client.provider, operation, input), (valid) =>
+    Effect.map(client.execute(toRequest(operation, valid as Readonly<Record<string, unknown>>)), (r) => r.body),
+  )
+
+/** Every record of a paginated operation, validated once, streamed page by page. */
+export const stream = <A>(
+  client: CrmClient,
+  operation: Operation,
+  input: unknown,
+  style: Pagination.PaginationStyle<A>,
+): Stream.Stream<A, CrmError> =>
+  Stream.unwrap(
+    Effect.map(validate(client.provider, operation, input), (valid) =>
+      Pagination.items(client, toRequest(operation, valid as Readonly<Record<string, unknown>>), style),
+    ),
+  )

@@ -1,0 +1,142 @@
+/**
+ * Where OAuth token pairs live between requests and between runs. Both CRMs rotate
+ * refresh tokens, so a refreshed pair must be saved before anything uses it: losing
+ * it means the user has to log in again.
+ */
+import { constants } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Context, Effect, Layer, Option, Redacted, Schema, Semaphore } from "effect"
+
+export interface TokenSet {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly refreshToken?: Redacted.Redacted<string> | undefined
+  /** Epoch milliseconds; absent when the provider did not say. */
+  readonly expiresAt?: number | undefined
+  readonly scope?: string | undefined
+  /** Non-secret facts from the token response (user type, location id, company id...). */
+  readonly meta?: Readonly<Record<string, unknown>> | undefined
+}
+
+export class TokenStoreError extends Schema.TaggedError<TokenStoreError>()("TokenStoreError", {
+  message: Schema.String,
+}) {}
+
+export interface TokenStoreShape {
+  readonly get: (key: string) => Effect.Effect<Option.Option<TokenSet>, TokenStoreError>
+  readonly set: (key: string, tokens: TokenSet) => Effect.Effect<void, TokenStoreError>
+  readonly remove: (key: string) => Effect.Effect<void, TokenStoreError>
+  readonly keys: Effect.Effect<ReadonlyArray<string>, TokenStoreError>
+}
+
+export class TokenStore extends Context.Service<TokenStore, TokenStoreShape>()("@crmkit/core/TokenStore") {}
+
+/** Kept in this process only: for tests, short scripts and hosts that persist tokens themselves. */
+export const makeMemory = (initial: Readonly<Record<string, TokenSet>> = {}): TokenStoreShape => {
+  const entries = new Map(Object.entries(initial))
+  return {
+    get: (key) => Effect.sync(() => Option.fromNullishOr(entries.get(key))),
+    set: (key, tokens) => Effect.sync(() => void entries.set(key, tokens)),
+    remove: (key) => Effect.sync(() => void entries.delete(key)),
+    keys: Effect.sync(() => [...entries.keys()]),
+  }
+}
+
+export const layerMemory = (initial?: Readonly<Record<string, TokenSet>>): Layer.Layer<TokenStore> =>
+  Layer.sync(TokenStore, () => makeMemory(initial))
+
+/** On-disk form: plain strings, since the file itself is the secret (mode 0600). */
+const StoredToken = Schema.Struct({
+  accessToken: Schema.String,
+  refreshToken: Schema.optional(Schema.String),
+  expiresAt: Schema.optional(Schema.Number),
+  scope: Schema.optional(Schema.String),
+  meta: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+})
+const StoreFile = Schema.Struct({ version: Schema.Literal(1), tokens: Schema.Record(Schema.String, StoredToken) })
+type StoreFile = typeof StoreFile.Type
+const decodeStoreFile = Schema.decodeUnknownEffect(Schema.fromJsonString(StoreFile))
+
+const toStored = (tokens: TokenSet): typeof StoredToken.Type => ({
+  accessToken: Redacted.value(tokens.accessToken),
+  ...(tokens.refreshToken === undefined ? {} : { refreshToken: Redacted.value(tokens.refreshToken) }),
+  ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
+  ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+  ...(tokens.meta === undefined ? {} : { meta: tokens.meta }),
+})
+
+const fromStored = (stored: typeof StoredToken.Type): TokenSet => ({
+  accessToken: Redacted.make(stored.accessToken),
+  refreshToken: stored.refreshToken === undefined ? undefined : Redacted.make(stored.refreshToken),
+  expiresAt: stored.expiresAt,
+  scope: stored.scope,
+  meta: stored.meta,
+})
+
+/**
+ * A JSON file readable only by its owner (0600). Every write goes to a temporary file in
+ * the same folder, is flushed, then renamed over the old one, so a crash mid-write never
+ * leaves a half-written store. The file is re-read on every access so that several
+ * processes sharing it see each other's refreshes.
+ */
+export const makeFile = Effect.fnUntraced(function* (filePath: string) {
+  const lock = yield* Semaphore.make(1)
+  const fail = (action: string) => (cause: unknown) =>
+    new TokenStoreError({ message: `Token store ${filePath}: could not ${action}: ${describe(cause)}` })
+
+  const read = Effect.tryPromise({
+    try: () => fs.readFile(filePath, "utf8"),
+    catch: fail("read"),
+  }).pipe(
+    Effect.catchIf(
+      (error) => error.message.includes("ENOENT"),
+      () => Effect.succeed(undefined),
+    ),
+    Effect.flatMap((text) =>
+      text === undefined
+        ? Effect.succeed<StoreFile>({ version: 1, tokens: {} })
+        : decodeStoreFile(text).pipe(
+            Effect.mapError(() => new TokenStoreError({ message: `Token store ${filePath} is not valid` })),
+          ),
+    ),
+  )
+
+  const write = (content: StoreFile) =>
+    Effect.tryPromise({
+      try: async () => {
+        await fs.mkdir(path.dirname(filePath), { recursive: true, mode: 0o700 })
+        const temporary = `${filePath}.${process.pid}.${Date.now()}.tmp`
+        const handle = await fs.open(temporary, constants.O_CREAT | constants.O_WRONLY | constants.O_TRUNC, 0o600)
+        try {
+          await handle.writeFile(JSON.stringify(content, null, 2))
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
+        await fs.chmod(temporary, 0o600)
+        await fs.rename(temporary, filePath)
+      },
+      catch: fail("write"),
+    })
+
+  const update = (f: (tokens: StoreFile["tokens"]) => StoreFile["tokens"]) =>
+    lock.withPermit(Effect.flatMap(read, (content) => write({ version: 1, tokens: f(content.tokens) })))
+
+  return TokenStore.of({
+    get: (key) => Effect.map(read, (content) => Option.map(Option.fromNullishOr(content.tokens[key]), fromStored)),
+    set: (key, tokens) => update((all) => ({ ...all, [key]: toStored(tokens) })),
+    remove: (key) =>
+      update((all) => {
+        const { [key]: _removed, ...rest } = all
+        return rest
+      }),
+    keys: Effect.map(read, (content) => Object.keys(content.tokens)),
+  })
+})
+
+export const layerFile = (filePath: string): Layer.Layer<TokenStore> => Layer.effect(TokenStore, makeFile(filePath))
+
+const describe = (cause: unknown): string => {
+  if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message
+  return String(cause)
+}

@@ -1,0 +1,5 @@
+export * as GhlAuth from "./GhlAuth.ts"
+export * as GhlClient from "./GhlClient.ts"
+export * as GhlConfig from "./GhlConfig.ts"
+export * as GhlErrors from "./GhlErrors.ts"
+export * as GhlRateLimits from "./GhlRateLimits.ts"

@@ -1,0 +1,5 @@
+export * as KeapAuth from "./KeapAuth.ts"
+export * as KeapClient from "./KeapClient.ts"
+export * as KeapConfig from "./KeapConfig.ts"
+export * as KeapErrors from "./KeapErrors.ts"
+export * as KeapRateLimits from "./KeapRateLimits.ts"

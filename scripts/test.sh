@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command: sets up everything on a fresh machine, then builds, lints and tests.
+set -euo pipefail
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$repo_root/scripts/bootstrap.sh"
+. "$repo_root/scripts/ensure-redis.sh"
+cd "$repo_root"
+pnpm build
+pnpm lint
+pnpm test
