@@ -5,7 +5,7 @@
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { CrmClient, Pagination, TokenStore } from "@crmkit/core"
+import { type CrmClient, Pagination, TokenStore } from "@crmkit/core"
 import { GhlAuth, GhlClient } from "@crmkit/ghl"
 import { KeapAuth, KeapClient } from "@crmkit/keap"
 import { startSandbox } from "@crmkit/sandbox"
@@ -27,7 +27,10 @@ const program = Effect.gen(function* () {
   yield* line(`crmkit demo: sandbox at ${sandbox.url} (Keap under /keap, GHL under /ghl)`)
 
   // Keap: OAuth login, tokens saved to a 0600 file store.
-  const storeFile = path.join(yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "crmkit-demo-"))), "tokens.json")
+  const storeFile = path.join(
+    yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "crmkit-demo-"))),
+    "tokens.json",
+  )
   const tokens = yield* KeapAuth.exchangeCode(
     keapApp,
     sandbox.keap.issueAuthorizationCode(),
@@ -44,7 +47,12 @@ const program = Effect.gen(function* () {
   )
   yield* Effect.gen(function* () {
     const keap = yield* KeapClient.KeapClient
-    const style = Pagination.cursorToken<{ id: number; given_name: string; family_name: string; email_addresses: Array<{ email: string }> }>({
+    const style = Pagination.cursorToken<{
+      id: number
+      given_name: string
+      family_name: string
+      email_addresses: Array<{ email: string }>
+    }>({
       items: "contacts",
       tokenParam: "page_token",
       nextToken: "next_page_token",
@@ -52,14 +60,22 @@ const program = Effect.gen(function* () {
       size: 50,
     })
     let pages = 0
-    const matches = yield* Pagination.pages(keap, { method: "GET", path: "/v2/contacts", query: { filter: "given_name==J*" } }, style).pipe(
+    const matches = yield* Pagination.pages(
+      keap,
+      { method: "GET", path: "/v2/contacts", query: { filter: "given_name==J*" } },
+      style,
+    ).pipe(
       Stream.tap(() => Effect.sync(() => pages++)),
       Stream.flatMap((page) => Stream.fromIterable(page.items)),
       Stream.runCollect,
     )
-    yield* line(`[keap] contacts with given_name J*: ${matches.length} across ${pages} pages (filter kept on every page)`)
+    yield* line(
+      `[keap] contacts with given_name J*: ${matches.length} across ${pages} pages (filter kept on every page)`,
+    )
     for (const c of Array.from(matches).slice(0, 5)) {
-      yield* line(`  #${String(c.id).padEnd(6)} ${`${c.given_name} ${c.family_name}`.padEnd(24)} ${c.email_addresses[0]?.email ?? ""}`)
+      yield* line(
+        `  #${String(c.id).padEnd(6)} ${`${c.given_name} ${c.family_name}`.padEnd(24)} ${c.email_addresses[0]?.email ?? ""}`,
+      )
     }
 
     // A day passes: the access token expires and is refreshed (rotating the refresh token) before use.
@@ -88,13 +104,24 @@ const program = Effect.gen(function* () {
     const all = yield* Pagination.items(
       ghl,
       { method: "POST", path: "/contacts/search", body: { locationId } },
-      Pagination.bodyCursor({ items: "contacts", cursorParam: "searchAfter", itemCursor: "searchAfter", sizeParam: "pageLimit", size: 100 }),
+      Pagination.bodyCursor({
+        items: "contacts",
+        cursorParam: "searchAfter",
+        itemCursor: "searchAfter",
+        sizeParam: "pageLimit",
+        size: 100,
+      }),
     ).pipe(Stream.runCount)
     yield* line(`\n[ghl] searched location ${locationId}: ${all} contacts via searchAfter pages of 100`)
     const listed = yield* Pagination.pages(
       ghl,
       { method: "GET", path: "/contacts/", query: { locationId } },
-      Pagination.keyset({ items: "contacts", cursor: { "meta.startAfter": "startAfter", "meta.startAfterId": "startAfterId" }, limitParam: "limit", limit: 100 }),
+      Pagination.keyset({
+        items: "contacts",
+        cursor: { "meta.startAfter": "startAfter", "meta.startAfterId": "startAfterId" },
+        limitParam: "limit",
+        limit: 100,
+      }),
     ).pipe(Stream.runCollect)
     const last = Array.from(listed).at(-1)
     yield* line(

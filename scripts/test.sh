@@ -5,6 +5,11 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo_root/scripts/bootstrap.sh"
 . "$repo_root/scripts/ensure-redis.sh"
 cd "$repo_root"
+pnpm codegen:check
 pnpm build
 pnpm lint
-pnpm test
+mkdir -p .cache
+status=0
+pnpm test --reporter=default --reporter=json --outputFile.json=.cache/vitest.json || status=$?
+node scripts/test-summary.mjs .cache/vitest.json
+exit $status

@@ -113,6 +113,19 @@ export default defineConfig({
       rules.offsetLimit({ offsetParam: "offset", limitParam: "limit" }),
       rules.pageNumber({ pageParam: "page", sizeParams: ["pageLimit", "pageSize", "limit"], hasMore: "hasMore" }),
     ],
-    overrides: {},
+    overrides: {
+      // GET /products/: the response declares `total` as an array too, so the records array is ambiguous.
+      "products.list-invoices": {
+        style: "offset-limit",
+        items: "products",
+        params: { offsetParam: "offset", limitParam: "limit" },
+      },
+      // GET /emails/schedule: same (`schedules` and an array `total`).
+      "fetch-campaigns": {
+        style: "offset-limit",
+        items: "schedules",
+        params: { offsetParam: "offset", limitParam: "limit" },
+      },
+    },
   },
 })

@@ -61,5 +61,13 @@ export default defineConfig({
       // v1: `limit`/`offset`.
       rules.offsetLimit({ offsetParam: "offset", limitParam: "limit" }),
     ],
+    overrides: {
+      // The response has two arrays (automation_ids and locked_automation_ids): the first holds the page.
+      listAllAutomationIds: {
+        style: "cursor-token",
+        items: "automation_ids",
+        params: { tokenParam: "page_token", nextToken: "next_page_token", sizeParam: "page_size" },
+      },
+    },
   },
 })

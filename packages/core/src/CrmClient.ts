@@ -227,10 +227,12 @@ export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
           }),
         )
         const { response, read } = yield* exchange
-        yield* rateLimits.observe(policy, ticket, response.headers)
+        // Read once: the transport may rebuild the headers object on every access.
+        const headers = response.headers
+        yield* rateLimits.observe(policy, ticket, headers)
         const status = response.status
         const body = read.ok ? read.body : undefined
-        const providerResponse: ProviderResponse = { status, headers: response.headers, body }
+        const providerResponse: ProviderResponse = { status, headers, body }
 
         if (status === 401 && !refreshed) {
           refreshed = true
@@ -238,7 +240,7 @@ export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
         }
         if (status === 429) {
           throttled++
-          const delay = yield* rateLimits.delayAfter429(policy, ticket, response.headers, throttled)
+          const delay = yield* rateLimits.delayAfter429(policy, ticket, headers, throttled)
           if (throttled <= maxThrottleRetries) {
             yield* Effect.sleep(delay)
             continue
@@ -281,7 +283,6 @@ export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
           Retry.shouldRetry(error.reason, idempotent) ||
           (idempotent && error.reason._tag === "Decode" && (error.reason.status ?? 500) < 300),
       }),
-      Effect.withSpan(`${profile.name}.${request.operation ?? request.method}`),
     )
   }
 

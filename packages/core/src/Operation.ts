@@ -20,6 +20,8 @@ export interface OperationParameter {
   readonly name: string
   readonly in: ParameterLocation
   readonly required: boolean
+  /** `false`: an array is sent as one comma-separated value (OpenAPI `explode: false`). Default true. */
+  readonly explode?: boolean | undefined
 }
 
 /** How an operation pages, when it does; the provider maps this onto a `PaginationStyle`. */
@@ -43,6 +45,8 @@ export interface CatalogEntry {
   readonly parameters: ReadonlyArray<OperationParameter>
   readonly hasBody: boolean
   readonly bodyRequired: boolean
+  /** When the body is not JSON, e.g. `application/x-www-form-urlencoded` or `multipart/form-data`. */
+  readonly bodyContentType?: string | undefined
   readonly pagination?: OperationPagination | undefined
   readonly deprecated?: boolean | undefined
   /** Scopes the operation requires (GHL). */
@@ -94,19 +98,24 @@ export const toRequest = (operation: CatalogEntry, input: Readonly<Record<string
         path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(value)))
         break
       case "query":
-        query[parameter.name] = Array.isArray(value) ? value : (value as QueryValue)
+        query[parameter.name] =
+          Array.isArray(value) && parameter.explode === false ? value.join(",") : (value as QueryValue)
         break
       case "header":
         headers[parameter.name] = String(value)
         break
     }
   }
+  const form =
+    operation.bodyContentType === "application/x-www-form-urlencoded" && input.body !== undefined
+      ? Object.fromEntries(Object.entries(input.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
+      : undefined
   return {
     method: operation.method,
     path,
     query,
     headers,
-    body: input.body,
+    ...(form === undefined ? { body: input.body } : { form }),
     idempotent: operation.idempotent,
     operation: operation.id,
   }

@@ -84,6 +84,25 @@ interface LearnedWindow {
 interface Budget {
   sent: number
   readonly windows: Map<string, LearnedWindow>
+  /** Admission times (past and reserved) per short window: the last `limit` of them. */
+  readonly logs: Map<string, Array<number>>
+}
+
+/**
+ * Windows up to this many requests are also paced by an exact sliding log in this
+ * process. Effect's store counters reset when traffic pauses, which can let a burst
+ * straddle the provider's window; the log guarantees no window of the given length
+ * ever holds more than `limit` requests, so a provider counting in fixed windows
+ * (whatever their alignment) never sees too many.
+ */
+const slidingLogMaxLimit = 10_000
+
+/** Reserves the earliest admission time at or after `now` that keeps the log within `limit` per `windowMillis`. */
+const reserve = (log: Array<number>, limit: number, windowMillis: number, now: number): number => {
+  const at = log.length < limit ? now : Math.max(now, log[log.length - limit]! + windowMillis)
+  log.push(at)
+  if (log.length > limit * 2) log.splice(0, log.length - limit)
+  return at
 }
 
 const marginFor = (policy: RateLimitPolicy, windowMillis: number): number =>
@@ -109,7 +128,7 @@ export const make = Effect.gen(function* () {
   const budgetFor = (name: string): Budget => {
     let budget = budgets.get(name)
     if (budget === undefined) {
-      budget = { sent: 0, windows: new Map() }
+      budget = { sent: 0, windows: new Map(), logs: new Map() }
       budgets.set(name, budget)
     }
     return budget
@@ -139,11 +158,34 @@ export const make = Effect.gen(function* () {
     }
   }
 
+  // Durations parsed once per policy rather than on every request.
+  const compiled = new WeakMap<
+    RateLimitPolicy,
+    ReadonlyArray<{
+      readonly name: string
+      readonly limit: number
+      readonly millis: number
+      readonly window: Duration.Duration
+    }>
+  >()
+  const windowsOf = (policy: RateLimitPolicy) => {
+    let windows = compiled.get(policy)
+    if (windows === undefined) {
+      windows = policy.windows.map((w) => {
+        const millis = Duration.toMillis(Duration.fromInputUnsafe(w.window))
+        const padded = millis + marginFor(policy, millis)
+        return { name: w.name, limit: w.limit, millis: padded, window: Duration.millis(padded) }
+      })
+      compiled.set(policy, windows)
+    }
+    return windows
+  }
+
   const admit = (policy: RateLimitPolicy, credentialId: string) =>
     Effect.gen(function* () {
       const name = `${policy.name}:${credentialId}`
       const budget = budgetFor(name)
-      for (;;) {
+      while (budget.windows.size > 0) {
         const now = yield* Clock.currentTimeMillis
         forgetExpired(budget, now)
         const delay = learnedDelay(budget, now)
@@ -151,16 +193,26 @@ export const make = Effect.gen(function* () {
         yield* sleep(delay)
       }
       let delay = 0
-      for (const window of policy.windows) {
+      const now = yield* Clock.currentTimeMillis
+      for (const window of windowsOf(policy)) {
         const learned = budget.windows.get(window.name)
-        const windowMillis = Duration.toMillis(Duration.fromInputUnsafe(window.window))
+        // A provider that reports a smaller limit than published wins.
+        const limit = Math.min(window.limit, learned?.limit ?? window.limit)
+        if (limit <= slidingLogMaxLimit) {
+          let log = budget.logs.get(window.name)
+          if (log === undefined) {
+            log = []
+            budget.logs.set(window.name, log)
+          }
+          delay = Math.max(delay, reserve(log, limit, window.millis, now) - now)
+        }
+        // The store's counters are what several processes share (Redis).
         const result = yield* limiter.consume({
           key: `${name}:${window.name}`,
           algorithm: "fixed-window",
           onExceeded: "delay",
-          // A provider that reports a smaller limit than published wins.
-          limit: Math.min(window.limit, learned?.limit ?? window.limit),
-          window: Duration.millis(windowMillis + marginFor(policy, windowMillis)),
+          limit,
+          window: window.window,
         })
         delay = Math.max(delay, Duration.toMillis(result.delay))
       }

@@ -3,11 +3,12 @@
  * The profile here is generic (see support/testProvider.ts); Keap-shaped routes are
  * only a convenient real server.
  */
-import { NodeHttpClient } from "@effect/platform-node"
+
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
+import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { CrmClient, Credentials, OAuth2, Pagination, RateLimit, TokenStore } from "../src/index.ts"
+import { Credentials, CrmClient, OAuth2, Pagination, RateLimit, TokenStore } from "../src/index.ts"
 import { TestClient, testProfile } from "./support/testProvider.ts"
 
 let sandbox: SandboxServer
@@ -92,7 +93,9 @@ describe("transport against the sandbox", () => {
   })
 
   it("a provider error becomes a typed error with the provider's message and details", async () => {
-    const notFound = await run(Effect.flip(TestClient.use((c) => c.execute({ method: "GET", path: "/v2/contacts/99999999" }))))
+    const notFound = await run(
+      Effect.flip(TestClient.use((c) => c.execute({ method: "GET", path: "/v2/contacts/99999999" }))),
+    )
     expect(notFound.reason._tag).toBe("NotFound")
     expect(notFound.reason.status).toBe(404)
     const invalid = await run(Effect.flip(TestClient.use((c) => c.execute(createContact("not-an-email")))))
@@ -110,7 +113,9 @@ describe("transport against the sandbox", () => {
     })
     const all = await run(
       TestClient.use((c) =>
-        Stream.runCollect(Pagination.items(c, { method: "GET", path: "/v2/contacts" }, style)).pipe(Effect.map(Array.from)),
+        Stream.runCollect(Pagination.items(c, { method: "GET", path: "/v2/contacts" }, style)).pipe(
+          Effect.map(Array.from),
+        ),
       ),
     )
     expect(all).toHaveLength(1_234)
@@ -118,10 +123,14 @@ describe("transport against the sandbox", () => {
     const filtered = await run(
       TestClient.use((c) =>
         Stream.runCollect(
-          Pagination.items(c, { method: "GET", path: "/v2/contacts", query: { filter: "given_name==A*" } }, {
-            ...style,
-            first: (r) => ({ ...r, query: { ...r.query, page_size: 10 } }),
-          }),
+          Pagination.items(
+            c,
+            { method: "GET", path: "/v2/contacts", query: { filter: "given_name==A*" } },
+            {
+              ...style,
+              first: (r) => ({ ...r, query: { ...r.query, page_size: 10 } }),
+            },
+          ),
         ).pipe(Effect.map(Array.from)),
       ),
     )
@@ -152,7 +161,9 @@ describe("OAuth against the sandbox token endpoint", () => {
 
   const oauthClient = (store: TokenStore.TokenStoreShape, storeKey: string) =>
     Layer.effect(TestClient, CrmClient.make(testProfile(sandbox.keap.baseUrl))).pipe(
-      Layer.provide(OAuth2.layerCredentials({ provider: "testcrm", storeKey, renew: OAuth2.renewWithRefreshToken(endpoint()) })),
+      Layer.provide(
+        OAuth2.layerCredentials({ provider: "testcrm", storeKey, renew: OAuth2.renewWithRefreshToken(endpoint()) }),
+      ),
       Layer.provide(Layer.succeed(TokenStore.TokenStore, store)),
       Layer.provide(RateLimit.layerMemory),
       Layer.provide(NodeHttpClient.layerUndici),

@@ -22,7 +22,8 @@ export const decodeError = (response: Provider.ProviderResponse): Provider.Provi
     : typeof body.message === "string"
       ? [body.message]
       : []
-  const message = messages.length > 0 ? messages.join("; ") : typeof body.error === "string" ? body.error : `HTTP ${response.status}`
+  const message =
+    messages.length > 0 ? messages.join("; ") : typeof body.error === "string" ? body.error : `HTTP ${response.status}`
   const missingScope = response.headers["x-crmkit-sandbox-required-scope"]
   return {
     message,

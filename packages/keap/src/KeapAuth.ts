@@ -34,10 +34,7 @@ export const authorizationUrl = (app: OAuthApp, redirectUri: string, state?: str
   })
 
 export const exchangeCode = (app: OAuthApp, code: string, redirectUri: string) =>
-  OAuth2.exchangeCode(
-    { ...tokenEndpoint(app), clientAuthentication: "body" },
-    { code, redirectUri },
-  )
+  OAuth2.exchangeCode({ ...tokenEndpoint(app), clientAuthentication: "body" }, { code, redirectUri })
 
 /** Store key of an app's token pair for one Keap tenant. */
 export const storeKey = (clientId: string, tenant = "default") => `keap:${clientId}:${tenant}`

@@ -36,11 +36,7 @@ const millisUntil = (value: string | undefined, now: number): number | undefined
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined
 }
 
-const observe = (
-  headers: Headers.Headers,
-  prefix: string,
-  now: number,
-): Array<RateLimit.WindowObservation> => {
+const observe = (headers: Headers.Headers, prefix: string, now: number): Array<RateLimit.WindowObservation> => {
   const limits = headers[`${prefix}-limit`]?.split("|") ?? []
   const units = headers[`${prefix}-time-unit`]?.split("|") ?? []
   const intervals = headers[`${prefix}-interval`]?.split("|") ?? []

@@ -85,9 +85,11 @@ export interface ProviderConfig {
    * Idempotency override. Default: GET, HEAD, PUT, DELETE (and OPTIONS) are idempotent,
    * POST and PATCH are not. Return undefined to keep the default.
    */
-  readonly idempotent?: (operation: { readonly id: string; readonly method: string; readonly path: string }) =>
-    | boolean
-    | undefined
+  readonly idempotent?: (operation: {
+    readonly id: string
+    readonly method: string
+    readonly path: string
+  }) => boolean | undefined
   /** Header parameters whose value is fixed per operation (from the spec's enum/const/default/example). */
   readonly fixedHeaders?: ReadonlyArray<string>
   /** Header parameters left out entirely (default `Authorization`). */

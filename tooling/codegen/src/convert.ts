@@ -8,6 +8,11 @@
  *   optional and nullable, unknown properties preserved (a `Record(String, Unknown)` rest),
  *   enums widened to their base type, no checks.
  *
+ * In both modes an object schema that declares no properties and says nothing about
+ * `additionalProperties` is not checked at all (the specs use a bare `type: object` for
+ * values whose type their generator could not see); `additionalProperties: true` gives a
+ * free-form object, a schema gives a record. `format: binary` is unknown (file uploads).
+ *
  * References to `#/components/schemas/*` stay references (named exports); other
  * references are inlined.
  */
@@ -125,8 +130,11 @@ export class Converter {
         return union
       }
     }
-    if (schema.const !== undefined) return this.enumeration([schema.const], mode)
-    if (Array.isArray(schema.enum)) return this.enumeration(schema.enum, mode)
+    if (schema.const !== undefined && isPrimitive(schema.const)) return this.enumeration([schema.const], mode)
+    if (Array.isArray(schema.enum) && schema.enum.length > 0) {
+      if (schema.enum.every(isPrimitive)) return this.enumeration(schema.enum, mode)
+      this.warnings.push({ where, message: "enum with non-primitive values ignored" })
+    }
     const types: Array<string> = Array.isArray(schema.type)
       ? schema.type.filter((type: string) => type !== "null")
       : typeof schema.type === "string"
@@ -179,13 +187,15 @@ export class Converter {
     if (mode === "output") {
       // Providers add enum values without notice: outputs keep the base type only.
       const kinds = new Set(literals.map((value) => typeof value))
-      const members: Array<IR.IR> = [...kinds].sort().map((kind) =>
-        kind === "string"
-          ? { _tag: "string", checks: [] }
-          : kind === "number"
-            ? { _tag: "number", int: false, checks: [] }
-            : { _tag: "boolean" },
-      )
+      const members: Array<IR.IR> = [...kinds]
+        .sort()
+        .map((kind) =>
+          kind === "string"
+            ? { _tag: "string", checks: [] }
+            : kind === "number"
+              ? { _tag: "number", int: false, checks: [] }
+              : { _tag: "boolean" },
+        )
       ir = members.length === 0 ? IR.unknown : members.length === 1 ? members[0]! : { _tag: "union", members }
     } else {
       ir = literals.length === 0 ? { _tag: "null" } : { _tag: "literals", values: [...new Set(literals)] }
@@ -231,14 +241,18 @@ export class Converter {
   private allOf(schema: Json, file: string, mode: IR.Mode, where: string): IR.IR {
     const members: ReadonlyArray<Json> = schema.allOf
     const own = Object.keys(schema).filter(
-      (key) => !["allOf", "description", "example", "examples", "nullable", "default", "title", "readOnly"].includes(key),
+      (key) =>
+        !["allOf", "description", "example", "examples", "nullable", "default", "title", "readOnly"].includes(key),
     )
     if (members.length === 1 && own.length === 0) return this.convert(members[0], file, mode, where)
     const resolved = members.map((member) => this.deref({ schema: member, file }).schema)
     const objectLike = resolved.every(
       (member) =>
         isObject(member) &&
-        (member.type === "object" || isObject(member.properties) || Array.isArray(member.allOf) || member.type === undefined),
+        (member.type === "object" ||
+          isObject(member.properties) ||
+          Array.isArray(member.allOf) ||
+          member.type === undefined),
     )
     if (!objectLike) {
       this.warnings.push({ where, message: "allOf of non-object members: using the first member" })
@@ -263,7 +277,10 @@ export class Converter {
       if (shape.closed) return { _tag: "struct", fields: [] }
       if (shape.additional === true) return { _tag: "record", value: IR.unknown }
       if (shape.additional !== undefined) {
-        return { _tag: "record", value: this.convert(shape.additional.schema, shape.additional.file, mode, `${where}{}`) }
+        return {
+          _tag: "record",
+          value: this.convert(shape.additional.schema, shape.additional.file, mode, `${where}{}`),
+        }
       }
       // Nothing declared. Generated specs say `type: object` both for free-form objects and for
       // fields whose real type the spec generator could not see (strings, enums, unions), so the
@@ -291,6 +308,9 @@ export class Converter {
   }
 }
 
+const isPrimitive = (value: unknown): boolean =>
+  value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+
 const stringChecks = (schema: Json, where: string, warnings: Array<Warning>): Array<IR.Check> => {
   const checks: Array<IR.Check> = []
   if (typeof schema.minLength === "number" && schema.minLength > 0) {
@@ -315,11 +335,13 @@ const numberChecks = (schema: Json): Array<IR.Check> => {
   if (typeof schema.minimum === "number") {
     checks.push({ _tag: schema.exclusiveMinimum === true ? "exclusiveMinimum" : "minimum", value: schema.minimum })
   }
-  if (typeof schema.exclusiveMinimum === "number") checks.push({ _tag: "exclusiveMinimum", value: schema.exclusiveMinimum })
+  if (typeof schema.exclusiveMinimum === "number")
+    checks.push({ _tag: "exclusiveMinimum", value: schema.exclusiveMinimum })
   if (typeof schema.maximum === "number") {
     checks.push({ _tag: schema.exclusiveMaximum === true ? "exclusiveMaximum" : "maximum", value: schema.maximum })
   }
-  if (typeof schema.exclusiveMaximum === "number") checks.push({ _tag: "exclusiveMaximum", value: schema.exclusiveMaximum })
+  if (typeof schema.exclusiveMaximum === "number")
+    checks.push({ _tag: "exclusiveMaximum", value: schema.exclusiveMaximum })
   if (typeof schema.multipleOf === "number" && schema.multipleOf > 0) {
     checks.push({ _tag: "multipleOf", value: schema.multipleOf })
   }

@@ -28,7 +28,11 @@ export interface CatalogEntry {
   readonly resource: string
   readonly access: "read" | "write"
   readonly idempotent: boolean
-  readonly parameters: ReadonlyArray<{ readonly name: string; readonly in: "path" | "query" | "header"; readonly required: boolean }>
+  readonly parameters: ReadonlyArray<{
+    readonly name: string
+    readonly in: "path" | "query" | "header"
+    readonly required: boolean
+  }>
   readonly hasBody: boolean
   readonly bodyRequired: boolean
   readonly pagination?: OperationPagination
@@ -223,13 +227,6 @@ const indexComponents = (loaded: Loaded, specsDir: string, specNames: ReadonlyMa
     if (!firstByLabel.has(label)) firstByLabel.set(label, info.key)
     canonical.set(info.key, firstByLabel.get(label)!)
   }
-  const labelsByName = new Map<string, Set<string>>()
-  for (const info of infos) {
-    const set = labelsByName.get(info.name) ?? new Set()
-    set.add(labels.get(info.key)!)
-    labelsByName.set(info.name, set)
-  }
-  const baseNames = new Map<string, string>()
   const taken = new Set<string>()
   const claim = (wanted: string): string => {
     let name = wanted
@@ -237,15 +234,33 @@ const indexComponents = (loaded: Loaded, specsDir: string, specNames: ReadonlyMa
     taken.add(name)
     return name
   }
-  // Unambiguous names first, so that a prefixed name never steals a plain one.
-  const canonicalInfos = [...new Set(canonical.values())].map((key) => byKey.get(key)!)
-  for (const info of canonicalInfos) {
-    if (labelsByName.get(info.name)!.size === 1) baseNames.set(info.key, claim(pascalIdentifier(info.name)))
+  const order = new Map(infos.map((info, index) => [info.key, index]))
+  /**
+   * Names for the components the operations use: the schema's own name, unless another used
+   * component of another file has the same name and a different content; then both are
+   * prefixed with their spec's name (`Invoices` + `ContactDto`).
+   */
+  const name = (used: Iterable<string>): Map<string, string> => {
+    const keys = [...new Set(used)].sort((a, b) => order.get(a)! - order.get(b)!)
+    const byName = new Map<string, Array<string>>()
+    for (const key of keys) {
+      const list = byName.get(byKey.get(key)!.name) ?? []
+      list.push(key)
+      byName.set(byKey.get(key)!.name, list)
+    }
+    const names = new Map<string, string>()
+    // Unambiguous names first, so that a prefixed name never steals a plain one.
+    for (const key of keys) {
+      const info = byKey.get(key)!
+      if (byName.get(info.name)!.length === 1) names.set(key, claim(pascalIdentifier(info.name)))
+    }
+    for (const key of keys) {
+      const info = byKey.get(key)!
+      if (!names.has(key)) names.set(key, claim(pascalIdentifier(`${info.spec}-${info.name}`)))
+    }
+    return names
   }
-  for (const info of canonicalInfos) {
-    if (!baseNames.has(info.key)) baseNames.set(info.key, claim(pascalIdentifier(`${info.spec}-${info.name}`)))
-  }
-  return { byKey, canonical, baseNames, taken, claim }
+  return { byKey, canonical, name, claim }
 }
 
 interface Parameter {
@@ -398,8 +413,7 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
       }
       if (location === "header") {
         const resolved = deref({ schema, file: parameterFile }).schema
-        const single =
-          (Array.isArray(resolved?.enum) && resolved.enum.length === 1) || resolved?.const !== undefined
+        const single = (Array.isArray(resolved?.enum) && resolved.enum.length === 1) || resolved?.const !== undefined
         if (single || fixed.has(name.toLowerCase())) {
           const value =
             resolved?.const ??
@@ -559,17 +573,18 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
       changed = true
     }
   }
+  const baseNames = components.name([...variants.keys()].map((variant) => variant.split("|")[1]!))
   const variantNames = new Map<string, string>()
   const sortedVariants = [...variants.keys()].sort((a, b) => {
     const [modeA, keyA] = a.split("|") as [string, string]
     const [modeB, keyB] = b.split("|") as [string, string]
-    const nameA = components.baseNames.get(keyA)!
-    const nameB = components.baseNames.get(keyB)!
+    const nameA = baseNames.get(keyA)!
+    const nameB = baseNames.get(keyB)!
     return nameA < nameB ? -1 : nameA > nameB ? 1 : modeA === "output" ? -1 : modeB === "output" ? 1 : 0
   })
   for (const variant of sortedVariants) {
     const [mode, key] = variant.split("|") as [IR.Mode, string]
-    const base = components.baseNames.get(key)!
+    const base = baseNames.get(key)!
     const both = variants.has(variantKey(key, "input")) && variants.has(variantKey(key, "output"))
     variantNames.set(variant, mode === "input" && both ? components.claim(`${base}Input`) : base)
   }
@@ -794,23 +809,43 @@ const paginationContext = (
     if (located === undefined || located.schema === undefined) return []
     return converter.collect(located).properties.map(([name, property]) => [name, converter.deref(property)])
   }
-  const responseProperties = propertiesOf(response)
+  /** The JSON type of a schema, looking through `$ref`s and single-member `allOf`/`anyOf`/`oneOf` wrappers. */
+  const typeOf = (located: Located): [string, Located] => {
+    let current = converter.deref(located)
+    for (let depth = 0; depth < 8; depth++) {
+      const schema = current.schema
+      const wrapper = ["allOf", "anyOf", "oneOf"].find(
+        (keyword) => isObject(schema) && Array.isArray(schema[keyword]) && schema[keyword].length === 1,
+      )
+      if (wrapper === undefined || jsonType(schema) !== "unknown") break
+      current = converter.deref({ schema: schema[wrapper][0], file: current.file })
+    }
+    const type = jsonType(current.schema)
+    if (type === "unknown" && isObject(current.schema) && Array.isArray(current.schema.allOf))
+      return ["object", current]
+    return [type, current]
+  }
+  const responseProperties = propertiesOf(response).map(([name, property]) => {
+    const [type, resolved] = typeOf(property)
+    return [name, resolved, type] as const
+  })
   const responseTypes: Record<string, string> = {}
   const arrays: Array<string> = []
   const arrayItems = new Map<string, Located>()
-  for (const [name, property] of responseProperties) {
-    responseTypes[name] = jsonType(property.schema)
-    if (responseTypes[name] === "array") {
+  for (const [name, property, type] of responseProperties) {
+    responseTypes[name] = type
+    if (type === "array") {
       arrays.push(name)
       arrayItems.set(name, { schema: property.schema.items, file: property.file })
     }
   }
-  for (const [name, property] of responseProperties) {
-    if (responseTypes[name] !== "object") continue
+  for (const [name, property, type] of responseProperties) {
+    if (type !== "object") continue
     for (const [inner, innerProperty] of propertiesOf(property)) {
-      if (jsonType(innerProperty.schema) === "array") {
+      const [innerType, resolved] = typeOf(innerProperty)
+      if (innerType === "array") {
         arrays.push(`${name}.${inner}`)
-        arrayItems.set(`${name}.${inner}`, { schema: innerProperty.schema.items, file: innerProperty.file })
+        arrayItems.set(`${name}.${inner}`, { schema: resolved.schema.items, file: resolved.file })
       }
     }
   }

@@ -170,7 +170,8 @@ export const typeOf = (ir: IR, refType: (key: string, mode: Mode) => string): st
     }
     case "struct": {
       const fields = ir.fields.map(
-        (field) => `readonly ${D.propertyKey(field.name)}${field.optional ? "?" : ""}: ${typeOf(field.schema, refType)}`,
+        (field) =>
+          `readonly ${D.propertyKey(field.name)}${field.optional ? "?" : ""}: ${typeOf(field.schema, refType)}`,
       )
       if (ir.rest !== undefined) fields.push(`readonly [x: string]: ${typeOf(ir.rest, refType)}`)
       return fields.length === 0 ? "{}" : `{ ${fields.join("; ")} }`

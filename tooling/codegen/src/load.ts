@@ -19,7 +19,10 @@ export interface PatchOperation {
 }
 
 /** Patches by the base name of the spec file they apply to (`contacts.json` → `contacts`). */
-export type PatchSet = ReadonlyMap<string, { readonly file: string; readonly operations: ReadonlyArray<PatchOperation> }>
+export type PatchSet = ReadonlyMap<
+  string,
+  { readonly file: string; readonly operations: ReadonlyArray<PatchOperation> }
+>
 
 const specBaseName = (file: string): string => path.basename(file).replace(/\.(json|ya?ml)$/i, "")
 

@@ -151,7 +151,8 @@ export const keyset =
         options.limitParam !== undefined && firstPresent(context, placement, [options.limitParam]) !== undefined
           ? options.limitParam
           : undefined,
-      hasMore: options.hasMore !== undefined && context.response[options.hasMore] !== undefined ? options.hasMore : undefined,
+      hasMore:
+        options.hasMore !== undefined && context.response[options.hasMore] !== undefined ? options.hasMore : undefined,
     }
     for (const [from, to] of Object.entries(options.cursor)) params[`cursor.${from}`] = to
     return make("keyset", items, placement, params)

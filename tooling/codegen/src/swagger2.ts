@@ -51,7 +51,10 @@ const convertParameter = (parameter: Json): Json => {
   const out: Record<string, Json> = { name: parameter.name, in: parameter.in, schema }
   if (parameter.description !== undefined) out.description = parameter.description
   if (parameter.required !== undefined) out.required = parameter.required
-  if (parameter.collectionFormat === "csv" || (parameter.type === "array" && parameter.collectionFormat === undefined)) {
+  if (
+    parameter.collectionFormat === "csv" ||
+    (parameter.type === "array" && parameter.collectionFormat === undefined)
+  ) {
     out.explode = false
   }
   return out
@@ -85,7 +88,9 @@ const convertOperation = (operation: Json, consumes: ReadonlyArray<string>, prod
     }
   }
   if (Object.keys(form.properties).length > 0) {
-    const type = requestTypes.includes("multipart/form-data") ? "multipart/form-data" : "application/x-www-form-urlencoded"
+    const type = requestTypes.includes("multipart/form-data")
+      ? "multipart/form-data"
+      : "application/x-www-form-urlencoded"
     out.requestBody = {
       required: form.required.length > 0,
       content: { [type]: { schema: { type: "object", properties: form.properties, required: form.required } } },

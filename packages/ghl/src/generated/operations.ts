@@ -35,11 +35,11 @@
  *   ghl/apps/payments.json (93b1dc8d05fa)
  *   ghl/apps/phone-system.json (5651e576471f)
  *   ghl/apps/products.json (ef17a2dfad95)
- *   ghl/apps/proposals.json (44e2d7001ad3)
+ *   ghl/apps/proposals.json (44e2d7001ad3) + patches/proposals.json
  *   ghl/apps/saas-api.json (d3a1c7143770)
  *   ghl/apps/snapshots.json (9c08c39587e4)
  *   ghl/apps/social-media-posting.json (720998f56e2f)
- *   ghl/apps/store.json (63f3cb75b36c)
+ *   ghl/apps/store.json (63f3cb75b36c) + patches/store.json
  *   ghl/apps/surveys.json (2cbd9ed3bef8)
  *   ghl/apps/users.json (a83b463c0bd7)
  *   ghl/apps/voice-ai.json (4cd5bcf936b2)
@@ -6160,6 +6160,7 @@ export const fetchCampaigns: Operation.Operation<FetchCampaignsInput, S.Schedule
   ],
   hasBody: false,
   bodyRequired: false,
+  pagination: { style: "offset-limit", items: "schedules", params: { offsetParam: "offset", limitParam: "limit" } },
   scopes: ["emails/schedule.readonly"],
   tokenKinds: ["Location", "Location-PIT"],
   headers: { Version: "2021-07-28" },
@@ -7462,6 +7463,11 @@ export const getCategoriesLocationId: Operation.Operation<GetCategoriesLocationI
   ],
   hasBody: false,
   bodyRequired: false,
+  pagination: {
+    style: "offset-limit",
+    items: "results.categories",
+    params: { offsetParam: "skip", limitParam: "limit" },
+  },
   scopes: ["socialplanner/category.readonly"],
   tokenKinds: ["Location", "Location-PIT"],
   headers: { Version: "2021-07-28" },
@@ -7706,6 +7712,7 @@ export const getCsvPost: Operation.Operation<GetCsvPostInput, S.GetCsvPostRespon
   ],
   hasBody: false,
   bodyRequired: false,
+  pagination: { style: "offset-limit", items: "results.posts", params: { offsetParam: "skip", limitParam: "limit" } },
   tokenKinds: ["Location", "Location-PIT"],
   headers: { Version: "2021-07-28" },
   input: GetCsvPostInput,
@@ -9111,6 +9118,11 @@ export const getPosts: Operation.Operation<GetPostsInput, S.PostSuccessfulRespon
   parameters: [{ name: "locationId", in: "path", required: true }],
   hasBody: true,
   bodyRequired: true,
+  pagination: {
+    style: "offset-limit",
+    items: "results.posts",
+    params: { offsetParam: "skip", limitParam: "limit", placement: "body" },
+  },
   scopes: ["socialplanner/post.readonly"],
   tokenKinds: ["Location", "Location-PIT"],
   headers: { Version: "2021-07-28" },
@@ -10290,6 +10302,7 @@ export const getTagsLocationId: Operation.Operation<GetTagsLocationIdInput, S.Ge
   ],
   hasBody: false,
   bodyRequired: false,
+  pagination: { style: "offset-limit", items: "results.tags", params: { offsetParam: "skip", limitParam: "limit" } },
   tokenKinds: ["Location", "Location-PIT"],
   headers: { Version: "2021-07-28" },
   input: GetTagsLocationIdInput,
@@ -14079,6 +14092,7 @@ export const productsListInvoices: Operation.Operation<ProductsListInvoicesInput
   ],
   hasBody: false,
   bodyRequired: false,
+  pagination: { style: "offset-limit", items: "products", params: { offsetParam: "offset", limitParam: "limit" } },
   scopes: ["products.readonly"],
   tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
   headers: { Version: "2021-07-28" },

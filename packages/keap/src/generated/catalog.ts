@@ -3081,6 +3081,11 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     ],
     hasBody: false,
     bodyRequired: false,
+    pagination: {
+      style: "cursor-token",
+      items: "automation_ids",
+      params: { tokenParam: "page_token", nextToken: "next_page_token", sizeParam: "page_size" },
+    },
   },
   {
     id: "listAllNotes",

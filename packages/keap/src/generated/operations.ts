@@ -287,7 +287,7 @@ export class AddProductOptionListOptionValueInput extends Schema.Opaque<AddProdu
  */
 export const addProductOptionListOptionValue: Operation.Operation<
   AddProductOptionListOptionValueInput,
-  S.V2ProductOption
+  S.ProductOption
 > = {
   id: "addProductOptionListOptionValue",
   method: "POST",
@@ -303,7 +303,7 @@ export const addProductOptionListOptionValue: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: AddProductOptionListOptionValueInput,
-  output: S.V2ProductOption,
+  output: S.ProductOption,
 }
 
 export class AddTagToCompanyInput extends Schema.Opaque<AddTagToCompanyInput>()(Schema.Struct({
@@ -364,7 +364,7 @@ export class ApplyCommissionOnOrderItemsInput extends Schema.Opaque<ApplyCommiss
  *
  * Applies commission to an order item on an existing order.
  */
-export const applyCommissionOnOrderItems: Operation.Operation<ApplyCommissionOnOrderItemsInput, S.V2OrderItem> = {
+export const applyCommissionOnOrderItems: Operation.Operation<ApplyCommissionOnOrderItemsInput, S.OrderItem> = {
   id: "applyCommissionOnOrderItems",
   method: "POST",
   path: "/v2/orders/{order_id}/items/{order_item_id}:applyCommission",
@@ -376,7 +376,7 @@ export const applyCommissionOnOrderItems: Operation.Operation<ApplyCommissionOnO
   hasBody: true,
   bodyRequired: true,
   input: ApplyCommissionOnOrderItemsInput,
-  output: S.V2OrderItem,
+  output: S.OrderItem,
 }
 
 export class ApplyTagsInput extends Schema.Opaque<ApplyTagsInput>()(Schema.Struct({
@@ -607,10 +607,7 @@ export class CreateAffiliateCustomFieldInput extends Schema.Opaque<CreateAffilia
  *
  * Creates a single Affiliate Custom Field
  */
-export const createAffiliateCustomField: Operation.Operation<
-  CreateAffiliateCustomFieldInput,
-  S.V2CustomFieldMetaData
-> = {
+export const createAffiliateCustomField: Operation.Operation<CreateAffiliateCustomFieldInput, S.CustomFieldMetaData> = {
   id: "createAffiliateCustomField",
   method: "POST",
   path: "/v2/affiliates/model/customFields",
@@ -622,7 +619,7 @@ export const createAffiliateCustomField: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: CreateAffiliateCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateAffiliateCustomFieldGroupInput extends Schema.Opaque<CreateAffiliateCustomFieldGroupInput>()(Schema.Struct({
@@ -755,7 +752,7 @@ export class CreateCompanyInput extends Schema.Opaque<CreateCompanyInput>()(Sche
  *
  * Creates a new Company.`country_code` is required if `region` is specified.
  */
-export const createCompany: Operation.Operation<CreateCompanyInput, S.V2Company> = {
+export const createCompany: Operation.Operation<CreateCompanyInput, S.Company> = {
   id: "createCompany",
   method: "POST",
   path: "/v2/companies",
@@ -767,7 +764,7 @@ export const createCompany: Operation.Operation<CreateCompanyInput, S.V2Company>
   hasBody: true,
   bodyRequired: true,
   input: CreateCompanyInput,
-  output: S.V2Company,
+  output: S.Company,
 }
 
 export class CreateCompanyCustomFieldInput extends Schema.Opaque<CreateCompanyCustomFieldInput>()(Schema.Struct({
@@ -778,7 +775,7 @@ export class CreateCompanyCustomFieldInput extends Schema.Opaque<CreateCompanyCu
  *
  * Creates a custom field of the specified type and options to the Company object
  */
-export const createCompanyCustomField: Operation.Operation<CreateCompanyCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const createCompanyCustomField: Operation.Operation<CreateCompanyCustomFieldInput, S.CustomFieldMetaData> = {
   id: "createCompanyCustomField",
   method: "POST",
   path: "/v2/companies/model/customFields",
@@ -790,7 +787,7 @@ export const createCompanyCustomField: Operation.Operation<CreateCompanyCustomFi
   hasBody: true,
   bodyRequired: true,
   input: CreateCompanyCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateCompanyCustomFieldGroupInput extends Schema.Opaque<CreateCompanyCustomFieldGroupInput>()(Schema.Struct({
@@ -880,7 +877,7 @@ export class CreateContactCustomFieldInput extends Schema.Opaque<CreateContactCu
  *
  * Creates a custom field of the specified type and options to the Contact object
  */
-export const createContactCustomField: Operation.Operation<CreateContactCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const createContactCustomField: Operation.Operation<CreateContactCustomFieldInput, S.CustomFieldMetaData> = {
   id: "createContactCustomField",
   method: "POST",
   path: "/v2/contacts/model/customFields",
@@ -892,7 +889,7 @@ export const createContactCustomField: Operation.Operation<CreateContactCustomFi
   hasBody: true,
   bodyRequired: true,
   input: CreateContactCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateContactCustomFieldGroupInput extends Schema.Opaque<CreateContactCustomFieldGroupInput>()(Schema.Struct({
@@ -1310,7 +1307,7 @@ export class CreateNoteCustomFieldInput extends Schema.Opaque<CreateNoteCustomFi
  *
  * Creates a custom field of the specified type and options to the Note object<br/>Note: Custom Fields for Tasks, Classic Appointments and Notes are combined.
  */
-export const createNoteCustomField: Operation.Operation<CreateNoteCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const createNoteCustomField: Operation.Operation<CreateNoteCustomFieldInput, S.CustomFieldMetaData> = {
   id: "createNoteCustomField",
   method: "POST",
   path: "/v2/notes/model/customFields",
@@ -1322,7 +1319,7 @@ export const createNoteCustomField: Operation.Operation<CreateNoteCustomFieldInp
   hasBody: true,
   bodyRequired: true,
   input: CreateNoteCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateNoteCustomFieldGroupInput extends Schema.Opaque<CreateNoteCustomFieldGroupInput>()(Schema.Struct({
@@ -1471,7 +1468,7 @@ export class CreateOpportunityCustomFieldsInput extends Schema.Opaque<CreateOppo
  */
 export const createOpportunityCustomFields: Operation.Operation<
   CreateOpportunityCustomFieldsInput,
-  S.V2CustomFieldMetaData
+  S.CustomFieldMetaData
 > = {
   id: "createOpportunityCustomFields",
   method: "POST",
@@ -1484,7 +1481,7 @@ export const createOpportunityCustomFields: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: CreateOpportunityCustomFieldsInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateOpportunityStageInput extends Schema.Opaque<CreateOpportunityStageInput>()(Schema.Struct({
@@ -1541,7 +1538,7 @@ export class CreateOrderCustomFieldInput extends Schema.Opaque<CreateOrderCustom
  *
  * Creates a custom field of the specified type and options to the Order object
  */
-export const createOrderCustomField: Operation.Operation<CreateOrderCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const createOrderCustomField: Operation.Operation<CreateOrderCustomFieldInput, S.CustomFieldMetaData> = {
   id: "createOrderCustomField",
   method: "POST",
   path: "/v2/orders/model/customFields",
@@ -1553,7 +1550,7 @@ export const createOrderCustomField: Operation.Operation<CreateOrderCustomFieldI
   hasBody: true,
   bodyRequired: true,
   input: CreateOrderCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateOrderCustomFieldGroupInput extends Schema.Opaque<CreateOrderCustomFieldGroupInput>()(Schema.Struct({
@@ -1611,7 +1608,7 @@ export class CreateOrderItemInput extends Schema.Opaque<CreateOrderItemInput>()(
  *
  * Creates an order item on an existing order
  */
-export const createOrderItem: Operation.Operation<CreateOrderItemInput, S.V2OrderItem> = {
+export const createOrderItem: Operation.Operation<CreateOrderItemInput, S.OrderItem> = {
   id: "createOrderItem",
   method: "POST",
   path: "/v2/orders/{order_id}/items",
@@ -1623,7 +1620,7 @@ export const createOrderItem: Operation.Operation<CreateOrderItemInput, S.V2Orde
   hasBody: true,
   bodyRequired: true,
   input: CreateOrderItemInput,
-  output: S.V2OrderItem,
+  output: S.OrderItem,
 }
 
 export class CreateOrderTotalDiscountInput extends Schema.Opaque<CreateOrderTotalDiscountInput>()(Schema.Struct({
@@ -1883,7 +1880,7 @@ export class CreateProductOptionInput extends Schema.Opaque<CreateProductOptionI
  *
  * Creates a new product option
  */
-export const createProductOption: Operation.Operation<CreateProductOptionInput, S.V2ProductOption> = {
+export const createProductOption: Operation.Operation<CreateProductOptionInput, S.ProductOption> = {
   id: "createProductOption",
   method: "POST",
   path: "/v2/products/{product_id}/options",
@@ -1895,7 +1892,7 @@ export const createProductOption: Operation.Operation<CreateProductOptionInput, 
   hasBody: true,
   bodyRequired: true,
   input: CreateProductOptionInput,
-  output: S.V2ProductOption,
+  output: S.ProductOption,
 }
 
 export class CreateRedirectLinkInput extends Schema.Opaque<CreateRedirectLinkInput>()(Schema.Struct({
@@ -2027,7 +2024,7 @@ export class CreateSubscriptionCustomFieldInput extends Schema.Opaque<CreateSubs
  */
 export const createSubscriptionCustomField: Operation.Operation<
   CreateSubscriptionCustomFieldInput,
-  S.V2CustomFieldMetaData
+  S.CustomFieldMetaData
 > = {
   id: "createSubscriptionCustomField",
   method: "POST",
@@ -2040,7 +2037,7 @@ export const createSubscriptionCustomField: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: CreateSubscriptionCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class CreateSubscriptionCustomFieldGroupInput extends Schema.Opaque<CreateSubscriptionCustomFieldGroupInput>()(Schema.Struct({
@@ -2104,7 +2101,7 @@ export class CreateSubscriptionPlansInput extends Schema.Opaque<CreateSubscripti
  *
  * Creates a Subscription Plan
  */
-export const createSubscriptionPlans: Operation.Operation<CreateSubscriptionPlansInput, S.V2SubscriptionPlan> = {
+export const createSubscriptionPlans: Operation.Operation<CreateSubscriptionPlansInput, S.SubscriptionPlan> = {
   id: "createSubscriptionPlans",
   method: "POST",
   path: "/v2/products/{product_id}/subscriptions",
@@ -2116,7 +2113,7 @@ export const createSubscriptionPlans: Operation.Operation<CreateSubscriptionPlan
   hasBody: true,
   bodyRequired: true,
   input: CreateSubscriptionPlansInput,
-  output: S.V2SubscriptionPlan,
+  output: S.SubscriptionPlan,
 }
 
 export class CreateTagInput extends Schema.Opaque<CreateTagInput>()(Schema.Struct({
@@ -2174,7 +2171,7 @@ export class CreateTaskInput extends Schema.Opaque<CreateTaskInput>()(Schema.Str
  *
  * Creates a new task as the authenticated user.
  */
-export const createTask: Operation.Operation<CreateTaskInput, S.V2Task> = {
+export const createTask: Operation.Operation<CreateTaskInput, S.Task> = {
   id: "createTask",
   method: "POST",
   path: "/v2/tasks",
@@ -2186,7 +2183,7 @@ export const createTask: Operation.Operation<CreateTaskInput, S.V2Task> = {
   hasBody: true,
   bodyRequired: true,
   input: CreateTaskInput,
-  output: S.V2Task,
+  output: S.Task,
 }
 
 export class CreateTaskCustomFieldInput extends Schema.Opaque<CreateTaskCustomFieldInput>()(Schema.Struct({
@@ -3972,7 +3969,7 @@ export class FetchSubscriptionPlanInput extends Schema.Opaque<FetchSubscriptionP
  *
  * Retrieves a Subscription Plan
  */
-export const fetchSubscriptionPlan: Operation.Operation<FetchSubscriptionPlanInput, S.V2SubscriptionPlan> = {
+export const fetchSubscriptionPlan: Operation.Operation<FetchSubscriptionPlanInput, S.SubscriptionPlan> = {
   id: "fetchSubscriptionPlan",
   method: "GET",
   path: "/v2/products/{product_id}/subscriptions/{subscription_plan_id}",
@@ -3987,7 +3984,7 @@ export const fetchSubscriptionPlan: Operation.Operation<FetchSubscriptionPlanInp
   hasBody: false,
   bodyRequired: false,
   input: FetchSubscriptionPlanInput,
-  output: S.V2SubscriptionPlan,
+  output: S.SubscriptionPlan,
 }
 
 export class GetAffiliateInput extends Schema.Opaque<GetAffiliateInput>()(Schema.Struct({ id: Schema.String })) {}
@@ -4240,7 +4237,7 @@ export class GetCampaignInput extends Schema.Opaque<GetCampaignInput>()(Schema.S
  *
  * Retrieves a single campaign
  */
-export const getCampaign: Operation.Operation<GetCampaignInput, S.V2Campaign> = {
+export const getCampaign: Operation.Operation<GetCampaignInput, S.Campaign> = {
   id: "getCampaign",
   method: "GET",
   path: "/v2/campaigns/{campaign_id}",
@@ -4252,7 +4249,7 @@ export const getCampaign: Operation.Operation<GetCampaignInput, S.V2Campaign> = 
   hasBody: false,
   bodyRequired: false,
   input: GetCampaignInput,
-  output: S.V2Campaign,
+  output: S.Campaign,
 }
 
 export class GetCampaignGoalsInput extends Schema.Opaque<GetCampaignGoalsInput>()(Schema.Struct({
@@ -4379,7 +4376,7 @@ export class GetCompanyInput extends Schema.Opaque<GetCompanyInput>()(Schema.Str
  *
  * Retrieves a single Company
  */
-export const getCompany: Operation.Operation<GetCompanyInput, S.V2Company> = {
+export const getCompany: Operation.Operation<GetCompanyInput, S.Company> = {
   id: "getCompany",
   method: "GET",
   path: "/v2/companies/{company_id}",
@@ -4391,7 +4388,7 @@ export const getCompany: Operation.Operation<GetCompanyInput, S.V2Company> = {
   hasBody: false,
   bodyRequired: false,
   input: GetCompanyInput,
-  output: S.V2Company,
+  output: S.Company,
 }
 
 export class GetCompanyCustomFieldGroupInput extends Schema.Opaque<GetCompanyCustomFieldGroupInput>()(Schema.Struct({
@@ -5165,7 +5162,7 @@ export class GetOrderItemInput extends Schema.Opaque<GetOrderItemInput>()(Schema
  *
  * Retrieves a single order item from an existing order
  */
-export const getOrderItem: Operation.Operation<GetOrderItemInput, S.V2OrderItem> = {
+export const getOrderItem: Operation.Operation<GetOrderItemInput, S.OrderItem> = {
   id: "getOrderItem",
   method: "GET",
   path: "/v2/orders/{order_id}/items/{order_item_id}",
@@ -5177,7 +5174,7 @@ export const getOrderItem: Operation.Operation<GetOrderItemInput, S.V2OrderItem>
   hasBody: false,
   bodyRequired: false,
   input: GetOrderItemInput,
-  output: S.V2OrderItem,
+  output: S.OrderItem,
 }
 
 export class GetOrderTotalDiscountInput extends Schema.Opaque<GetOrderTotalDiscountInput>()(Schema.Struct({
@@ -5302,7 +5299,7 @@ export class GetProductOptionInput extends Schema.Opaque<GetProductOptionInput>(
  *
  * Retrieves a Product Option
  */
-export const getProductOption: Operation.Operation<GetProductOptionInput, S.V2ProductOption> = {
+export const getProductOption: Operation.Operation<GetProductOptionInput, S.ProductOption> = {
   id: "getProductOption",
   method: "GET",
   path: "/v2/products/{product_id}/options/{product_option_id}",
@@ -5317,7 +5314,7 @@ export const getProductOption: Operation.Operation<GetProductOptionInput, S.V2Pr
   hasBody: false,
   bodyRequired: false,
   input: GetProductOptionInput,
-  output: S.V2ProductOption,
+  output: S.ProductOption,
 }
 
 export class GetProvinceByCodeInput extends Schema.Opaque<GetProvinceByCodeInput>()(Schema.Struct({
@@ -5536,7 +5533,7 @@ export class GetTaskInput extends Schema.Opaque<GetTaskInput>()(Schema.Struct({
  *
  * Retrieves a single task
  */
-export const getTask: Operation.Operation<GetTaskInput, S.V2Task> = {
+export const getTask: Operation.Operation<GetTaskInput, S.Task> = {
   id: "getTask",
   method: "GET",
   path: "/v2/tasks/{task_id}",
@@ -5548,7 +5545,7 @@ export const getTask: Operation.Operation<GetTaskInput, S.V2Task> = {
   hasBody: false,
   bodyRequired: false,
   input: GetTaskInput,
-  output: S.V2Task,
+  output: S.Task,
 }
 
 export class GetTaskCustomFieldGroupInput extends Schema.Opaque<GetTaskCustomFieldGroupInput>()(Schema.Struct({
@@ -5985,6 +5982,11 @@ export const listAllAutomationIds: Operation.Operation<ListAllAutomationIdsInput
   ],
   hasBody: false,
   bodyRequired: false,
+  pagination: {
+    style: "cursor-token",
+    items: "automation_ids",
+    params: { tokenParam: "page_token", nextToken: "next_page_token", sizeParam: "page_size" },
+  },
   input: ListAllAutomationIdsInput,
   output: S.ListAutomationIdsResponse,
 }
@@ -9130,10 +9132,7 @@ export class UpdateAffiliateCustomFieldInput extends Schema.Opaque<UpdateAffilia
  *
  * Updates a custom field of the specified type and options to the Affiliate object.
  */
-export const updateAffiliateCustomField: Operation.Operation<
-  UpdateAffiliateCustomFieldInput,
-  S.V2CustomFieldMetaData
-> = {
+export const updateAffiliateCustomField: Operation.Operation<UpdateAffiliateCustomFieldInput, S.CustomFieldMetaData> = {
   id: "updateAffiliateCustomField",
   method: "PATCH",
   path: "/v2/affiliates/model/customFields/{custom_field_id}",
@@ -9148,7 +9147,7 @@ export const updateAffiliateCustomField: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: UpdateAffiliateCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateAffiliateCustomFieldGroupInput extends Schema.Opaque<UpdateAffiliateCustomFieldGroupInput>()(Schema.Struct({
@@ -9402,7 +9401,7 @@ export class UpdateCompanyInput extends Schema.Opaque<UpdateCompanyInput>()(Sche
  *
  * Updates a Company with the values provided in the request
  */
-export const updateCompany: Operation.Operation<UpdateCompanyInput, S.V2Company> = {
+export const updateCompany: Operation.Operation<UpdateCompanyInput, S.Company> = {
   id: "updateCompany",
   method: "PATCH",
   path: "/v2/companies/{company_id}",
@@ -9417,7 +9416,7 @@ export const updateCompany: Operation.Operation<UpdateCompanyInput, S.V2Company>
   hasBody: true,
   bodyRequired: true,
   input: UpdateCompanyInput,
-  output: S.V2Company,
+  output: S.Company,
 }
 
 export class UpdateCompanyCustomFieldInput extends Schema.Opaque<UpdateCompanyCustomFieldInput>()(Schema.Struct({
@@ -9430,7 +9429,7 @@ export class UpdateCompanyCustomFieldInput extends Schema.Opaque<UpdateCompanyCu
  *
  * Updates a custom field of the specified type and options to the Company object
  */
-export const updateCompanyCustomField: Operation.Operation<UpdateCompanyCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const updateCompanyCustomField: Operation.Operation<UpdateCompanyCustomFieldInput, S.CustomFieldMetaData> = {
   id: "updateCompanyCustomField",
   method: "PATCH",
   path: "/v2/companies/model/customFields/{custom_field_id}",
@@ -9445,7 +9444,7 @@ export const updateCompanyCustomField: Operation.Operation<UpdateCompanyCustomFi
   hasBody: true,
   bodyRequired: true,
   input: UpdateCompanyCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateCompanyCustomFieldGroupInput extends Schema.Opaque<UpdateCompanyCustomFieldGroupInput>()(Schema.Struct({
@@ -10041,7 +10040,7 @@ export class UpdateNotesCustomFieldInput extends Schema.Opaque<UpdateNotesCustom
  *
  * Updates a custom field of the specified type and options to the Note object<br/>Note: Custom Fields for Tasks, Classic Appointments and Notes are combined.
  */
-export const updateNotesCustomField: Operation.Operation<UpdateNotesCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const updateNotesCustomField: Operation.Operation<UpdateNotesCustomFieldInput, S.CustomFieldMetaData> = {
   id: "updateNotesCustomField",
   method: "PATCH",
   path: "/v2/notes/model/customFields/{custom_field_id}",
@@ -10056,7 +10055,7 @@ export const updateNotesCustomField: Operation.Operation<UpdateNotesCustomFieldI
   hasBody: true,
   bodyRequired: true,
   input: UpdateNotesCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateOpportunityInput extends Schema.Opaque<UpdateOpportunityInput>()(Schema.Struct({
@@ -10133,7 +10132,7 @@ export class UpdateOpportunityCustomFieldInput extends Schema.Opaque<UpdateOppor
  */
 export const updateOpportunityCustomField: Operation.Operation<
   UpdateOpportunityCustomFieldInput,
-  S.V2CustomFieldMetaData
+  S.CustomFieldMetaData
 > = {
   id: "updateOpportunityCustomField",
   method: "PATCH",
@@ -10149,7 +10148,7 @@ export const updateOpportunityCustomField: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: UpdateOpportunityCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateOpportunityCustomFieldGroupInput extends Schema.Opaque<UpdateOpportunityCustomFieldGroupInput>()(Schema.Struct({
@@ -10295,7 +10294,7 @@ export class UpdateOrderCustomFieldInput extends Schema.Opaque<UpdateOrderCustom
  *
  * Updates a custom field of the specified type and options to the Order object
  */
-export const updateOrderCustomField: Operation.Operation<UpdateOrderCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const updateOrderCustomField: Operation.Operation<UpdateOrderCustomFieldInput, S.CustomFieldMetaData> = {
   id: "updateOrderCustomField",
   method: "PATCH",
   path: "/v2/orders/model/customFields/{custom_field_id}",
@@ -10310,7 +10309,7 @@ export const updateOrderCustomField: Operation.Operation<UpdateOrderCustomFieldI
   hasBody: true,
   bodyRequired: true,
   input: UpdateOrderCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateOrderCustomFieldGroupInput extends Schema.Opaque<UpdateOrderCustomFieldGroupInput>()(Schema.Struct({
@@ -10388,7 +10387,7 @@ export class UpdateOrderItemInput extends Schema.Opaque<UpdateOrderItemInput>()(
  *
  * Updates an Order Item
  */
-export const updateOrderItem: Operation.Operation<UpdateOrderItemInput, S.V2OrderItem> = {
+export const updateOrderItem: Operation.Operation<UpdateOrderItemInput, S.OrderItem> = {
   id: "updateOrderItem",
   method: "PATCH",
   path: "/v2/orders/{order_id}/items/{order_item_id}",
@@ -10404,7 +10403,7 @@ export const updateOrderItem: Operation.Operation<UpdateOrderItemInput, S.V2Orde
   hasBody: true,
   bodyRequired: true,
   input: UpdateOrderItemInput,
-  output: S.V2OrderItem,
+  output: S.OrderItem,
 }
 
 export class UpdateOrderTotalDiscountInput extends Schema.Opaque<UpdateOrderTotalDiscountInput>()(Schema.Struct({
@@ -10687,7 +10686,7 @@ export class UpdateProductOptionInput extends Schema.Opaque<UpdateProductOptionI
  *
  * Updates a product option
  */
-export const updateProductOption: Operation.Operation<UpdateProductOptionInput, S.V2ProductOption> = {
+export const updateProductOption: Operation.Operation<UpdateProductOptionInput, S.ProductOption> = {
   id: "updateProductOption",
   method: "PATCH",
   path: "/v2/products/{product_id}/options/{product_option_id}",
@@ -10703,7 +10702,7 @@ export const updateProductOption: Operation.Operation<UpdateProductOptionInput, 
   hasBody: true,
   bodyRequired: true,
   input: UpdateProductOptionInput,
-  output: S.V2ProductOption,
+  output: S.ProductOption,
 }
 
 export class UpdateProductOptionListOptionValueInput extends Schema.Opaque<UpdateProductOptionListOptionValueInput>()(Schema.Struct({
@@ -10722,7 +10721,7 @@ export class UpdateProductOptionListOptionValueInput extends Schema.Opaque<Updat
  */
 export const updateProductOptionListOptionValue: Operation.Operation<
   UpdateProductOptionListOptionValueInput,
-  S.V2ProductOption
+  S.ProductOption
 > = {
   id: "updateProductOptionListOptionValue",
   method: "PATCH",
@@ -10740,7 +10739,7 @@ export const updateProductOptionListOptionValue: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: UpdateProductOptionListOptionValueInput,
-  output: S.V2ProductOption,
+  output: S.ProductOption,
 }
 
 export class UpdateRedirectLinkInput extends Schema.Opaque<UpdateRedirectLinkInput>()(Schema.Struct({
@@ -10896,7 +10895,7 @@ export class UpdateSubscriptionCustomFieldInput extends Schema.Opaque<UpdateSubs
  */
 export const updateSubscriptionCustomField: Operation.Operation<
   UpdateSubscriptionCustomFieldInput,
-  S.V2CustomFieldMetaData
+  S.CustomFieldMetaData
 > = {
   id: "updateSubscriptionCustomField",
   method: "PATCH",
@@ -10912,7 +10911,7 @@ export const updateSubscriptionCustomField: Operation.Operation<
   hasBody: true,
   bodyRequired: true,
   input: UpdateSubscriptionCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateSubscriptionCustomFieldGroupInput extends Schema.Opaque<UpdateSubscriptionCustomFieldGroupInput>()(Schema.Struct({
@@ -10994,7 +10993,7 @@ export class UpdateSubscriptionPlanInput extends Schema.Opaque<UpdateSubscriptio
  *
  * Updates a Subscription Plan
  */
-export const updateSubscriptionPlan: Operation.Operation<UpdateSubscriptionPlanInput, S.V2SubscriptionPlan> = {
+export const updateSubscriptionPlan: Operation.Operation<UpdateSubscriptionPlanInput, S.SubscriptionPlan> = {
   id: "updateSubscriptionPlan",
   method: "PATCH",
   path: "/v2/products/{product_id}/subscriptions/{subscription_plan_id}",
@@ -11010,7 +11009,7 @@ export const updateSubscriptionPlan: Operation.Operation<UpdateSubscriptionPlanI
   hasBody: true,
   bodyRequired: true,
   input: UpdateSubscriptionPlanInput,
-  output: S.V2SubscriptionPlan,
+  output: S.SubscriptionPlan,
 }
 
 export class UpdateTagInput extends Schema.Opaque<UpdateTagInput>()(Schema.Struct({
@@ -11126,7 +11125,7 @@ export class UpdateTaskCustomFieldInput extends Schema.Opaque<UpdateTaskCustomFi
  *
  * Updates a custom field of the specified type and options to the Task object.<br/>Note: Custom Fields for Tasks, Classic Appointments and Notes are combined.
  */
-export const updateTaskCustomField: Operation.Operation<UpdateTaskCustomFieldInput, S.V2CustomFieldMetaData> = {
+export const updateTaskCustomField: Operation.Operation<UpdateTaskCustomFieldInput, S.CustomFieldMetaData> = {
   id: "updateTaskCustomField",
   method: "PATCH",
   path: "/v2/tasks/model/customFields/{custom_field_id}",
@@ -11141,7 +11140,7 @@ export const updateTaskCustomField: Operation.Operation<UpdateTaskCustomFieldInp
   hasBody: true,
   bodyRequired: true,
   input: UpdateTaskCustomFieldInput,
-  output: S.V2CustomFieldMetaData,
+  output: S.CustomFieldMetaData,
 }
 
 export class UpdateTaskCustomFieldGroupInput extends Schema.Opaque<UpdateTaskCustomFieldGroupInput>()(Schema.Struct({

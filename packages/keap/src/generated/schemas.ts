@@ -101,6 +101,25 @@ export class AddToAutomationSequenceResponse extends Schema.Opaque<AddToAutomati
   ),
 ) {}
 
+export class Address extends Schema.Opaque<Address>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      country: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      line1: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      line2: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      locality: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      region: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      country_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      postal_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      region_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      zip_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      zip_four: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
 export class AddressInformation extends Schema.Opaque<AddressInformation>()(Schema.Struct({
   line1: Schema.optionalKey(Schema.String),
   line2: Schema.optionalKey(Schema.String),
@@ -115,6 +134,20 @@ export class AddressInformation extends Schema.Opaque<AddressInformation>()(Sche
   middle_name: Schema.optionalKey(Schema.String),
   last_name: Schema.optionalKey(Schema.String),
   is_invoice_to_company: Schema.optionalKey(Schema.Boolean),
+})) {}
+
+export class AddressInput extends Schema.Opaque<AddressInput>()(Schema.Struct({
+  country: Schema.optionalKey(Schema.String),
+  line1: Schema.optionalKey(Schema.String),
+  line2: Schema.optionalKey(Schema.String),
+  locality: Schema.optionalKey(Schema.String),
+  region: Schema.optionalKey(Schema.String),
+  field: Schema.optionalKey(Schema.Literals(["ADDRESS_FIELD_UNSPECIFIED", "BILLING", "SHIPPING", "OTHER"])),
+  country_code: Schema.optionalKey(Schema.String),
+  postal_code: Schema.optionalKey(Schema.String),
+  region_code: Schema.optionalKey(Schema.String),
+  zip_code: Schema.optionalKey(Schema.String),
+  zip_four: Schema.optionalKey(Schema.String),
 })) {}
 
 export class AddressRequest extends Schema.Opaque<AddressRequest>()(Schema.Struct({
@@ -614,6 +647,18 @@ export class BasicCompanyInput extends Schema.Opaque<BasicCompanyInput>()(Schema
   company_name: Schema.optionalKey(Schema.String),
 })) {}
 
+export class BasicContact extends Schema.Opaque<BasicContact>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      email: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      given_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      family_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
 export class BasicUser extends Schema.Opaque<BasicUser>()(
   Schema.StructWithRest(
     Schema.Struct({
@@ -650,6 +695,26 @@ export class BusinessProfileAddressResponse extends Schema.Opaque<BusinessProfil
       region: Schema.optionalKey(Schema.NullOr(Schema.String)),
       country_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
       postal_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class Campaign extends Schema.Opaque<Campaign>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      locked: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+      date_created: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      published_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      published_status: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+      error_message: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      time_zone: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      published_time_zone: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      created_by_global_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      active_contact_count: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+      completed_contact_count: Schema.optionalKey(Schema.NullOr(Schema.Number)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
@@ -757,6 +822,92 @@ export class CommissionItemRequest extends Schema.Opaque<CommissionItemRequest>(
   lead_amount: Schema.optionalKey(Schema.String),
 })) {}
 
+export class CustomFieldValue extends Schema.Opaque<CustomFieldValue>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      content: Schema.optionalKey(Schema.Unknown),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class EmailAddress extends Schema.Opaque<EmailAddress>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      email: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      opt_in_reason: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      is_opt_in: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+      email_opt_status: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class FaxNumber extends Schema.Opaque<FaxNumber>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      number: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class PhoneNumber extends Schema.Opaque<PhoneNumber>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      extension: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      number: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      number_e164: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class Company extends Schema.Opaque<Company>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      address: Schema.optionalKey(Schema.NullOr(Address)),
+      notes: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      website: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      suffix: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      title: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      groups: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      company_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldValue))),
+      email_address: Schema.optionalKey(Schema.NullOr(EmailAddress)),
+      fax_number: Schema.optionalKey(Schema.NullOr(FaxNumber)),
+      phone_number: Schema.optionalKey(Schema.NullOr(PhoneNumber)),
+      update_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      create_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      anniversary_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      assistant_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      assistant_phone: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      billing_information: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      birth_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      contact_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      first_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      job_title: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      last_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      middle_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      preferred_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      owner_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      referral_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      spouse_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      account_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      created_by: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      last_updated_by: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
 export class ContactUtmResponse extends Schema.Opaque<ContactUtmResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
@@ -807,78 +958,12 @@ export class SocialAccount extends Schema.Opaque<SocialAccount>()(
   ),
 ) {}
 
-export class V2Address extends Schema.Opaque<V2Address>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      country: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      line1: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      line2: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      locality: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      region: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      country_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      postal_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      region_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      zip_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      zip_four: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2CustomFieldValue extends Schema.Opaque<V2CustomFieldValue>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      content: Schema.optionalKey(Schema.Unknown),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2EmailAddress extends Schema.Opaque<V2EmailAddress>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      email: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      opt_in_reason: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      is_opt_in: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-      email_opt_status: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2FaxNumber extends Schema.Opaque<V2FaxNumber>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      number: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2PhoneNumber extends Schema.Opaque<V2PhoneNumber>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      extension: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      number: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      field: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      number_e164: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
 export class Contact extends Schema.Opaque<Contact>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       links: Schema.optionalKey(Schema.NullOr(Schema.Array(Link))),
-      addresses: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Address))),
+      addresses: Schema.optionalKey(Schema.NullOr(Schema.Array(Address))),
       company: Schema.optionalKey(Schema.NullOr(BasicCompany)),
       origin: Schema.optionalKey(Schema.NullOr(Origin)),
       prefix: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -892,16 +977,16 @@ export class Contact extends Schema.Opaque<Contact>()(
       anniversary_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
       birth_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
       contact_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldValue))),
-      email_addresses: Schema.optionalKey(Schema.NullOr(Schema.Array(V2EmailAddress))),
+      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldValue))),
+      email_addresses: Schema.optionalKey(Schema.NullOr(Schema.Array(EmailAddress))),
       family_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      fax_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(V2FaxNumber))),
+      fax_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(FaxNumber))),
       given_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
       job_title: Schema.optionalKey(Schema.NullOr(Schema.String)),
       leadsource_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       middle_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
       owner_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      phone_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(V2PhoneNumber))),
+      phone_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(PhoneNumber))),
       preferred_locale: Schema.optionalKey(Schema.NullOr(Schema.String)),
       preferred_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
       referral_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -965,7 +1050,7 @@ export class Country extends Schema.Opaque<Country>()(
   ),
 ) {}
 
-export class V2CustomFieldValueInput extends Schema.Opaque<V2CustomFieldValueInput>()(Schema.Struct({
+export class CustomFieldValueInput extends Schema.Opaque<CustomFieldValueInput>()(Schema.Struct({
   id: Schema.optionalKey(Schema.String),
   content: Schema.optionalKey(Schema.Unknown),
 })) {}
@@ -980,7 +1065,7 @@ export class CreateAffiliateRequest extends Schema.Opaque<CreateAffiliateRequest
   notify_on_lead: Schema.optionalKey(Schema.Boolean),
   track_leads_days: Schema.optionalKey(Schema.Int),
   password: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
 })) {}
 
 /** Request to create an automation category */
@@ -1010,21 +1095,7 @@ export class CreateCommissionProgramRequest extends Schema.Opaque<CreateCommissi
   priority: Schema.Int,
 })) {}
 
-export class V2AddressInput extends Schema.Opaque<V2AddressInput>()(Schema.Struct({
-  country: Schema.optionalKey(Schema.String),
-  line1: Schema.optionalKey(Schema.String),
-  line2: Schema.optionalKey(Schema.String),
-  locality: Schema.optionalKey(Schema.String),
-  region: Schema.optionalKey(Schema.String),
-  field: Schema.optionalKey(Schema.Literals(["ADDRESS_FIELD_UNSPECIFIED", "BILLING", "SHIPPING", "OTHER"])),
-  country_code: Schema.optionalKey(Schema.String),
-  postal_code: Schema.optionalKey(Schema.String),
-  region_code: Schema.optionalKey(Schema.String),
-  zip_code: Schema.optionalKey(Schema.String),
-  zip_four: Schema.optionalKey(Schema.String),
-})) {}
-
-export class V2EmailAddressInput extends Schema.Opaque<V2EmailAddressInput>()(Schema.Struct({
+export class EmailAddressInput extends Schema.Opaque<EmailAddressInput>()(Schema.Struct({
   email: Schema.optionalKey(
     Schema.String.check(
       Schema.isMaxLength(100),
@@ -1057,13 +1128,13 @@ export class V2EmailAddressInput extends Schema.Opaque<V2EmailAddressInput>()(Sc
   ),
 })) {}
 
-export class V2FaxNumberInput extends Schema.Opaque<V2FaxNumberInput>()(Schema.Struct({
+export class FaxNumberInput extends Schema.Opaque<FaxNumberInput>()(Schema.Struct({
   number: Schema.optionalKey(Schema.String),
   type: Schema.optionalKey(Schema.String),
   field: Schema.optionalKey(Schema.Literals(["FAX_NUMBER_FIELD_UNSPECIFIED", "FAX1", "FAX2"])),
 })) {}
 
-export class V2PhoneNumberInput extends Schema.Opaque<V2PhoneNumberInput>()(Schema.Struct({
+export class PhoneNumberInput extends Schema.Opaque<PhoneNumberInput>()(Schema.Struct({
   extension: Schema.optionalKey(Schema.String),
   number: Schema.optionalKey(Schema.String),
   type: Schema.optionalKey(Schema.String),
@@ -1075,16 +1146,16 @@ export class V2PhoneNumberInput extends Schema.Opaque<V2PhoneNumberInput>()(Sche
 
 /** company */
 export class CreateCompanyRequest extends Schema.Opaque<CreateCompanyRequest>()(Schema.Struct({
-  address: Schema.optionalKey(V2AddressInput),
+  address: Schema.optionalKey(AddressInput),
   notes: Schema.optionalKey(Schema.String),
   website: Schema.optionalKey(Schema.String),
   suffix: Schema.optionalKey(Schema.String),
   title: Schema.optionalKey(Schema.String),
   company_name: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
-  email_address: Schema.optionalKey(V2EmailAddressInput),
-  fax_number: Schema.optionalKey(V2FaxNumberInput),
-  phone_number: Schema.optionalKey(V2PhoneNumberInput),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
+  email_address: Schema.optionalKey(EmailAddressInput),
+  fax_number: Schema.optionalKey(FaxNumberInput),
+  phone_number: Schema.optionalKey(PhoneNumberInput),
   anniversary_date: Schema.optionalKey(Schema.String),
   assistant_name: Schema.optionalKey(Schema.String),
   assistant_phone: Schema.optionalKey(Schema.String),
@@ -1157,7 +1228,7 @@ export class CreateCustomFieldRequest extends Schema.Opaque<CreateCustomFieldReq
   user_group_id: Schema.optionalKey(Schema.String),
 })) {}
 
-export class V2CustomFieldOption extends Schema.Opaque<V2CustomFieldOption>()(
+export class CustomFieldOption extends Schema.Opaque<CustomFieldOption>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -1168,12 +1239,12 @@ export class V2CustomFieldOption extends Schema.Opaque<V2CustomFieldOption>()(
 ) {}
 
 /** Metadata describing a custom field, including its type and options */
-export class V2CustomFieldMetaData extends Schema.Opaque<V2CustomFieldMetaData>()(
+export class CustomFieldMetaData extends Schema.Opaque<CustomFieldMetaData>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       label: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      options: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldOption))),
+      options: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldOption))),
       record_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
       field_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
       default_value: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -1187,7 +1258,7 @@ export class V2CustomFieldMetaData extends Schema.Opaque<V2CustomFieldMetaData>(
 
 export class CreateCustomFieldResponse extends Schema.Opaque<CreateCustomFieldResponse>()(
   Schema.StructWithRest(
-    Schema.Struct({ custom_field: Schema.optionalKey(Schema.NullOr(V2CustomFieldMetaData)) }),
+    Schema.Struct({ custom_field: Schema.optionalKey(Schema.NullOr(CustomFieldMetaData)) }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
 ) {}
@@ -1622,7 +1693,7 @@ export class CreateSubscriptionRequest extends Schema.Opaque<CreateSubscriptionR
   promo_code: Schema.optionalKey(Schema.String),
   shipping_option_id: Schema.optionalKey(Schema.String),
   reason_stopped: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
 })) {}
 
 /** task */
@@ -1675,7 +1746,7 @@ export class SocialAccountInput extends Schema.Opaque<SocialAccountInput>()(Sche
 
 /** contact */
 export class CreateUpdateContactRequest extends Schema.Opaque<CreateUpdateContactRequest>()(Schema.Struct({
-  addresses: Schema.optionalKey(Schema.Array(V2AddressInput)),
+  addresses: Schema.optionalKey(Schema.Array(AddressInput)),
   company: Schema.optionalKey(BasicCompanyInput),
   origin: Schema.optionalKey(OriginRequest),
   prefix: Schema.optionalKey(Schema.String),
@@ -1684,16 +1755,16 @@ export class CreateUpdateContactRequest extends Schema.Opaque<CreateUpdateContac
   anniversary_date: Schema.optionalKey(Schema.String),
   birth_date: Schema.optionalKey(Schema.String),
   contact_type: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
   email_addresses: Schema.optionalKey(Schema.Array(EmailAddressRequest)),
   family_name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(40))),
-  fax_numbers: Schema.optionalKey(Schema.Array(V2FaxNumberInput)),
+  fax_numbers: Schema.optionalKey(Schema.Array(FaxNumberInput)),
   given_name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(40))),
   job_title: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(255))),
   leadsource_id: Schema.optionalKey(Schema.String),
   middle_name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(100))),
   owner_id: Schema.optionalKey(Schema.String),
-  phone_numbers: Schema.optionalKey(Schema.Array(V2PhoneNumberInput)),
+  phone_numbers: Schema.optionalKey(Schema.Array(PhoneNumberInput)),
   preferred_locale: Schema.optionalKey(Schema.String),
   preferred_name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(100))),
   referral_code: Schema.optionalKey(Schema.String),
@@ -1814,6 +1885,11 @@ export class CustomFieldGroup extends Schema.Opaque<CustomFieldGroup>()(
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
 ) {}
+
+export class CustomFieldOptionInput extends Schema.Opaque<CustomFieldOptionInput>()(Schema.Struct({
+  id: Schema.optionalKey(Schema.String),
+  label: Schema.optionalKey(Schema.String),
+})) {}
 
 export class CustomFieldTab extends Schema.Opaque<CustomFieldTab>()(
   Schema.StructWithRest(
@@ -2273,6 +2349,20 @@ export class HistoricalCounts extends Schema.Opaque<HistoricalCounts>()(
   ),
 ) {}
 
+export class Goal extends Schema.Opaque<Goal>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      historical_contact_counts: Schema.optionalKey(Schema.NullOr(HistoricalCounts)),
+      next_sequence_ids: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
+      previous_sequence_ids: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
 export class InvoiceFile extends Schema.Opaque<InvoiceFile>()(
   Schema.StructWithRest(
     Schema.Struct({ file_id: Schema.optionalKey(Schema.NullOr(Schema.String)) }),
@@ -2293,6 +2383,19 @@ export class InvoiceOrderPayment extends Schema.Opaque<InvoiceOrderPayment>()(
       last_updated_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
       skip_commission: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       refund_invoice_payment_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class Item extends Schema.Opaque<Item>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      next_item_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      previous_item_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
@@ -2498,7 +2601,7 @@ export class RestAffiliate extends Schema.Opaque<RestAffiliate>()(
       notify_on_sale: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       notify_on_lead: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       track_leads_days: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldValue))),
+      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldValue))),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
@@ -2558,24 +2661,10 @@ export class ListAutomationResponse extends Schema.Opaque<ListAutomationResponse
   ),
 ) {}
 
-export class V2Goal extends Schema.Opaque<V2Goal>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      historical_contact_counts: Schema.optionalKey(Schema.NullOr(HistoricalCounts)),
-      next_sequence_ids: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
-      previous_sequence_ids: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
 export class ListCampaignGoalsResponse extends Schema.Opaque<ListCampaignGoalsResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
-      goals: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Goal))),
+      goals: Schema.optionalKey(Schema.NullOr(Schema.Array(Goal))),
       next_page_token: Schema.optionalKey(Schema.NullOr(Schema.String)),
       campaign_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
@@ -2583,35 +2672,22 @@ export class ListCampaignGoalsResponse extends Schema.Opaque<ListCampaignGoalsRe
   ),
 ) {}
 
-export class V2Item extends Schema.Opaque<V2Item>()(
+export class SequencePath extends Schema.Opaque<SequencePath>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      next_item_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      previous_item_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      items: Schema.optionalKey(Schema.NullOr(Schema.Array(Item))),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
 ) {}
 
-export class V2SequencePath extends Schema.Opaque<V2SequencePath>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      items: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Item))),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2Sequence extends Schema.Opaque<V2Sequence>()(
+export class Sequence extends Schema.Opaque<Sequence>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      paths: Schema.optionalKey(Schema.NullOr(Schema.Array(V2SequencePath))),
+      paths: Schema.optionalKey(Schema.NullOr(Schema.Array(SequencePath))),
       active_contact_count: Schema.optionalKey(Schema.NullOr(Schema.Number)),
       active_contact_count_completed: Schema.optionalKey(Schema.NullOr(Schema.Number)),
       historical_contact_count: Schema.optionalKey(Schema.NullOr(HistoricalCounts)),
@@ -2623,29 +2699,9 @@ export class V2Sequence extends Schema.Opaque<V2Sequence>()(
 export class ListCampaignSequenceResponse extends Schema.Opaque<ListCampaignSequenceResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
-      sequences: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Sequence))),
+      sequences: Schema.optionalKey(Schema.NullOr(Schema.Array(Sequence))),
       next_page_token: Schema.optionalKey(Schema.NullOr(Schema.String)),
       campaign_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2Campaign extends Schema.Opaque<V2Campaign>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      locked: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-      date_created: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      published_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      published_status: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-      error_message: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      time_zone: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      published_time_zone: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      created_by_global_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      active_contact_count: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-      completed_contact_count: Schema.optionalKey(Schema.NullOr(Schema.Number)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
@@ -2654,7 +2710,7 @@ export class V2Campaign extends Schema.Opaque<V2Campaign>()(
 export class ListCampaignsResponse extends Schema.Opaque<ListCampaignsResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
-      campaigns: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Campaign))),
+      campaigns: Schema.optionalKey(Schema.NullOr(Schema.Array(Campaign))),
       next_page_token: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -2671,49 +2727,10 @@ export class ListCategoryDiscountsResponse extends Schema.Opaque<ListCategoryDis
   ),
 ) {}
 
-export class V2Company extends Schema.Opaque<V2Company>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      address: Schema.optionalKey(Schema.NullOr(V2Address)),
-      notes: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      website: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      suffix: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      title: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      groups: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      company_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldValue))),
-      email_address: Schema.optionalKey(Schema.NullOr(V2EmailAddress)),
-      fax_number: Schema.optionalKey(Schema.NullOr(V2FaxNumber)),
-      phone_number: Schema.optionalKey(Schema.NullOr(V2PhoneNumber)),
-      update_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      create_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      anniversary_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      assistant_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      assistant_phone: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      billing_information: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      birth_date: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      contact_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      first_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      job_title: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      last_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      middle_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      preferred_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      owner_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      referral_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      spouse_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      account_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      created_by: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      last_updated_by: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
 export class ListCompaniesResponse extends Schema.Opaque<ListCompaniesResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
-      companies: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Company))),
+      companies: Schema.optionalKey(Schema.NullOr(Schema.Array(Company))),
       next_page_token: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -3007,7 +3024,24 @@ export class ListNotesResponse extends Schema.Opaque<ListNotesResponse>()(
   ),
 ) {}
 
-export class V2StageDetails extends Schema.Opaque<V2StageDetails>()(
+export class OpportunityContact extends Schema.Opaque<OpportunityContact>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      email: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      city: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      state: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      first_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      last_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      company_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      job_title: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      phone_number: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class StageDetails extends Schema.Opaque<StageDetails>()(
   Schema.StructWithRest(
     Schema.Struct({
       probability: Schema.optionalKey(Schema.NullOr(Schema.Number)),
@@ -3024,7 +3058,7 @@ export class OpportunityStage extends Schema.Opaque<OpportunityStage>()(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      details: Schema.optionalKey(Schema.NullOr(V2StageDetails)),
+      details: Schema.optionalKey(Schema.NullOr(StageDetails)),
       reasons: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -3042,28 +3076,11 @@ export class RestV2User extends Schema.Opaque<RestV2User>()(
   ),
 ) {}
 
-export class V2OpportunityContact extends Schema.Opaque<V2OpportunityContact>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      email: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      city: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      state: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      first_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      last_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      company_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      job_title: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      phone_number: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
 export class RestV2Opportunity extends Schema.Opaque<RestV2Opportunity>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      contact: Schema.optionalKey(Schema.NullOr(V2OpportunityContact)),
+      contact: Schema.optionalKey(Schema.NullOr(OpportunityContact)),
       stage: Schema.optionalKey(Schema.NullOr(OpportunityStage)),
       user: Schema.optionalKey(Schema.NullOr(RestV2User)),
       opportunity_title: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3205,6 +3222,57 @@ export class ListOrderTotalDiscountsResponse extends Schema.Opaque<ListOrderTota
   ),
 ) {}
 
+export class OrderItemProduct extends Schema.Opaque<OrderItemProduct>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      sku: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      description: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      shippable: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+      taxable: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class SubscriptionPlan extends Schema.Opaque<SubscriptionPlan>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      frequency: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+      active: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+      subscription_plan_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      cycle_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      total_cycles: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+      plan_price: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
+      display_order_index: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
+export class OrderItem extends Schema.Opaque<OrderItem>()(
+  Schema.StructWithRest(
+    Schema.Struct({
+      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      description: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      notes: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      quantity: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+      discount: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
+      special: Schema.optionalKey(Schema.NullOr(Discount)),
+      product: Schema.optionalKey(Schema.NullOr(OrderItemProduct)),
+      subscription_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      item_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      cost_per_unit: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
+      price_per_unit: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
+      subscription_plan: Schema.optionalKey(Schema.NullOr(SubscriptionPlan)),
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)],
+  ),
+) {}
+
 export class PaymentPlanItem extends Schema.Opaque<PaymentPlanItem>()(
   Schema.StructWithRest(
     Schema.Struct({
@@ -3236,74 +3304,11 @@ export class PaymentPlan extends Schema.Opaque<PaymentPlan>()(
   ),
 ) {}
 
-export class V2BasicContact extends Schema.Opaque<V2BasicContact>()(
+export class ShippingInformation extends Schema.Opaque<ShippingInformation>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      email: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      given_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      family_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class OrderItemProduct extends Schema.Opaque<OrderItemProduct>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      sku: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      description: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      shippable: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-      taxable: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2SubscriptionPlan extends Schema.Opaque<V2SubscriptionPlan>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      frequency: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-      active: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-      subscription_plan_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      cycle_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      total_cycles: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-      plan_price: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
-      display_order_index: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2OrderItem extends Schema.Opaque<V2OrderItem>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      description: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      notes: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      quantity: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-      discount: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
-      special: Schema.optionalKey(Schema.NullOr(Discount)),
-      product: Schema.optionalKey(Schema.NullOr(OrderItemProduct)),
-      subscription_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      item_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      cost_per_unit: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
-      price_per_unit: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
-      subscription_plan: Schema.optionalKey(Schema.NullOr(V2SubscriptionPlan)),
-    }),
-    [Schema.Record(Schema.String, Schema.Unknown)],
-  ),
-) {}
-
-export class V2ShippingInformation extends Schema.Opaque<V2ShippingInformation>()(
-  Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      address: Schema.optionalKey(Schema.NullOr(V2Address)),
+      address: Schema.optionalKey(Schema.NullOr(Address)),
       company: Schema.optionalKey(Schema.NullOr(Schema.String)),
       given_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
       family_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3321,7 +3326,7 @@ export class OrderV2 extends Schema.Opaque<OrderV2>()(
       title: Schema.optionalKey(Schema.NullOr(Schema.String)),
       status: Schema.optionalKey(Schema.NullOr(Schema.String)),
       total: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
-      contact: Schema.optionalKey(Schema.NullOr(V2BasicContact)),
+      contact: Schema.optionalKey(Schema.NullOr(BasicContact)),
       notes: Schema.optionalKey(Schema.NullOr(Schema.String)),
       terms: Schema.optionalKey(Schema.NullOr(Schema.String)),
       order_type: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3333,11 +3338,11 @@ export class OrderV2 extends Schema.Opaque<OrderV2>()(
       sales_affiliate_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       total_paid: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
       total_due: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
-      shipping_information: Schema.optionalKey(Schema.NullOr(V2ShippingInformation)),
+      shipping_information: Schema.optionalKey(Schema.NullOr(ShippingInformation)),
       refund_total: Schema.optionalKey(Schema.NullOr(CurrencyValue)),
       allow_payment: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       allow_paypal: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
-      order_items: Schema.optionalKey(Schema.NullOr(Schema.Array(V2OrderItem))),
+      order_items: Schema.optionalKey(Schema.NullOr(Schema.Array(OrderItem))),
       payment_plan: Schema.optionalKey(Schema.NullOr(PaymentPlan)),
       invoice_number: Schema.optionalKey(Schema.NullOr(Schema.String)),
       files: Schema.optionalKey(Schema.NullOr(Schema.Array(InvoiceFile))),
@@ -3346,7 +3351,7 @@ export class OrderV2 extends Schema.Opaque<OrderV2>()(
       refund_status: Schema.optionalKey(Schema.NullOr(Schema.String)),
       synced: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       invoice_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldValue))),
+      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldValue))),
       sent_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
       due_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
       external_create_user: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3511,7 +3516,7 @@ export class TextOption extends Schema.Opaque<TextOption>()(
   ),
 ) {}
 
-export class V2ProductOption extends Schema.Opaque<V2ProductOption>()(
+export class ProductOption extends Schema.Opaque<ProductOption>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3529,7 +3534,7 @@ export class V2ProductOption extends Schema.Opaque<V2ProductOption>()(
 
 export class ListProductOptionsResponse extends Schema.Opaque<ListProductOptionsResponse>()(
   Schema.StructWithRest(
-    Schema.Struct({ product_options: Schema.optionalKey(Schema.NullOr(Schema.Array(V2ProductOption))) }),
+    Schema.Struct({ product_options: Schema.optionalKey(Schema.NullOr(Schema.Array(ProductOption))) }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
 ) {}
@@ -3761,7 +3766,7 @@ export class ListShippingDiscountsResponse extends Schema.Opaque<ListShippingDis
 export class ListSubscriptionPlansResponse extends Schema.Opaque<ListSubscriptionPlansResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
-      subscriptions: Schema.optionalKey(Schema.NullOr(Schema.Array(V2SubscriptionPlan))),
+      subscriptions: Schema.optionalKey(Schema.NullOr(Schema.Array(SubscriptionPlan))),
       next_page_token: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -3792,12 +3797,12 @@ export class Subscription extends Schema.Opaque<Subscription>()(
       days_between_retries: Schema.optionalKey(Schema.NullOr(Schema.Number)),
       lead_affiliate_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       sale_affiliate_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      shipping_address: Schema.optionalKey(Schema.NullOr(V2Address)),
+      shipping_address: Schema.optionalKey(Schema.NullOr(Address)),
       promo_code: Schema.optionalKey(Schema.NullOr(Schema.String)),
       shipping_option_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       reason_stopped: Schema.optionalKey(Schema.NullOr(Schema.String)),
       modification_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldValue))),
+      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldValue))),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
@@ -3839,7 +3844,7 @@ export class ListTagCategoriesResponse extends Schema.Opaque<ListTagCategoriesRe
 export class TaggedCompany extends Schema.Opaque<TaggedCompany>()(
   Schema.StructWithRest(
     Schema.Struct({
-      company: Schema.optionalKey(Schema.NullOr(V2Company)),
+      company: Schema.optionalKey(Schema.NullOr(Company)),
       applied_time: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -3889,7 +3894,7 @@ export class ListTagsResponse extends Schema.Opaque<ListTagsResponse>()(
   ),
 ) {}
 
-export class V2Task extends Schema.Opaque<V2Task>()(
+export class Task extends Schema.Opaque<Task>()(
   Schema.StructWithRest(
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3918,7 +3923,7 @@ export class V2Task extends Schema.Opaque<V2Task>()(
 export class ListTasksResponse extends Schema.Opaque<ListTasksResponse>()(
   Schema.StructWithRest(
     Schema.Struct({
-      tasks: Schema.optionalKey(Schema.NullOr(Schema.Array(V2Task))),
+      tasks: Schema.optionalKey(Schema.NullOr(Schema.Array(Task))),
       next_page_token: Schema.optionalKey(Schema.NullOr(Schema.String)),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -3931,7 +3936,7 @@ export class TransactionV2 extends Schema.Opaque<TransactionV2>()(
       amount: Schema.optionalKey(Schema.NullOr(Schema.Number)),
       status: Schema.optionalKey(Schema.NullOr(Schema.String)),
       description: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      contact: Schema.optionalKey(Schema.NullOr(V2BasicContact)),
+      contact: Schema.optionalKey(Schema.NullOr(BasicContact)),
       order_ids: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
       contact_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       transaction_method: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -3985,7 +3990,7 @@ export class ListUserGroupsResponse extends Schema.Opaque<ListUserGroupsResponse
 export class User extends Schema.Opaque<User>()(
   Schema.StructWithRest(
     Schema.Struct({
-      address: Schema.optionalKey(Schema.NullOr(V2Address)),
+      address: Schema.optionalKey(Schema.NullOr(Address)),
       title: Schema.optionalKey(Schema.NullOr(Schema.String)),
       website: Schema.optionalKey(Schema.NullOr(Schema.String)),
       partner: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
@@ -4000,9 +4005,9 @@ export class User extends Schema.Opaque<User>()(
       nickname: Schema.optionalKey(Schema.NullOr(Schema.String)),
       spouse_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
       suffix: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      phone_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(V2PhoneNumber))),
-      fax_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(V2FaxNumber))),
-      email_addresses: Schema.optionalKey(Schema.NullOr(Schema.Array(V2EmailAddress))),
+      phone_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(PhoneNumber))),
+      fax_numbers: Schema.optionalKey(Schema.NullOr(Schema.Array(FaxNumber))),
+      email_addresses: Schema.optionalKey(Schema.NullOr(Schema.Array(EmailAddress))),
       social_accounts: Schema.optionalKey(Schema.NullOr(Schema.Array(SocialAccount))),
       company_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
       created_by: Schema.optionalKey(Schema.NullOr(Schema.Number)),
@@ -4084,7 +4089,7 @@ export class MergeContactRequest extends Schema.Opaque<MergeContactRequest>()(Sc
 export class ObjectModel extends Schema.Opaque<ObjectModel>()(
   Schema.StructWithRest(
     Schema.Struct({
-      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(V2CustomFieldMetaData))),
+      custom_fields: Schema.optionalKey(Schema.NullOr(Schema.Array(CustomFieldMetaData))),
       optional_properties: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String))),
     }),
     [Schema.Record(Schema.String, Schema.Unknown)],
@@ -4241,7 +4246,7 @@ export class RestCreateOrderRequest extends Schema.Opaque<RestCreateOrderRequest
   lead_affiliate_id: Schema.optionalKey(Schema.String),
   sales_affiliate_id: Schema.optionalKey(Schema.String),
   shipping_address: Schema.optionalKey(AddressInformation),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
   sent_time: Schema.optionalKey(Schema.String),
   due_time: Schema.optionalKey(Schema.String),
   invoice_number: Schema.optionalKey(Schema.String),
@@ -4355,7 +4360,7 @@ export class UpdateAffiliateRequest extends Schema.Opaque<UpdateAffiliateRequest
   notify_on_lead: Schema.optionalKey(Schema.Boolean),
   track_leads_days: Schema.optionalKey(Schema.Int),
   password: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
 })) {}
 
 /** businessProfile */
@@ -4390,16 +4395,16 @@ export class UpdateCommissionProgramRequest extends Schema.Opaque<UpdateCommissi
 
 /** company */
 export class UpdateCompanyRequest extends Schema.Opaque<UpdateCompanyRequest>()(Schema.Struct({
-  address: Schema.optionalKey(V2AddressInput),
+  address: Schema.optionalKey(AddressInput),
   notes: Schema.optionalKey(Schema.String),
   website: Schema.optionalKey(Schema.String),
   suffix: Schema.optionalKey(Schema.String),
   title: Schema.optionalKey(Schema.String),
   company_name: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
-  email_address: Schema.optionalKey(V2EmailAddressInput),
-  fax_number: Schema.optionalKey(V2FaxNumberInput),
-  phone_number: Schema.optionalKey(V2PhoneNumberInput),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
+  email_address: Schema.optionalKey(EmailAddressInput),
+  fax_number: Schema.optionalKey(FaxNumberInput),
+  phone_number: Schema.optionalKey(PhoneNumberInput),
   anniversary_date: Schema.optionalKey(Schema.String),
   assistant_name: Schema.optionalKey(Schema.String),
   assistant_phone: Schema.optionalKey(Schema.String),
@@ -4427,14 +4432,9 @@ export class UpdateCustomFieldGroupRequest extends Schema.Opaque<UpdateCustomFie
   tab_id: Schema.optionalKey(Schema.String),
 })) {}
 
-export class V2CustomFieldOptionInput extends Schema.Opaque<V2CustomFieldOptionInput>()(Schema.Struct({
-  id: Schema.optionalKey(Schema.String),
-  label: Schema.optionalKey(Schema.String),
-})) {}
-
 export class UpdateCustomFieldMetaDataRequest extends Schema.Opaque<UpdateCustomFieldMetaDataRequest>()(Schema.Struct({
   label: Schema.optionalKey(Schema.String),
-  options: Schema.optionalKey(Schema.Array(V2CustomFieldOptionInput)),
+  options: Schema.optionalKey(Schema.Array(CustomFieldOptionInput)),
   group_id: Schema.String,
 })) {}
 
@@ -4591,7 +4591,7 @@ export class UpdateOrderRequest extends Schema.Opaque<UpdateOrderRequest>()(Sche
   sales_affiliate_id: Schema.optionalKey(Schema.String),
   shipping_address: Schema.optionalKey(AddressInformation),
   payment_plan: Schema.optionalKey(UpdatedPaymentPlan),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
   sent_time: Schema.optionalKey(Schema.String),
   due_time: Schema.optionalKey(Schema.String),
   invoice_number: Schema.optionalKey(Schema.String),
@@ -4799,7 +4799,7 @@ export class UpdateSubscriptionRequest extends Schema.Opaque<UpdateSubscriptionR
   promo_code: Schema.optionalKey(Schema.String),
   shipping_option_id: Schema.optionalKey(Schema.String),
   reason_stopped: Schema.optionalKey(Schema.String),
-  custom_fields: Schema.optionalKey(Schema.Array(V2CustomFieldValueInput)),
+  custom_fields: Schema.optionalKey(Schema.Array(CustomFieldValueInput)),
 })) {}
 
 export class UpdateTagCategoryResponse extends Schema.Opaque<UpdateTagCategoryResponse>()(
@@ -4857,14 +4857,14 @@ export class UpdateTaskResponse extends Schema.Opaque<UpdateTaskResponse>()(
 
 /** user */
 export class UpdateUserRequest extends Schema.Opaque<UpdateUserRequest>()(Schema.Struct({
-  address: Schema.optionalKey(V2AddressInput),
+  address: Schema.optionalKey(AddressInput),
   title: Schema.optionalKey(Schema.String),
   website: Schema.optionalKey(Schema.String),
   company_name: Schema.optionalKey(Schema.String),
   email_address: Schema.optionalKey(EmailAddressRequest),
   family_name: Schema.optionalKey(Schema.String),
-  fax_numbers: Schema.optionalKey(Schema.Array(V2FaxNumberInput)),
+  fax_numbers: Schema.optionalKey(Schema.Array(FaxNumberInput)),
   given_name: Schema.optionalKey(Schema.String),
-  phone_numbers: Schema.optionalKey(Schema.Array(V2PhoneNumberInput)),
+  phone_numbers: Schema.optionalKey(Schema.Array(PhoneNumberInput)),
   time_zone: Schema.optionalKey(Schema.String),
 })) {}

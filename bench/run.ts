@@ -1,0 +1,321 @@
+/**
+ * `pnpm bench`: writes bench/results/latest.json and latest.md.
+ *  1. Records per second against a sandbox enforcing Keap's OAuth windows and GHL's
+ *     100-per-10-seconds window, as a ratio of the ceiling those windows allow, with 429s.
+ *  2. Per-request overhead of the core's pipeline against a bare fetch loop, as a ratio.
+ *  3. Peak RSS of a process streaming 100,000 and 1,000,000 records.
+ */
+import { execFileSync, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Pagination, TokenStore } from "@crmkit/core"
+import { GhlAuth, GhlClient } from "@crmkit/ghl"
+import { KeapAuth, KeapClient } from "@crmkit/keap"
+import { startSandbox } from "@crmkit/sandbox"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { unthrottledKeap } from "./support.ts"
+
+const here = path.dirname(new URL(import.meta.url).pathname)
+const log = (text: string) => process.stderr.write(`${text}\n`)
+
+/** Fastest completion the windows allow for n requests: full windows back to back. */
+const ceilingSeconds = (requests: number, limit: number, windowSeconds: number) =>
+  (Math.ceil(requests / limit) - 1) * windowSeconds
+
+async function throughput() {
+  const sandbox = await startSandbox({ contacts: { keap: 40_000, ghl: 30_000 } })
+  try {
+    // Keap, OAuth: 25/s spike, 1,500/min, 150,000/day; pages of 100, one after another.
+    const app: KeapAuth.OAuthApp = {
+      clientId: sandbox.credentials.keap.oauthApp.clientId,
+      clientSecret: Redacted.make(sandbox.credentials.keap.oauthApp.clientSecret),
+      tokenUrl: sandbox.keap.tokenUrl,
+    }
+    const tokens = await Effect.runPromise(
+      KeapAuth.exchangeCode(
+        app,
+        sandbox.keap.issueAuthorizationCode(),
+        sandbox.credentials.keap.oauthApp.redirectUri,
+      ).pipe(Effect.provide(FetchHttpClient.layer)),
+    )
+    const keapPages = 300
+    sandbox.stats.reset()
+    let started = performance.now()
+    const keapRecords = await Effect.runPromise(
+      KeapClient.KeapClient.use((keap) =>
+        Pagination.items(
+          keap,
+          { method: "GET", path: "/v2/contacts" },
+          Pagination.cursorToken({
+            items: "contacts",
+            tokenParam: "page_token",
+            nextToken: "next_page_token",
+            sizeParam: "page_size",
+            size: 100,
+          }),
+        ).pipe(Stream.take(keapPages * 100), Stream.runCount),
+      ).pipe(
+        Effect.provide(
+          KeapClient.layerWithMemoryRateLimits({ baseUrl: sandbox.keap.baseUrl }).pipe(
+            Layer.provide(KeapAuth.layerOAuth(app)),
+            Layer.provide(TokenStore.layerMemory({ [KeapAuth.storeKey(app.clientId)]: tokens })),
+            Layer.provide(FetchHttpClient.layer),
+          ),
+        ),
+      ),
+    )
+    const keapSeconds = (performance.now() - started) / 1000
+    const keapRequests = sandbox.stats.route("GET /keap/crm/rest/v2/contacts")
+    const keap429 = sandbox.stats.rateLimited
+    const keapCeiling = ceilingSeconds(keapRequests, 25, 1)
+    log(`keap: ${keapRecords} records, ${keapRequests} requests in ${keapSeconds.toFixed(2)} s, ${keap429} x 429`)
+
+    // GHL, location PIT: 100 per 10 s; keyset pages of 100.
+    const ghlPages = 250
+    sandbox.stats.reset()
+    started = performance.now()
+    const ghlRecords = await Effect.runPromise(
+      GhlClient.GhlClient.use((ghl) =>
+        Pagination.items(
+          ghl,
+          { method: "GET", path: "/contacts/", query: { locationId: sandbox.credentials.ghl.locationId } },
+          Pagination.keyset({
+            items: "contacts",
+            cursor: { "meta.startAfter": "startAfter", "meta.startAfterId": "startAfterId" },
+            limitParam: "limit",
+            limit: 100,
+          }),
+        ).pipe(Stream.take(ghlPages * 100), Stream.runCount),
+      ).pipe(
+        Effect.provide(
+          GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox.ghl.baseUrl }).pipe(
+            Layer.provide(
+              GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken)),
+            ),
+            Layer.provide(FetchHttpClient.layer),
+          ),
+        ),
+      ),
+    )
+    const ghlSeconds = (performance.now() - started) / 1000
+    const ghlRequests = sandbox.stats.route("GET /ghl/contacts/")
+    const ghl429 = sandbox.stats.rateLimited
+    const ghlCeiling = ceilingSeconds(ghlRequests, 100, 10)
+    log(`ghl: ${ghlRecords} records, ${ghlRequests} requests in ${ghlSeconds.toFixed(2)} s, ${ghl429} x 429`)
+
+    const row = (records: number, requests: number, seconds: number, ceiling: number, rateLimited: number) => ({
+      records,
+      requests,
+      seconds: round(seconds),
+      recordsPerSecond: round(records / seconds),
+      ceilingRecordsPerSecond: round(records / ceiling),
+      ratioOfCeiling: round(ceiling / seconds, 3),
+      responses429: rateLimited,
+    })
+    return {
+      keapOAuth: {
+        windows: "25/s, 1,500/min, 150,000/day",
+        ...row(keapRecords, keapRequests, keapSeconds, keapCeiling, keap429),
+      },
+      ghl: { windows: "100/10 s, 200,000/day", ...row(ghlRecords, ghlRequests, ghlSeconds, ghlCeiling, ghl429) },
+    }
+  } finally {
+    await sandbox.close()
+  }
+}
+
+/** Starts the sandbox in a process of its own, as a remote API would be, and reads its URLs and credentials. */
+const sandboxProcess = (args: Array<string>) =>
+  new Promise<{ info: any; stop: () => void }>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(here, "..", "packages", "sandbox", "dist", "bin.js"), "--port", "0", "--json", ...args],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    )
+    let out = ""
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d
+      const newline = out.indexOf("\n")
+      if (newline >= 0) resolve({ info: JSON.parse(out.slice(0, newline)), stop: () => child.kill("SIGTERM") })
+    })
+    child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
+  })
+
+async function overhead() {
+  const sandbox = await sandboxProcess(["--no-rate-limits", "--contacts", "1000"])
+  try {
+    const baseUrl: string = sandbox.info.keap.baseUrl
+    const apiKey: string = sandbox.info.credentials.keap.personalAccessToken
+    const url = (i: number) => `${baseUrl}/v2/contacts/${(i % 1000) + 1}`
+    const bare = async (n: number) => {
+      const t = performance.now()
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(url(i), { headers: { "X-Keap-API-Key": apiKey, accept: "application/json" } })
+        if (res.status !== 200) throw new Error(`bare fetch got ${res.status}`)
+        await res.json()
+      }
+      return (performance.now() - t) / n
+    }
+    const layer = unthrottledKeap(baseUrl, apiKey)
+    const core = (n: number) =>
+      Effect.runPromise(
+        KeapClient.KeapClient.use((keap) =>
+          Effect.gen(function* () {
+            const t = performance.now()
+            for (let i = 0; i < n; i++) yield* keap.execute({ method: "GET", path: `/v2/contacts/${(i % 1000) + 1}` })
+            return (performance.now() - t) / n
+          }),
+        ).pipe(Effect.provide(layer)),
+      )
+    await bare(500)
+    await core(500)
+    const bareRuns: Array<number> = []
+    const coreRuns: Array<number> = []
+    for (let round = 0; round < 9; round++) {
+      bareRuns.push(await bare(500))
+      coreRuns.push(await core(500))
+    }
+    const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const result = {
+      requestsPerRun: 500,
+      runs: 9,
+      bareFetchMsPerRequest: round(median(bareRuns), 4),
+      coreMsPerRequest: round(median(coreRuns), 4),
+      ratio: round(median(coreRuns) / median(bareRuns), 3),
+    }
+    log(`overhead: bare ${result.bareFetchMsPerRequest} ms, core ${result.coreMsPerRequest} ms, ratio ${result.ratio}`)
+    return result
+  } finally {
+    sandbox.stop()
+  }
+}
+
+/**
+ * The client streams in a process of its own (the sandbox serves from this one), bundled
+ * with esbuild the way the CLI and the n8n and Zapier apps ship, so its RSS is the client's alone.
+ */
+async function memory() {
+  const bundle = path.join(os.tmpdir(), `crmkit-stream-memory-${process.pid}.mjs`)
+  execFileSync(
+    path.join(here, "..", "node_modules", ".bin", "esbuild"),
+    [
+      path.join(here, "stream-memory.ts"),
+      "--bundle",
+      "--minify",
+      "--platform=node",
+      "--format=esm",
+      `--outfile=${bundle}`,
+      "--banner:js=import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      "--log-level=warning",
+    ],
+    { stdio: "inherit" },
+  )
+  const sandbox = await startSandbox({ contacts: { keap: 1_000_000, ghl: 10 }, rateLimits: false })
+  try {
+    const runs = []
+    for (const flags of [[], ["--max-semi-space-size=2"]]) {
+      for (const records of [100_000, 1_000_000]) {
+        const output = await new Promise<string>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [...flags, bundle, sandbox.keap.baseUrl, sandbox.credentials.keap.personalAccessToken, String(records)],
+            { stdio: ["ignore", "pipe", "inherit"] },
+          )
+          let out = ""
+          child.stdout!.on("data", (d: Buffer) => (out += d))
+          child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`stream-memory exited ${code}`))))
+        })
+        const run = JSON.parse(output) as { records: number; seconds: number; peakRssMb: number }
+        const nodeFlags = flags.join(" ") || "(defaults)"
+        log(
+          `memory ${nodeFlags}: ${run.records} records in ${run.seconds.toFixed(1)} s, peak RSS ${run.peakRssMb.toFixed(1)} MB`,
+        )
+        runs.push({ nodeFlags, records: run.records, seconds: round(run.seconds), peakRssMb: round(run.peakRssMb, 1) })
+      }
+    }
+    return { pageSize: 1000, runs }
+  } finally {
+    await sandbox.close()
+    fs.rmSync(bundle, { force: true })
+  }
+}
+
+const round = (x: number, digits = 2) => Number(x.toFixed(digits))
+
+const only = process.argv.slice(2)
+const want = (name: string) => only.length === 0 || only.includes(name)
+const results = {
+  date: new Date().toISOString(),
+  machine: {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+  },
+  commit: (() => {
+    try {
+      return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()
+    } catch {
+      return "unknown"
+    }
+  })(),
+  throughput: want("throughput") ? await throughput() : undefined,
+  overhead: want("overhead") ? await overhead() : undefined,
+  memory: want("memory") ? await memory() : undefined,
+}
+
+const md = [
+  `# crmkit benchmark`,
+  ``,
+  `${results.date}, commit ${results.commit}, Node ${results.machine.node}, ${results.machine.cpus} cores (${results.machine.cpuModel}). One run; ratios compare numbers measured in that run.`,
+  ``,
+]
+if (results.throughput) {
+  const t = results.throughput
+  md.push(
+    `## 1. Throughput against the rate-limit windows (target: >= 0.95 of the ceiling, zero 429s)`,
+    ``,
+    `The ceiling is the fastest schedule the windows allow for the same number of requests (full windows back to back).`,
+    ``,
+    `| provider | windows | records | requests | seconds | records/s | ceiling records/s | ratio | 429s |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    ...(["keapOAuth", "ghl"] as const).map((k) => {
+      const r = t[k]
+      return `| ${k} | ${r.windows} | ${r.records} | ${r.requests} | ${r.seconds} | ${r.recordsPerSecond} | ${r.ceilingRecordsPerSecond} | ${r.ratioOfCeiling} | ${r.responses429} |`
+    }),
+    ``,
+  )
+}
+if (results.overhead) {
+  const o = results.overhead
+  md.push(
+    `## 2. Pipeline overhead (target: ratio <= 1.3)`,
+    ``,
+    `Sequential GET /v2/contacts/{id} against the sandbox (its own process, no limits), core on undici; median of ${o.runs} alternating runs of ${o.requestsPerRun}.`,
+    ``,
+    `| bare fetch ms/request | core ms/request | ratio |`,
+    `| ---: | ---: | ---: |`,
+    `| ${o.bareFetchMsPerRequest} | ${o.coreMsPerRequest} | ${o.ratio} |`,
+    ``,
+  )
+}
+if (results.memory) {
+  md.push(
+    `## 3. Peak RSS while streaming (target: flat, under 150 MB)`,
+    ``,
+    `Keap contacts through cursor pagination, pages of ${results.memory.pageSize}; client bundled with esbuild, in its own process.`,
+    ``,
+    `| node flags | records | seconds | peak RSS MB |`,
+    `| --- | ---: | ---: | ---: |`,
+    ...results.memory.runs.map((r) => `| ${r.nodeFlags} | ${r.records} | ${r.seconds} | ${r.peakRssMb} |`),
+    ``,
+  )
+}
+fs.mkdirSync(path.join(here, "results"), { recursive: true })
+fs.writeFileSync(path.join(here, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`)
+fs.writeFileSync(path.join(here, "results", "latest.md"), md.join("\n"))
+process.stdout.write(md.join("\n"))
