@@ -149,3 +149,86 @@ export const stream = <A>(
       Pagination.items(client, toRequest(operation, valid as Readonly<Record<string, unknown>>), style),
     ),
   )
+
+/**
+ * The Pagination style for a generated operation. `params` use the option names of the
+ * `Pagination` constructors; keyset cursors are written `"cursor.<response path>": "<request param>"`.
+ */
+export const paginationStyle = <A = unknown>(
+  pagination: OperationPagination,
+  pageSize: number,
+): Pagination.PaginationStyle<A> => {
+  const p = pagination.params
+  const placement = p.placement === "body" ? ("body" as const) : ("query" as const)
+  switch (pagination.style) {
+    case "cursor-token":
+      return Pagination.cursorToken<A>({
+        items: pagination.items,
+        tokenParam: p.tokenParam ?? "page_token",
+        nextToken: p.nextToken ?? "next_page_token",
+        sizeParam: p.sizeParam,
+        size: p.sizeParam === undefined ? undefined : pageSize,
+        placement,
+      })
+    case "offset-limit":
+      return Pagination.offsetLimit<A>({
+        items: pagination.items,
+        offsetParam: p.offsetParam,
+        limitParam: p.limitParam,
+        limit: pageSize,
+        total: p.total,
+        placement,
+      })
+    case "page-number":
+      return Pagination.pageNumber<A>({
+        items: pagination.items,
+        pageParam: p.pageParam,
+        sizeParam: p.sizeParam ?? "limit",
+        size: pageSize,
+        hasMore: p.hasMore,
+        placement,
+      })
+    case "keyset": {
+      const cursor: Record<string, string> = {}
+      for (const [key, param] of Object.entries(p)) {
+        if (key.startsWith("cursor.")) cursor[key.slice("cursor.".length)] = param
+      }
+      return Pagination.keyset<A>({
+        items: pagination.items,
+        cursor,
+        limitParam: p.limitParam,
+        limit: p.limitParam === undefined ? undefined : pageSize,
+        hasMore: p.hasMore,
+        placement,
+      })
+    }
+    case "body-cursor":
+      return Pagination.bodyCursor<A>({
+        items: pagination.items,
+        cursorParam: p.cursorParam ?? "searchAfter",
+        itemCursor: p.itemCursor ?? "searchAfter",
+        sizeParam: p.sizeParam ?? "pageLimit",
+        size: pageSize,
+        removeWithCursor: p.removeWithCursor?.split(","),
+      })
+    case "next-url":
+      return Pagination.nextUrl<A>({
+        items: pagination.items,
+        next: p.next ?? "next",
+        sizeParam: p.sizeParam,
+        size: pageSize,
+      })
+  }
+}
+
+/** Streams every record of a paginated operation (validated once, before the first request). */
+export const streamAll = (client: CrmClient, operation: Operation, input: unknown, pageSize: number) =>
+  operation.pagination === undefined
+    ? Stream.fail(
+        invalidInput(
+          client.provider,
+          [{ field: "(operation)", message: `${operation.id} does not paginate` }],
+          operation.id,
+        ),
+      )
+    : stream(client, operation, input, paginationStyle(operation.pagination, pageSize))
