@@ -15,7 +15,7 @@ import { KeapAuth, KeapClient } from "@crmkit/keap"
 import { startSandbox } from "@crmkit/sandbox"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
-import { unthrottledKeap } from "./support.ts"
+import { keapContactPages, unthrottledKeap } from "./support.ts"
 
 const here = path.dirname(new URL(import.meta.url).pathname)
 const log = (text: string) => process.stderr.write(`${text}\n`)
@@ -45,17 +45,10 @@ async function throughput() {
     let started = performance.now()
     const keapRecords = await Effect.runPromise(
       KeapClient.KeapClient.use((keap) =>
-        Pagination.items(
-          keap,
-          { method: "GET", path: "/v2/contacts" },
-          Pagination.cursorToken({
-            items: "contacts",
-            tokenParam: "page_token",
-            nextToken: "next_page_token",
-            sizeParam: "page_size",
-            size: 100,
-          }),
-        ).pipe(Stream.take(keapPages * 100), Stream.runCount),
+        Pagination.items(keap, { method: "GET", path: "/v2/contacts" }, keapContactPages(100)).pipe(
+          Stream.take(keapPages * 100),
+          Stream.runCount,
+        ),
       ).pipe(
         Effect.provide(
           KeapClient.layerWithMemoryRateLimits({ baseUrl: sandbox.keap.baseUrl }).pipe(

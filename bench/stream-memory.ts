@@ -6,24 +6,17 @@
 import { Pagination } from "@crmkit/core"
 import { KeapClient } from "@crmkit/keap"
 import { Effect, Stream } from "effect"
-import { unthrottledKeap } from "./support.ts"
+import { keapContactPages, unthrottledKeap } from "./support.ts"
 
 const [baseUrl, apiKey, recordsArg] = process.argv.slice(2)
 const records = Number(recordsArg)
 const started = performance.now()
 const count = await Effect.runPromise(
   KeapClient.KeapClient.use((keap) =>
-    Pagination.items(
-      keap,
-      { method: "GET", path: "/v2/contacts" },
-      Pagination.cursorToken({
-        items: "contacts",
-        tokenParam: "page_token",
-        nextToken: "next_page_token",
-        sizeParam: "page_size",
-        size: 1000,
-      }),
-    ).pipe(Stream.take(records), Stream.runCount),
+    Pagination.items(keap, { method: "GET", path: "/v2/contacts" }, keapContactPages(1000)).pipe(
+      Stream.take(records),
+      Stream.runCount,
+    ),
   ).pipe(Effect.provide(unthrottledKeap(baseUrl!, apiKey!))),
 )
 process.stdout.write(

@@ -20,3 +20,13 @@ export const unthrottledKeap = (baseUrl: string, apiKey: string) =>
     Layer.provide(RateLimit.layerMemory),
     Layer.provide(NodeHttpClient.layerUndici),
   )
+
+/** Keap v2 contacts, page after page. */
+export const keapContactPages = (size: number) =>
+  Pagination.cursorToken({
+    items: "contacts",
+    tokenParam: "page_token",
+    nextToken: "next_page_token",
+    sizeParam: "page_size",
+    size,
+  })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Schema, Stream } from "effect"
 import { Operation } from "../src/index.ts"
 import { fakeHttp } from "./support/fakeHttp.ts"
 import { clientLayer, TestClient, testProfile } from "./support/testProvider.ts"
@@ -91,5 +91,43 @@ describe("Operation", () => {
       assert.strictEqual(sent.headers.version, "2021-07-28")
       assert.deepStrictEqual(JSON.parse(sent.body), { email: "a@b.co" })
     }).pipe(Effect.provide(clientLayer(testProfile("http://crm.test/base")).pipe(Layer.provide(http.layer))))
+  })
+
+  it.effect("streams a generated operation with the pagination the catalog describes, validating once", () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ id: i }))
+    const http = fakeHttp((r) => {
+      const skip = Number(r.url.searchParams.get("skip"))
+      const limit = Number(r.url.searchParams.get("limit"))
+      return { status: 200, body: { items: rows.slice(skip, skip + limit), total: rows.length } }
+    })
+    const listThings: Operation.Operation<{ locationId: string }, unknown> = {
+      id: "list-things",
+      method: "GET",
+      path: "/things",
+      summary: "List things",
+      resource: "things",
+      access: "read",
+      idempotent: true,
+      parameters: [{ name: "locationId", in: "query", required: true }],
+      hasBody: false,
+      bodyRequired: false,
+      pagination: {
+        style: "offset-limit",
+        items: "items",
+        params: { offsetParam: "skip", limitParam: "limit", total: "total" },
+      },
+      input: Schema.Struct({ locationId: Schema.String }) as any,
+      output: Schema.Unknown as any,
+    }
+    return Effect.gen(function* () {
+      const client = yield* TestClient
+      const all = yield* Stream.runCollect(Operation.streamAll(client, listThings, { locationId: "loc-9" }, 5))
+      assert.strictEqual(Array.from(all).length, 12)
+      assert.strictEqual(http.requests.length, 3)
+      assert.isTrue(http.requests.every((r) => r.url.searchParams.get("locationId") === "loc-9"))
+      const refused = yield* Effect.flip(Stream.runCollect(Operation.streamAll(client, listThings, {}, 5)))
+      assert.include(refused.message, "locationId")
+      assert.strictEqual(http.requests.length, 3, "invalid input sent nothing")
+    }).pipe(Effect.provide(clientLayer(testProfile("http://crm.test")).pipe(Layer.provide(http.layer))))
   })
 })
