@@ -237,6 +237,31 @@ async function memory() {
   }
 }
 
+/** `crmkit --help` against `node -e 0`: median of 15 alternating runs, after a warm-up that fills the compile cache. */
+async function startup() {
+  const cli = path.join(here, "..", "apps", "cli", "dist", "crmkit.mjs")
+  const time = (args: Array<string>) => {
+    const t = performance.now()
+    execFileSync(process.execPath, args, { stdio: "ignore" })
+    return performance.now() - t
+  }
+  time([cli, "--help"])
+  const bare: Array<number> = []
+  const help: Array<number> = []
+  for (let i = 0; i < 15; i++) {
+    bare.push(time(["-e", "0"]))
+    help.push(time([cli, "--help"]))
+  }
+  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  const result = {
+    nodeMs: round(median(bare), 1),
+    crmkitHelpMs: round(median(help), 1),
+    ratio: round(median(help) / median(bare), 2),
+  }
+  log(`startup: node -e 0 ${result.nodeMs} ms, crmkit --help ${result.crmkitHelpMs} ms, ratio ${result.ratio}`)
+  return result
+}
+
 const round = (x: number, digits = 2) => Number(x.toFixed(digits))
 
 const only = process.argv.slice(2)
@@ -259,6 +284,7 @@ const results = {
   throughput: want("throughput") ? await throughput() : undefined,
   overhead: want("overhead") ? await overhead() : undefined,
   memory: want("memory") ? await memory() : undefined,
+  startup: want("startup") ? await startup() : undefined,
 }
 
 const md = [
@@ -305,6 +331,17 @@ if (results.memory) {
     `| node flags | records | seconds | peak RSS MB |`,
     `| --- | ---: | ---: | ---: |`,
     ...results.memory.runs.map((r) => `| ${r.nodeFlags} | ${r.records} | ${r.seconds} | ${r.peakRssMb} |`),
+    ``,
+  )
+}
+if (results.startup) {
+  const s = results.startup
+  md.push(
+    `## 4. CLI start-up (target: crmkit --help under 3 times node -e 0)`,
+    ``,
+    `| node -e 0 ms | crmkit --help ms | ratio |`,
+    `| ---: | ---: | ---: |`,
+    `| ${s.nodeMs} | ${s.crmkitHelpMs} | ${s.ratio} |`,
     ``,
   )
 }

@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # The run command: sets up everything on a fresh machine, builds, and runs the main job
-# against the embedded sandbox (no account needed).
+# against the embedded sandbox (no account needed): the core and providers in a short
+# program, then the crmkit CLI.
 set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo_root/scripts/bootstrap.sh"
 cd "$repo_root"
 pnpm build >&2
 node scripts/demo.ts "$@"
+
+crmkit() { node apps/cli/dist/crmkit.mjs "$@"; }
+show() { printf '\n$ crmkit %s\n' "$*"; }
+show keap operations --search tag
+crmkit keap operations --search tag --format table | cut -c1-150
+show --sandbox ghl call get-contacts --all --page-size 100 --format csv '| head -4'
+crmkit --sandbox ghl call get-contacts --all --page-size 100 --format csv | head -4 | cut -c1-150
+show --sandbox keap call getContact --param contact_id=12 --format json
+crmkit --sandbox keap call getContact --param contact_id=12 --format json | head -20
+show --sandbox keap call listContacts --param page_size=lots
+crmkit --sandbox keap call listContacts --param page_size=lots || echo "(exit code $?: refused before sending)"

@@ -95,7 +95,8 @@ export const toRequest = (operation: CatalogEntry, input: Readonly<Record<string
     if (value === undefined) continue
     switch (parameter.in) {
       case "path":
-        path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(value)))
+        // toWellFormed: a lone surrogate would make encodeURIComponent throw.
+        path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(value).toWellFormed()))
         break
       case "query":
         query[parameter.name] =
@@ -220,6 +221,33 @@ export const paginationStyle = <A = unknown>(
       })
   }
 }
+
+/** Every page of a paginated operation, validated once; `resumeAt` continues from a saved `Page.next`. */
+export const streamPages = (
+  client: CrmClient,
+  operation: Operation,
+  input: unknown,
+  pageSize: number,
+  options: { readonly resumeAt?: CrmRequest | undefined } = {},
+): Stream.Stream<Pagination.Page<unknown>, CrmError> =>
+  operation.pagination === undefined
+    ? Stream.fail(
+        invalidInput(
+          client.provider,
+          [{ field: "(operation)", message: `${operation.id} does not paginate` }],
+          operation.id,
+        ),
+      )
+    : Stream.unwrap(
+        Effect.map(validate(client.provider, operation, input), (valid) =>
+          Pagination.pages(
+            client,
+            toRequest(operation, valid as Readonly<Record<string, unknown>>),
+            paginationStyle(operation.pagination!, pageSize),
+            options,
+          ),
+        ),
+      )
 
 /** Streams every record of a paginated operation (validated once, before the first request). */
 export const streamAll = (client: CrmClient, operation: Operation, input: unknown, pageSize: number) =>

@@ -16,6 +16,11 @@ export interface Page<A> {
   readonly response: CrmResponse
   /** 1-based page number within this stream. */
   readonly number: number
+  /**
+   * The request for the following page (plain data, safe to save), or undefined after
+   * the last: a checkpoint that lets an interrupted export resume where it stopped.
+   */
+  readonly next: CrmRequest | undefined
 }
 
 export interface PaginationStyle<A> {
@@ -243,17 +248,21 @@ export const nextUrl = <A = unknown>(options: {
   },
 })
 
-/** Every page, one at a time, as a Stream. */
+/**
+ * Every page, one at a time, as a Stream. With `resumeAt` (a saved `Page.next`), the
+ * stream starts from that request instead of the first page.
+ */
 export const pages = <A>(
   client: CrmClient,
   request: CrmRequest,
   style: PaginationStyle<A>,
+  options: { readonly resumeAt?: CrmRequest | undefined } = {},
 ): Stream.Stream<Page<A>, CrmError> =>
-  Stream.paginate({ request: style.first(request) as CrmRequest | undefined, number: 1 }, (state) =>
-    Effect.map(client.execute(state.request!), (response) => {
+  Stream.paginate({ request: options.resumeAt ?? style.first(request), number: 1 }, (state) =>
+    Effect.map(client.execute(state.request), (response) => {
       const items = style.items(response.body)
-      const next = style.next(state.request!, response, items)
-      const page: Page<A> = { items, response, number: state.number }
+      const next = style.next(state.request, response, items)
+      const page: Page<A> = { items, response, number: state.number, next }
       return [
         [page],
         next === undefined ? Option.none() : Option.some({ request: next, number: state.number + 1 }),

@@ -12,4 +12,6 @@ export interface GhlClientOptions {
   readonly baseUrl?: string | undefined
   /** Sent as the `Version` header unless a request names its own. */
   readonly version?: string | undefined
+  /** The location the hand-written services work in when a call does not name one. */
+  readonly locationId?: string | undefined
 }

@@ -13,6 +13,7 @@ import {
   GHL_TOKEN_PATH,
   GhlSimulator,
 } from "./ghl/simulator.ts"
+import type { GhlWebhookSigner } from "./ghl/webhooks.ts"
 import {
   BodyTooLargeError,
   buildContext,
@@ -57,6 +58,8 @@ export interface GhlEndpoints {
   readonly authorizeUrl: string
   /** A code the token endpoint accepts once, as if the user had consented for a location (or the agency). */
   issueAuthorizationCode(options?: GhlAuthorizationOptions): string
+  /** Signs (Ed25519 and legacy RSA, key pairs generated at start) and delivers GHL webhooks. */
+  readonly webhooks: GhlWebhookSigner
 }
 
 export interface SandboxServer {
@@ -189,6 +192,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       locationTokenUrl: `${origin}${GHL_PREFIX}${GHL_LOCATION_TOKEN_PATH}`,
       authorizeUrl: `${origin}${GHL_PREFIX}${GHL_AUTHORIZE_PATH}`,
       issueAuthorizationCode: (authorization) => ghl.issueAuthorizationCode(authorization),
+      webhooks: ghl.webhooks,
     },
     stats,
     faults,

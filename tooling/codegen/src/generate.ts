@@ -428,6 +428,11 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
           warnings.push({ where, message: `fixed header ${name} has no value in the spec: left as an input` })
         }
       }
+      if (location === "path") {
+        // An empty path segment would address another resource (`/contacts/` lists instead of getting one).
+        const resolved = deref({ schema, file: parameterFile }).schema
+        if (resolved?.type === "string" && resolved.minLength === undefined) schema = { ...resolved, minLength: 1 }
+      }
       if (parameters.some((known) => known.name === name)) {
         throw new Error(`${where}: parameter name ${name} is used in two locations`)
       }

@@ -31,7 +31,7 @@
  *   ghl/apps/medias.json (11f145e9b670)
  *   ghl/apps/oauth.json (8410d2b9cc28)
  *   ghl/apps/objects.json (621869b72029) + patches/objects.json
- *   ghl/apps/opportunities.json (bd2c63ca4ef9)
+ *   ghl/apps/opportunities.json (bd2c63ca4ef9) + patches/opportunities.json
  *   ghl/apps/payments.json (93b1dc8d05fa)
  *   ghl/apps/phone-system.json (5651e576471f)
  *   ghl/apps/products.json (ef17a2dfad95)
@@ -41,7 +41,7 @@
  *   ghl/apps/social-media-posting.json (720998f56e2f)
  *   ghl/apps/store.json (63f3cb75b36c) + patches/store.json
  *   ghl/apps/surveys.json (2cbd9ed3bef8)
- *   ghl/apps/users.json (a83b463c0bd7)
+ *   ghl/apps/users.json (a83b463c0bd7) + patches/users.json
  *   ghl/apps/voice-ai.json (4cd5bcf936b2)
  *   ghl/apps/workflows.json (c496faeb7b77)
  *   ghl/common/common-schemas.json (0713be7ea50c) [referenced]
@@ -2330,7 +2330,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     resource: "users",
     access: "write",
     idempotent: true,
-    parameters: [],
+    parameters: [{ name: "userId", in: "path", required: true }],
     hasBody: false,
     bodyRequired: false,
     scopes: ["users.write"],
@@ -5009,7 +5009,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     resource: "conversations",
     access: "read",
     idempotent: true,
-    parameters: [],
+    parameters: [{ name: "id", in: "path", required: true }],
     hasBody: false,
     bodyRequired: false,
     scopes: ["conversations/message.readonly"],
@@ -9459,7 +9459,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     resource: "users",
     access: "write",
     idempotent: true,
-    parameters: [],
+    parameters: [{ name: "userId", in: "path", required: true }],
     hasBody: true,
     bodyRequired: true,
     scopes: ["users.write"],

@@ -31,7 +31,7 @@
  *   ghl/apps/medias.json (11f145e9b670)
  *   ghl/apps/oauth.json (8410d2b9cc28)
  *   ghl/apps/objects.json (621869b72029) + patches/objects.json
- *   ghl/apps/opportunities.json (bd2c63ca4ef9)
+ *   ghl/apps/opportunities.json (bd2c63ca4ef9) + patches/opportunities.json
  *   ghl/apps/payments.json (93b1dc8d05fa)
  *   ghl/apps/phone-system.json (5651e576471f)
  *   ghl/apps/products.json (ef17a2dfad95)
@@ -41,7 +41,7 @@
  *   ghl/apps/social-media-posting.json (720998f56e2f)
  *   ghl/apps/store.json (63f3cb75b36c) + patches/store.json
  *   ghl/apps/surveys.json (2cbd9ed3bef8)
- *   ghl/apps/users.json (a83b463c0bd7)
+ *   ghl/apps/users.json (a83b463c0bd7) + patches/users.json
  *   ghl/apps/voice-ai.json (4cd5bcf936b2)
  *   ghl/apps/workflows.json (c496faeb7b77)
  *   ghl/common/common-schemas.json (0713be7ea50c) [referenced]
@@ -53,8 +53,8 @@ import { Schema } from "effect"
 import * as S from "./schemas.ts"
 
 export class DELETEAnEmailSmsTemplateInput extends Schema.Opaque<DELETEAnEmailSmsTemplateInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** DELETE an email/sms template */
 export const dELETEAnEmailSmsTemplate: Operation.Operation<DELETEAnEmailSmsTemplateInput, unknown> = {
@@ -80,7 +80,7 @@ export class GETAllOrEmailSmsTemplatesInput extends Schema.Opaque<GETAllOrEmailS
   limit: Schema.optionalKey(Schema.String),
   type: Schema.optionalKey(Schema.Literals(["sms", "email", "whatsapp"])),
   originId: Schema.String,
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** GET all or email/sms templates */
 export const gETAllOrEmailSmsTemplates: Operation.Operation<
@@ -139,7 +139,7 @@ export const upsertOpportunity: Operation.Operation<UpsertOpportunityInput, S.Up
 }
 
 export class ActiveNumbersInput extends Schema.Opaque<ActiveNumbersInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   pageSize: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(1000))),
   page: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))),
   searchFilter: Schema.optionalKey(Schema.String),
@@ -240,8 +240,8 @@ export const addAnOutboundMessage: Operation.Operation<AddAnOutboundMessageInput
 }
 
 export class AddCalendarToScheduleInput extends Schema.Opaque<AddCalendarToScheduleInput>()(Schema.Struct({
-  id: Schema.String,
-  calendarId: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 export class AddCalendarToScheduleOutput extends Schema.Opaque<AddCalendarToScheduleOutput>()(
   Schema.StructWithRest(
@@ -273,8 +273,8 @@ export const addCalendarToSchedule: Operation.Operation<AddCalendarToScheduleInp
 }
 
 export class AddContactToCampaignInput extends Schema.Opaque<AddContactToCampaignInput>()(Schema.Struct({
-  contactId: Schema.String,
-  campaignId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AddContactToCampaignDto,
 })) {}
 /**
@@ -304,8 +304,8 @@ export const addContactToCampaign: Operation.Operation<
 }
 
 export class AddContactToWorkflowInput extends Schema.Opaque<AddContactToWorkflowInput>()(Schema.Struct({
-  contactId: Schema.String,
-  workflowId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  workflowId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateWorkflowDto,
 })) {}
 /** Add Contact to Workflow */
@@ -331,7 +331,7 @@ export const addContactToWorkflow: Operation.Operation<
 }
 
 export class AddFollowersContactInput extends Schema.Opaque<AddFollowersContactInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.FollowersDTO,
 })) {}
 /** Add Followers */
@@ -357,7 +357,7 @@ export const addFollowersContact: Operation.Operation<
 }
 
 export class AddFollowersOpportunityInput extends Schema.Opaque<AddFollowersOpportunityInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.FollowersDTO,
 })) {}
 /** Add Followers */
@@ -383,7 +383,7 @@ export const addFollowersOpportunity: Operation.Operation<
 }
 
 export class AddMessageAttachmentsInput extends Schema.Opaque<AddMessageAttachmentsInput>()(Schema.Struct({
-  messageId: Schema.String,
+  messageId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AddMessageAttachmentsDto,
 })) {}
 /**
@@ -437,7 +437,7 @@ export const addRemoveContactFromBusiness: Operation.Operation<
 }
 
 export class AddTagsInput extends Schema.Opaque<AddTagsInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.TagsDTO,
 })) {}
 /** Add Tags */
@@ -489,8 +489,8 @@ export const associationsCreateAssociation: Operation.Operation<
 }
 
 export class AttachFacebookPageGroupInput extends Schema.Opaque<AttachFacebookPageGroupInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AttachFBAccountDTO,
 })) {}
 /** Attach facebook pages */
@@ -515,8 +515,8 @@ export const attachFacebookPageGroup: Operation.Operation<
 }
 
 export class AttachInstagramPageGroupInput extends Schema.Opaque<AttachInstagramPageGroupInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AttachIGAccountDTO,
 })) {}
 /** Attach Instagram Professional Accounts */
@@ -541,8 +541,8 @@ export const attachInstagramPageGroup: Operation.Operation<
 }
 
 export class AttachLinkedinPageProfileInput extends Schema.Opaque<AttachLinkedinPageProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AttachLinkedinAccountDTO,
 })) {}
 /** Attach linkedin pages and profile */
@@ -567,8 +567,8 @@ export const attachLinkedinPageProfile: Operation.Operation<
 }
 
 export class AttachTiktokProfileInput extends Schema.Opaque<AttachTiktokProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AttachTiktokAccountDTO,
 })) {}
 /** Attach Tiktok profile */
@@ -593,8 +593,8 @@ export const attachTiktokProfile: Operation.Operation<
 }
 
 export class AttachTwitterProfileInput extends Schema.Opaque<AttachTwitterProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AttachTwitterAccountDTO,
 })) {}
 /**
@@ -638,7 +638,7 @@ export const attachTwitterProfile: Operation.Operation<
 }
 
 export class AutoPaymentInvoiceScheduleInput extends Schema.Opaque<AutoPaymentInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AutoPaymentScheduleDto,
 })) {}
 /**
@@ -668,7 +668,7 @@ export const autoPaymentInvoiceSchedule: Operation.Operation<
 }
 
 export class AvailableNumbersInput extends Schema.Opaque<AvailableNumbersInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   countryCode: Schema.String,
   numberTypes: Schema.optionalKey(Schema.String),
   firstPart: Schema.optionalKey(Schema.String),
@@ -772,7 +772,7 @@ export const bulkDeleteSocialPlannerPosts: Operation.Operation<
 }
 
 export class BulkDisableSaasInput extends Schema.Opaque<BulkDisableSaasInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   body: S.BulkDisableSaasDto,
 })) {}
 /**
@@ -798,7 +798,7 @@ export const bulkDisableSaas: Operation.Operation<BulkDisableSaasInput, unknown>
 }
 
 export class BulkDisableSaasDeprecatedInput extends Schema.Opaque<BulkDisableSaasDeprecatedInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   body: S.BulkDisableSaasDto,
 })) {}
 /**
@@ -828,7 +828,7 @@ export const bulkDisableSaasDeprecated: Operation.Operation<
 }
 
 export class BulkEnableSaasInput extends Schema.Opaque<BulkEnableSaasInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   body: S.BulkEnableSaasRequestDto,
 })) {}
 /**
@@ -854,7 +854,7 @@ export const bulkEnableSaas: Operation.Operation<BulkEnableSaasInput, unknown> =
 }
 
 export class BulkEnableSaasDeprecatedInput extends Schema.Opaque<BulkEnableSaasDeprecatedInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   body: S.BulkEnableSaasRequestDto,
 })) {}
 /**
@@ -984,7 +984,7 @@ export const bulkUpdate: Operation.Operation<BulkUpdateInput, S.BulkUpdateRespon
 }
 
 export class CancelInvoiceScheduleInput extends Schema.Opaque<CancelInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CancelInvoiceScheduleDto,
 })) {}
 /**
@@ -1014,7 +1014,7 @@ export const cancelInvoiceSchedule: Operation.Operation<
 }
 
 export class CancelScheduledEmailMessageInput extends Schema.Opaque<CancelScheduledEmailMessageInput>()(Schema.Struct({
-  emailMessageId: Schema.String,
+  emailMessageId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Cancel a scheduled email message.
@@ -1040,7 +1040,7 @@ export const cancelScheduledEmailMessage: Operation.Operation<
 }
 
 export class CancelScheduledMessageInput extends Schema.Opaque<CancelScheduledMessageInput>()(Schema.Struct({
-  messageId: Schema.String,
+  messageId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Cancel a scheduled message.
@@ -1176,7 +1176,7 @@ export const contactsCreateAssociation: Operation.Operation<ContactsCreateAssoci
 }
 
 export class ConversationAiCreateActionInput extends Schema.Opaque<ConversationAiCreateActionInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateActionDTO,
 })) {}
 /**
@@ -1232,8 +1232,8 @@ export const conversationAiCreateAgent: Operation.Operation<ConversationAiCreate
 }
 
 export class ConversationAiDeleteActionInput extends Schema.Opaque<ConversationAiDeleteActionInput>()(Schema.Struct({
-  actionId: Schema.String,
-  agentId: Schema.String,
+  actionId: Schema.String.check(Schema.isMinLength(1)),
+  agentId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Remove Action from Agent
@@ -1262,7 +1262,7 @@ export const conversationAiDeleteAction: Operation.Operation<
 }
 
 export class ConversationAiDeleteAgentInput extends Schema.Opaque<ConversationAiDeleteAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Agent
@@ -1291,7 +1291,7 @@ export const conversationAiDeleteAgent: Operation.Operation<
 }
 
 export class ConversationAiGetAgentInput extends Schema.Opaque<ConversationAiGetAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Agent
@@ -1317,8 +1317,8 @@ export const conversationAiGetAgent: Operation.Operation<ConversationAiGetAgentI
 }
 
 export class ConversationAiUpdateActionInput extends Schema.Opaque<ConversationAiUpdateActionInput>()(Schema.Struct({
-  actionId: Schema.String,
-  agentId: Schema.String,
+  actionId: Schema.String.check(Schema.isMinLength(1)),
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateActionDTO,
 })) {}
 /**
@@ -1389,7 +1389,7 @@ export const createAppointment: Operation.Operation<CreateAppointmentInput, S.Ap
 }
 
 export class CreateAppointmentNoteInput extends Schema.Opaque<CreateAppointmentNoteInput>()(Schema.Struct({
-  appointmentId: Schema.String,
+  appointmentId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CalendarsNotesDTO,
 })) {}
 /** Create Note */
@@ -1791,7 +1791,7 @@ export const createCustomSubtype: Operation.Operation<CreateCustomSubtypeInput, 
 }
 
 export class CreateCustomValueInput extends Schema.Opaque<CreateCustomValueInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.customValuesDTO,
 })) {}
 /** Create Custom Value */
@@ -1840,7 +1840,7 @@ export const createEstimateTemplate: Operation.Operation<CreateEstimateTemplateI
 }
 
 export class CreateEventNotificationInput extends Schema.Opaque<CreateEventNotificationInput>()(Schema.Struct({
-  calendarId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
   body: Schema.Array(S.CreateCalendarNotificationDTO),
 })) {}
 export const CreateEventNotificationOutput = Schema.Array(S.CalendarNotificationResponseDTO)
@@ -1954,7 +1954,7 @@ export const createInvoice: Operation.Operation<CreateInvoiceInput, S.CreateInvo
 }
 
 export class CreateInvoiceFromEstimateInput extends Schema.Opaque<CreateInvoiceFromEstimateInput>()(Schema.Struct({
-  estimateId: Schema.String,
+  estimateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateInvoiceFromEstimateDto,
 })) {}
 /**
@@ -2147,7 +2147,7 @@ export const createNewEstimate: Operation.Operation<CreateNewEstimateInput, S.Es
 }
 
 export class CreateNoteInput extends Schema.Opaque<CreateNoteInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.ContactsNotesDTO,
 })) {}
 /** Create Note */
@@ -2170,7 +2170,7 @@ export const createNote: Operation.Operation<CreateNoteInput, S.ContactsGetCreat
 }
 
 export class CreateObjectRecordInput extends Schema.Opaque<CreateObjectRecordInput>()(Schema.Struct({
-  schemaKey: Schema.String,
+  schemaKey: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateCustomObjectRecordDto,
 })) {}
 /**
@@ -2222,7 +2222,7 @@ export const createOpportunity: Operation.Operation<
 }
 
 export class CreateOrderFulfillmentInput extends Schema.Opaque<CreateOrderFulfillmentInput>()(Schema.Struct({
-  orderId: Schema.String,
+  orderId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateFulfillmentDto,
 })) {}
 /**
@@ -2249,7 +2249,7 @@ export const createOrderFulfillment: Operation.Operation<CreateOrderFulfillmentI
 }
 
 export class CreatePostInput extends Schema.Opaque<CreatePostInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreatePostDTO,
 })) {}
 /**
@@ -2280,7 +2280,7 @@ export const createPost: Operation.Operation<CreatePostInput, S.CreatePostSucces
 }
 
 export class CreatePriceForProductInput extends Schema.Opaque<CreatePriceForProductInput>()(Schema.Struct({
-  productId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreatePriceDto,
 })) {}
 /**
@@ -2362,7 +2362,7 @@ export const createProductCollection: Operation.Operation<
 }
 
 export class CreateRecurringTaskInput extends Schema.Opaque<CreateRecurringTaskInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.RecurringTaskCreateDTO,
 })) {}
 /** Create Recurring Task */
@@ -2463,7 +2463,7 @@ export const createShippingCarrier: Operation.Operation<
 }
 
 export class CreateShippingRateInput extends Schema.Opaque<CreateShippingRateInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateShippingRateDto,
 })) {}
 /**
@@ -2565,7 +2565,7 @@ export const createStoreSetting: Operation.Operation<CreateStoreSettingInput, S.
 }
 
 export class CreateTagInput extends Schema.Opaque<CreateTagInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.tagBody,
 })) {}
 /**
@@ -2592,7 +2592,7 @@ export const createTag: Operation.Operation<CreateTagInput, S.LocationTagSuccess
 }
 
 export class CreateTaskInput extends Schema.Opaque<CreateTaskInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateTaskParams,
 })) {}
 /** Create Task */
@@ -2795,7 +2795,7 @@ export const customFieldsCreateCustomField: Operation.Operation<
 }
 
 export class CustomFieldsDeleteCustomFieldInput extends Schema.Opaque<CustomFieldsDeleteCustomFieldInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Custom Field By Id
@@ -2837,7 +2837,7 @@ export const customFieldsDeleteCustomField: Operation.Operation<
 }
 
 export class CustomFieldsUpdateCustomFieldInput extends Schema.Opaque<CustomFieldsUpdateCustomFieldInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CustomFieldsUpdateCustomFieldsDTO,
 })) {}
 /**
@@ -2908,7 +2908,9 @@ export const customProviderMarketplaceAppUpdateCapabilities: Operation.Operation
   output: S.UpdateCustomProviderCapabilitiesResponseSchema,
 }
 
-export class Delete_Input extends Schema.Opaque<Delete_Input>()(Schema.Struct({ id: Schema.String })) {}
+export class Delete_Input extends Schema.Opaque<Delete_Input>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Delete an existing knowledge base FAQ */
 export const delete_: Operation.Operation<Delete_Input, S.DeleteFaqResponseDTO> = {
   id: "delete",
@@ -2928,7 +2930,7 @@ export const delete_: Operation.Operation<Delete_Input, S.DeleteFaqResponseDTO> 
 }
 
 export class DeleteBusinessInput extends Schema.Opaque<DeleteBusinessInput>()(Schema.Struct({
-  businessId: Schema.String,
+  businessId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Business */
 export const deleteBusiness: Operation.Operation<DeleteBusinessInput, S.DeleteBusinessResponseDto> = {
@@ -2950,8 +2952,8 @@ export const deleteBusiness: Operation.Operation<DeleteBusinessInput, S.DeleteBu
 }
 
 export class DeleteAccountInput extends Schema.Opaque<DeleteAccountInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   companyId: Schema.optionalKey(Schema.String),
   userId: Schema.optionalKey(Schema.String),
 })) {}
@@ -2983,7 +2985,7 @@ export const deleteAccount: Operation.Operation<DeleteAccountInput, S.LocationAn
 }
 
 export class DeleteAppointmentNoteInput extends Schema.Opaque<DeleteAppointmentNoteInput>()(Schema.Struct({
-  appointmentId: Schema.String,
+  appointmentId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Note */
 export const deleteAppointmentNote: Operation.Operation<
@@ -3008,7 +3010,7 @@ export const deleteAppointmentNote: Operation.Operation<
 }
 
 export class DeleteAssociationInput extends Schema.Opaque<DeleteAssociationInput>()(Schema.Struct({
-  associationId: Schema.String,
+  associationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Association
@@ -3034,7 +3036,7 @@ export const deleteAssociation: Operation.Operation<DeleteAssociationInput, S.De
 }
 
 export class DeleteCalendarInput extends Schema.Opaque<DeleteCalendarInput>()(Schema.Struct({
-  calendarId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Calendar
@@ -3061,7 +3063,7 @@ export const deleteCalendar: Operation.Operation<DeleteCalendarInput, S.Calendar
 
 export class DeleteCalendarResourceInput extends Schema.Opaque<DeleteCalendarResourceInput>()(Schema.Struct({
   resourceType: Schema.Literals(["equipments", "rooms"]),
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Calendar Resource
@@ -3087,7 +3089,7 @@ export const deleteCalendarResource: Operation.Operation<DeleteCalendarResourceI
 }
 
 export class DeleteContactInput extends Schema.Opaque<DeleteContactInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Contact */
 export const deleteContact: Operation.Operation<DeleteContactInput, S.DeleteContactsSuccessfulResponseDto> = {
@@ -3109,8 +3111,8 @@ export const deleteContact: Operation.Operation<DeleteContactInput, S.DeleteCont
 }
 
 export class DeleteContactFromWorkflowInput extends Schema.Opaque<DeleteContactFromWorkflowInput>()(Schema.Struct({
-  contactId: Schema.String,
-  workflowId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  workflowId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateWorkflowDto,
 })) {}
 /** Delete Contact from Workflow */
@@ -3136,7 +3138,7 @@ export const deleteContactFromWorkflow: Operation.Operation<
 }
 
 export class DeleteConversationInput extends Schema.Opaque<DeleteConversationInput>()(Schema.Struct({
-  conversationId: Schema.String,
+  conversationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Conversation
@@ -3188,8 +3190,8 @@ export const deleteCoupon: Operation.Operation<DeleteCouponInput, S.DeleteCoupon
 }
 
 export class DeleteCsvInput extends Schema.Opaque<DeleteCsvInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete CSV */
 export const deleteCsv: Operation.Operation<DeleteCsvInput, S.DeleteCsvResponseDTO> = {
@@ -3210,9 +3212,9 @@ export const deleteCsv: Operation.Operation<DeleteCsvInput, S.DeleteCsvResponseD
 }
 
 export class DeleteCsvPostInput extends Schema.Opaque<DeleteCsvPostInput>()(Schema.Struct({
-  locationId: Schema.String,
-  postId: Schema.String,
-  csvId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  postId: Schema.String.check(Schema.isMinLength(1)),
+  csvId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete CSV Post */
 export const deleteCsvPost: Operation.Operation<DeleteCsvPostInput, S.DeletePostResponseDTO> = {
@@ -3237,7 +3239,7 @@ export const deleteCsvPost: Operation.Operation<DeleteCsvPostInput, S.DeletePost
 }
 
 export class DeleteCustomFieldFolderInput extends Schema.Opaque<DeleteCustomFieldFolderInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -3280,7 +3282,7 @@ export const deleteCustomFieldFolder: Operation.Operation<
 }
 
 export class DeleteCustomMenuInput extends Schema.Opaque<DeleteCustomMenuInput>()(Schema.Struct({
-  customMenuId: Schema.String,
+  customMenuId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Custom Menu Link
@@ -3306,8 +3308,8 @@ export const deleteCustomMenu: Operation.Operation<DeleteCustomMenuInput, S.Dele
 }
 
 export class DeleteCustomValueInput extends Schema.Opaque<DeleteCustomValueInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Custom Value */
 export const deleteCustomValue: Operation.Operation<DeleteCustomValueInput, S.CustomValueDeleteSuccessfulResponseDto> = {
@@ -3328,7 +3330,7 @@ export const deleteCustomValue: Operation.Operation<DeleteCustomValueInput, S.Cu
 }
 
 export class DeleteEstimateInput extends Schema.Opaque<DeleteEstimateInput>()(Schema.Struct({
-  estimateId: Schema.String,
+  estimateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AltDto,
 })) {}
 /**
@@ -3355,7 +3357,7 @@ export const deleteEstimate: Operation.Operation<DeleteEstimateInput, S.Estimate
 }
 
 export class DeleteEstimateTemplateInput extends Schema.Opaque<DeleteEstimateTemplateInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AltDto,
 })) {}
 /**
@@ -3382,7 +3384,7 @@ export const deleteEstimateTemplate: Operation.Operation<DeleteEstimateTemplateI
 }
 
 export class DeleteEventInput extends Schema.Opaque<DeleteEventInput>()(Schema.Struct({
-  eventId: Schema.String,
+  eventId: Schema.String.check(Schema.isMinLength(1)),
   body: S.DeleteAppointmentSchema,
 })) {}
 /**
@@ -3409,8 +3411,8 @@ export const deleteEvent: Operation.Operation<DeleteEventInput, S.DeleteEventSuc
 }
 
 export class DeleteEventNotificationInput extends Schema.Opaque<DeleteEventNotificationInput>()(Schema.Struct({
-  calendarId: Schema.String,
-  notificationId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
+  notificationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Notification
@@ -3441,7 +3443,9 @@ export const deleteEventNotification: Operation.Operation<
   output: S.CalendarNotificationDeleteResponseDTO,
 }
 
-export class DeleteGroupInput extends Schema.Opaque<DeleteGroupInput>()(Schema.Struct({ groupId: Schema.String })) {}
+export class DeleteGroupInput extends Schema.Opaque<DeleteGroupInput>()(Schema.Struct({
+  groupId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Delete Group */
 export const deleteGroup: Operation.Operation<DeleteGroupInput, S.GroupSuccessfulResponseDTO> = {
   id: "delete-group",
@@ -3488,7 +3492,7 @@ export const deleteIntegration: Operation.Operation<DeleteIntegrationInput, S.De
 }
 
 export class DeleteInvoiceInput extends Schema.Opaque<DeleteInvoiceInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -3520,7 +3524,7 @@ export const deleteInvoice: Operation.Operation<DeleteInvoiceInput, S.DeleteInvo
 }
 
 export class DeleteInvoiceScheduleInput extends Schema.Opaque<DeleteInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -3555,7 +3559,7 @@ export const deleteInvoiceSchedule: Operation.Operation<
 }
 
 export class DeleteInvoiceTemplateInput extends Schema.Opaque<DeleteInvoiceTemplateInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -3589,7 +3593,9 @@ export const deleteInvoiceTemplate: Operation.Operation<
   output: S.DeleteInvoiceTemplateResponseDto,
 }
 
-export class DeleteLinkInput extends Schema.Opaque<DeleteLinkInput>()(Schema.Struct({ linkId: Schema.String })) {}
+export class DeleteLinkInput extends Schema.Opaque<DeleteLinkInput>()(Schema.Struct({
+  linkId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Delete Link */
 export const deleteLink: Operation.Operation<DeleteLinkInput, S.DeleteLinksSuccessfulResponseDto> = {
   id: "delete-link",
@@ -3610,7 +3616,7 @@ export const deleteLink: Operation.Operation<DeleteLinkInput, S.DeleteLinksSucce
 }
 
 export class DeleteLocationInput extends Schema.Opaque<DeleteLocationInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   deleteTwilioAccount: Schema.Boolean,
 })) {}
 /**
@@ -3640,7 +3646,7 @@ export const deleteLocation: Operation.Operation<DeleteLocationInput, S.Location
 }
 
 export class DeleteMediaContentInput extends Schema.Opaque<DeleteMediaContentInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   altType: Schema.Literal("location"),
   altId: Schema.String,
 })) {}
@@ -3672,8 +3678,8 @@ export const deleteMediaContent: Operation.Operation<DeleteMediaContentInput, un
 }
 
 export class DeleteNoteInput extends Schema.Opaque<DeleteNoteInput>()(Schema.Struct({
-  contactId: Schema.String,
-  id: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Note */
 export const deleteNote: Operation.Operation<DeleteNoteInput, S.ContactsDeleteNoteSuccessfulResponseDto> = {
@@ -3695,8 +3701,8 @@ export const deleteNote: Operation.Operation<DeleteNoteInput, S.ContactsDeleteNo
 }
 
 export class DeleteObjectRecordInput extends Schema.Opaque<DeleteObjectRecordInput>()(Schema.Struct({
-  schemaKey: Schema.String,
-  id: Schema.String,
+  schemaKey: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Record
@@ -3721,7 +3727,7 @@ export const deleteObjectRecord: Operation.Operation<DeleteObjectRecordInput, S.
 }
 
 export class DeleteOpportunityInput extends Schema.Opaque<DeleteOpportunityInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Opportunity */
 export const deleteOpportunity: Operation.Operation<
@@ -3746,8 +3752,8 @@ export const deleteOpportunity: Operation.Operation<
 }
 
 export class DeletePostInput extends Schema.Opaque<DeletePostInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Post */
 export const deletePost: Operation.Operation<DeletePostInput, S.DeletePostSuccessfulResponseDTO> = {
@@ -3768,8 +3774,8 @@ export const deletePost: Operation.Operation<DeletePostInput, S.DeletePostSucces
 }
 
 export class DeletePriceByIdForProductInput extends Schema.Opaque<DeletePriceByIdForProductInput>()(Schema.Struct({
-  productId: Schema.String,
-  priceId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
+  priceId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -3800,7 +3806,7 @@ export const deletePriceByIdForProduct: Operation.Operation<DeletePriceByIdForPr
 }
 
 export class DeleteProductByIdInput extends Schema.Opaque<DeleteProductByIdInput>()(Schema.Struct({
-  productId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   sendWishlistStatus: Schema.optionalKey(Schema.Boolean),
 })) {}
@@ -3832,7 +3838,7 @@ export const deleteProductById: Operation.Operation<DeleteProductByIdInput, S.De
 }
 
 export class DeleteProductCollectionInput extends Schema.Opaque<DeleteProductCollectionInput>()(Schema.Struct({
-  collectionId: Schema.String,
+  collectionId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -3867,7 +3873,7 @@ export const deleteProductCollection: Operation.Operation<
 }
 
 export class DeleteProductReviewInput extends Schema.Opaque<DeleteProductReviewInput>()(Schema.Struct({
-  reviewId: Schema.String,
+  reviewId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
   productId: Schema.String,
@@ -3901,8 +3907,8 @@ export const deleteProductReview: Operation.Operation<DeleteProductReviewInput, 
 }
 
 export class DeleteRecurringTaskInput extends Schema.Opaque<DeleteRecurringTaskInput>()(Schema.Struct({
-  id: Schema.String,
-  locationId: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Recurring Task */
 export const deleteRecurringTask: Operation.Operation<DeleteRecurringTaskInput, S.DeleteRecurringTaskResponseDTO> = {
@@ -3923,7 +3929,7 @@ export const deleteRecurringTask: Operation.Operation<DeleteRecurringTaskInput, 
 }
 
 export class DeleteRedirectByIdInput extends Schema.Opaque<DeleteRedirectByIdInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -3950,7 +3956,7 @@ export const deleteRedirectById: Operation.Operation<DeleteRedirectByIdInput, S.
 }
 
 export class DeleteRelationInput extends Schema.Opaque<DeleteRelationInput>()(Schema.Struct({
-  relationId: Schema.String,
+  relationId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /** Delete Relation */
@@ -3973,7 +3979,7 @@ export const deleteRelation: Operation.Operation<DeleteRelationInput, S.GetPostS
 }
 
 export class DeleteShippingCarrierInput extends Schema.Opaque<DeleteShippingCarrierInput>()(Schema.Struct({
-  shippingCarrierId: Schema.String,
+  shippingCarrierId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -4006,8 +4012,8 @@ export const deleteShippingCarrier: Operation.Operation<
 }
 
 export class DeleteShippingRateInput extends Schema.Opaque<DeleteShippingRateInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
-  shippingRateId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
+  shippingRateId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -4038,7 +4044,7 @@ export const deleteShippingRate: Operation.Operation<DeleteShippingRateInput, S.
 }
 
 export class DeleteShippingZoneInput extends Schema.Opaque<DeleteShippingZoneInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -4068,8 +4074,8 @@ export const deleteShippingZone: Operation.Operation<DeleteShippingZoneInput, S.
 }
 
 export class DeleteTagInput extends Schema.Opaque<DeleteTagInput>()(Schema.Struct({
-  locationId: Schema.String,
-  tagId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  tagId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete tag */
 export const deleteTag: Operation.Operation<DeleteTagInput, S.LocationTagDeleteSuccessfulResponseDto> = {
@@ -4090,8 +4096,8 @@ export const deleteTag: Operation.Operation<DeleteTagInput, S.LocationTagDeleteS
 }
 
 export class DeleteTaskInput extends Schema.Opaque<DeleteTaskInput>()(Schema.Struct({
-  contactId: Schema.String,
-  taskId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  taskId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Task */
 export const deleteTask: Operation.Operation<DeleteTaskInput, S.DeleteTaskSuccessfulResponseDto> = {
@@ -4113,8 +4119,8 @@ export const deleteTask: Operation.Operation<DeleteTaskInput, S.DeleteTaskSucces
 }
 
 export class DeleteTemplateInput extends Schema.Opaque<DeleteTemplateInput>()(Schema.Struct({
-  locationId: Schema.String,
-  templateId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  templateId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete a template */
 export const deleteTemplate: Operation.Operation<DeleteTemplateInput, S.DeleteBuilderSuccesfulResponseDto> = {
@@ -4134,7 +4140,9 @@ export const deleteTemplate: Operation.Operation<DeleteTemplateInput, S.DeleteBu
   output: S.DeleteBuilderSuccesfulResponseDto,
 }
 
-export class DeleteUserInput extends Schema.Opaque<DeleteUserInput>()(Schema.Struct({})) {}
+export class DeleteUserInput extends Schema.Opaque<DeleteUserInput>()(Schema.Struct({
+  userId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Delete User */
 export const deleteUser: Operation.Operation<DeleteUserInput, S.DeleteUserSuccessfulResponseDto> = {
   id: "delete-user",
@@ -4144,7 +4152,7 @@ export const deleteUser: Operation.Operation<DeleteUserInput, S.DeleteUserSucces
   resource: "users",
   access: "write",
   idempotent: true,
-  parameters: [],
+  parameters: [{ name: "userId", in: "path", required: true }],
   hasBody: false,
   bodyRequired: false,
   scopes: ["users.write"],
@@ -4155,7 +4163,7 @@ export const deleteUser: Operation.Operation<DeleteUserInput, S.DeleteUserSucces
 }
 
 export class DeleteAgentInput extends Schema.Opaque<DeleteAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   source: Schema.optionalKey(Schema.String),
 })) {}
@@ -4187,8 +4195,8 @@ export const deleteAgent: Operation.Operation<DeleteAgentInput, S.DeletePublicAg
 }
 
 export class DeleteBrandBoardInput extends Schema.Opaque<DeleteBrandBoardInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Brand Board
@@ -4213,7 +4221,9 @@ export const deleteBrandBoard: Operation.Operation<DeleteBrandBoardInput, S.GetB
   output: S.GetBrandBoardSuccessDTO,
 }
 
-export class DeleteChargeInput extends Schema.Opaque<DeleteChargeInput>()(Schema.Struct({ chargeId: Schema.String })) {}
+export class DeleteChargeInput extends Schema.Opaque<DeleteChargeInput>()(Schema.Struct({
+  chargeId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 export class DeleteChargeOutput extends Schema.Opaque<DeleteChargeOutput>()(
   Schema.StructWithRest(
     Schema.Struct({ success: Schema.optionalKey(Schema.NullOr(Schema.Boolean)) }),
@@ -4239,7 +4249,7 @@ export const deleteCharge: Operation.Operation<DeleteChargeInput, DeleteChargeOu
 }
 
 export class DeleteKnowledgeBaseInput extends Schema.Opaque<DeleteKnowledgeBaseInput>()(Schema.Struct({
-  knowledgeBaseId: Schema.String,
+  knowledgeBaseId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete a knowledge base */
 export const deleteKnowledgeBase: Operation.Operation<DeleteKnowledgeBaseInput, S.DeleteKnowledgeBaseResponseDTO> = {
@@ -4259,7 +4269,9 @@ export const deleteKnowledgeBase: Operation.Operation<DeleteKnowledgeBaseInput, 
   output: S.DeleteKnowledgeBaseResponseDTO,
 }
 
-export class DeleteScheduleInput extends Schema.Opaque<DeleteScheduleInput>()(Schema.Struct({ id: Schema.String })) {}
+export class DeleteScheduleInput extends Schema.Opaque<DeleteScheduleInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 export class DeleteScheduleOutput extends Schema.Opaque<DeleteScheduleOutput>()(
   Schema.StructWithRest(
     Schema.Struct({ success: Schema.optionalKey(Schema.NullOr(Schema.Boolean)) }),
@@ -4314,7 +4326,7 @@ export const deleteTrainedUrlsForKnowledgeBase: Operation.Operation<
 }
 
 export class DisableGroupInput extends Schema.Opaque<DisableGroupInput>()(Schema.Struct({
-  groupId: Schema.String,
+  groupId: Schema.String.check(Schema.isMinLength(1)),
   body: S.GroupStatusUpdateParams,
 })) {}
 /** Disable Group */
@@ -4385,8 +4397,8 @@ export const discoverWebsite: Operation.Operation<DiscoverWebsiteInput, S.Discov
 }
 
 export class DownloadMessageTranscriptionInput extends Schema.Opaque<DownloadMessageTranscriptionInput>()(Schema.Struct({
-  locationId: Schema.String,
-  messageId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  messageId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Download transcription by Message ID
@@ -4412,7 +4424,7 @@ export const downloadMessageTranscription: Operation.Operation<DownloadMessageTr
 }
 
 export class EditAppointmentInput extends Schema.Opaque<EditAppointmentInput>()(Schema.Struct({
-  eventId: Schema.String,
+  eventId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AppointmentEditSchema,
 })) {}
 /**
@@ -4439,7 +4451,7 @@ export const editAppointment: Operation.Operation<EditAppointmentInput, S.Appoin
 }
 
 export class EditBlockSlotInput extends Schema.Opaque<EditBlockSlotInput>()(Schema.Struct({
-  eventId: Schema.String,
+  eventId: Schema.String.check(Schema.isMinLength(1)),
   body: S.BlockSlotEditRequestDTO,
 })) {}
 /**
@@ -4466,7 +4478,7 @@ export const editBlockSlot: Operation.Operation<EditBlockSlotInput, S.BlockedSlo
 }
 
 export class EditGroupInput extends Schema.Opaque<EditGroupInput>()(Schema.Struct({
-  groupId: Schema.String,
+  groupId: Schema.String.check(Schema.isMinLength(1)),
   body: S.GroupUpdateDTO,
 })) {}
 /**
@@ -4493,8 +4505,8 @@ export const editGroup: Operation.Operation<EditGroupInput, S.GroupCreateSuccess
 }
 
 export class EditPostInput extends Schema.Opaque<EditPostInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.PostCreateRequest,
 })) {}
 /**
@@ -4524,7 +4536,7 @@ export const editPost: Operation.Operation<EditPostInput, S.UpdatePostSuccessful
 }
 
 export class EnableSaasLocationInput extends Schema.Opaque<EnableSaasLocationInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.EnableSaasDto,
 })) {}
 /**
@@ -4558,7 +4570,7 @@ export const enableSaasLocation: Operation.Operation<EnableSaasLocationInput, un
 }
 
 export class EnableSaasLocationDeprecatedInput extends Schema.Opaque<EnableSaasLocationDeprecatedInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.EnableSaasDto,
 })) {}
 /**
@@ -4596,7 +4608,7 @@ export const enableSaasLocationDeprecated: Operation.Operation<
 }
 
 export class ExecuteAgentInput extends Schema.Opaque<ExecuteAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   source: Schema.optionalKey(Schema.String),
   body: S.ExecutePublicAgentDTO,
 })) {}
@@ -4624,7 +4636,7 @@ export const executeAgent: Operation.Operation<ExecuteAgentInput, S.ExecutePubli
 }
 
 export class ExecuteAgentDeprecatedInput extends Schema.Opaque<ExecuteAgentDeprecatedInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   source: Schema.optionalKey(Schema.String),
   body: S.ExecutePublicAgentDTO,
 })) {}
@@ -4712,7 +4724,7 @@ export const exportMessagesByLocation: Operation.Operation<
 }
 
 export class FbAddCustomAudienceMemberInput extends Schema.Opaque<FbAddCustomAudienceMemberInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCustomAudienceDTO,
 })) {}
 /**
@@ -4739,7 +4751,7 @@ export const fbAddCustomAudienceMember: Operation.Operation<FbAddCustomAudienceM
 }
 
 export class FbBatchUpdateAudienceMembersInput extends Schema.Opaque<FbBatchUpdateAudienceMembersInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCustomAudienceBatchDTO,
 })) {}
 /**
@@ -4818,7 +4830,7 @@ export const fbCreateIntegration: Operation.Operation<FbCreateIntegrationInput, 
 }
 
 export class FbCreatePageLeadFormInput extends Schema.Opaque<FbCreatePageLeadFormInput>()(Schema.Struct({
-  pageId: Schema.String,
+  pageId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateLeadFormDTO,
 })) {}
 /**
@@ -4845,7 +4857,7 @@ export const fbCreatePageLeadForm: Operation.Operation<FbCreatePageLeadFormInput
 }
 
 export class FbDeleteAdInput extends Schema.Opaque<FbDeleteAdInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -4872,7 +4884,7 @@ export const fbDeleteAd: Operation.Operation<FbDeleteAdInput, unknown> = {
 }
 
 export class FbDeleteAdAccountInput extends Schema.Opaque<FbDeleteAdAccountInput>()(Schema.Struct({
-  adAccountId: Schema.String,
+  adAccountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -4899,7 +4911,7 @@ export const fbDeleteAdAccount: Operation.Operation<FbDeleteAdAccountInput, unkn
 }
 
 export class FbDeleteAdsetInput extends Schema.Opaque<FbDeleteAdsetInput>()(Schema.Struct({
-  adsetId: Schema.String,
+  adsetId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -4926,7 +4938,7 @@ export const fbDeleteAdset: Operation.Operation<FbDeleteAdsetInput, unknown> = {
 }
 
 export class FbDeleteCampaignInput extends Schema.Opaque<FbDeleteCampaignInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -4953,7 +4965,7 @@ export const fbDeleteCampaign: Operation.Operation<FbDeleteCampaignInput, unknow
 }
 
 export class FbDeleteCustomAudienceInput extends Schema.Opaque<FbDeleteCustomAudienceInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -5032,7 +5044,9 @@ export const fbDeletePage: Operation.Operation<FbDeletePageInput, unknown> = {
   output: Schema.Unknown,
 }
 
-export class FbDuplicateAdInput extends Schema.Opaque<FbDuplicateAdInput>()(Schema.Struct({ adId: Schema.String })) {}
+export class FbDuplicateAdInput extends Schema.Opaque<FbDuplicateAdInput>()(Schema.Struct({
+  adId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Duplicate ad
  *
@@ -5057,7 +5071,7 @@ export const fbDuplicateAd: Operation.Operation<FbDuplicateAdInput, unknown> = {
 }
 
 export class FbDuplicateAdsetInput extends Schema.Opaque<FbDuplicateAdsetInput>()(Schema.Struct({
-  adsetId: Schema.String,
+  adsetId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Duplicate ad set
@@ -5083,7 +5097,7 @@ export const fbDuplicateAdset: Operation.Operation<FbDuplicateAdsetInput, unknow
 }
 
 export class FbDuplicateCampaignInput extends Schema.Opaque<FbDuplicateCampaignInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5110,7 +5124,7 @@ export const fbDuplicateCampaign: Operation.Operation<FbDuplicateCampaignInput, 
 }
 
 export class FbGetAdAccountInput extends Schema.Opaque<FbGetAdAccountInput>()(Schema.Struct({
-  adAccountId: Schema.String,
+  adAccountId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -5176,7 +5190,7 @@ export const fbGetAdAccounts: Operation.Operation<FbGetAdAccountsInput, unknown>
 }
 
 export class FbGetCampaignInput extends Schema.Opaque<FbGetCampaignInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   fields: Schema.optionalKey(Schema.String),
   source: Schema.optionalKey(Schema.String),
@@ -5210,7 +5224,7 @@ export const fbGetCampaign: Operation.Operation<FbGetCampaignInput, unknown> = {
 }
 
 export class FbGetCampaignReportingInput extends Schema.Opaque<FbGetCampaignReportingInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   startDate: Schema.String,
   endDate: Schema.String,
@@ -5296,7 +5310,7 @@ export const fbGetCurrentUser: Operation.Operation<FbGetCurrentUserInput, unknow
 }
 
 export class FbGetCustomAudienceByIdInput extends Schema.Opaque<FbGetCustomAudienceByIdInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -5401,7 +5415,7 @@ export const fbGetEntity: Operation.Operation<FbGetEntityInput, unknown> = {
 }
 
 export class FbGetInstagramAccountsInput extends Schema.Opaque<FbGetInstagramAccountsInput>()(Schema.Struct({
-  pageId: Schema.String,
+  pageId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   type: Schema.optionalKey(Schema.Literals(["INTEGRATION", "AD_MANAGER"])),
 })) {}
@@ -5459,7 +5473,7 @@ export const fbGetIntegration: Operation.Operation<FbGetIntegrationInput, unknow
 }
 
 export class FbGetLeadFormInput extends Schema.Opaque<FbGetLeadFormInput>()(Schema.Struct({
-  leadFormId: Schema.String,
+  leadFormId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -5486,7 +5500,7 @@ export const fbGetLeadForm: Operation.Operation<FbGetLeadFormInput, unknown> = {
 }
 
 export class FbGetPageLeadFormsInput extends Schema.Opaque<FbGetPageLeadFormsInput>()(Schema.Struct({
-  pageId: Schema.String,
+  pageId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -5665,7 +5679,7 @@ export const fbGetReportingList: Operation.Operation<FbGetReportingListInput, un
 }
 
 export class FbPauseAdInput extends Schema.Opaque<FbPauseAdInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5692,7 +5706,7 @@ export const fbPauseAd: Operation.Operation<FbPauseAdInput, unknown> = {
 }
 
 export class FbPauseAdsetInput extends Schema.Opaque<FbPauseAdsetInput>()(Schema.Struct({
-  adsetId: Schema.String,
+  adsetId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5719,7 +5733,7 @@ export const fbPauseAdset: Operation.Operation<FbPauseAdsetInput, unknown> = {
 }
 
 export class FbPauseCampaignInput extends Schema.Opaque<FbPauseCampaignInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5746,7 +5760,7 @@ export const fbPauseCampaign: Operation.Operation<FbPauseCampaignInput, unknown>
 }
 
 export class FbPublishCampaignInput extends Schema.Opaque<FbPublishCampaignInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   body: S.PublishAdDTO,
 })) {}
 /**
@@ -5773,7 +5787,7 @@ export const fbPublishCampaign: Operation.Operation<FbPublishCampaignInput, unkn
 }
 
 export class FbRemoveCustomAudienceMemberInput extends Schema.Opaque<FbRemoveCustomAudienceMemberInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCustomAudienceDTO,
 })) {}
 /**
@@ -5800,7 +5814,7 @@ export const fbRemoveCustomAudienceMember: Operation.Operation<FbRemoveCustomAud
 }
 
 export class FbResumeAdInput extends Schema.Opaque<FbResumeAdInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5827,7 +5841,7 @@ export const fbResumeAd: Operation.Operation<FbResumeAdInput, unknown> = {
 }
 
 export class FbResumeAdsetInput extends Schema.Opaque<FbResumeAdsetInput>()(Schema.Struct({
-  adsetId: Schema.String,
+  adsetId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5854,7 +5868,7 @@ export const fbResumeAdset: Operation.Operation<FbResumeAdsetInput, unknown> = {
 }
 
 export class FbResumeCampaignInput extends Schema.Opaque<FbResumeCampaignInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -5939,7 +5953,7 @@ export const fbSetDefaultPage: Operation.Operation<FbSetDefaultPageInput, unknow
 }
 
 export class FbUpdateCustomAudienceInput extends Schema.Opaque<FbUpdateCustomAudienceInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.FbUpdateAudienceBodyDTO,
 })) {}
 /**
@@ -6385,8 +6399,8 @@ export const findAssociations: Operation.Operation<FindAssociationsInput, S.GetP
 }
 
 export class FindEventNotificationInput extends Schema.Opaque<FindEventNotificationInput>()(Schema.Struct({
-  calendarId: Schema.String,
-  notificationId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
+  notificationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get notification
@@ -6478,7 +6492,7 @@ export const generateInvoiceNumber: Operation.Operation<
 }
 
 export class GeneratePaymentLinkInput extends Schema.Opaque<GeneratePaymentLinkInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateSubscriptionDto,
 })) {}
 /**
@@ -6530,7 +6544,9 @@ export const getAccessToken: Operation.Operation<
   output: S.GetAccessCodeSuccessfulResponseDto,
 }
 
-export class GetAccountInput extends Schema.Opaque<GetAccountInput>()(Schema.Struct({ locationId: Schema.String })) {}
+export class GetAccountInput extends Schema.Opaque<GetAccountInput>()(Schema.Struct({
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get Accounts
  *
@@ -6555,7 +6571,7 @@ export const getAccount: Operation.Operation<GetAccountInput, S.AccountsListResp
 }
 
 export class GetActionInput extends Schema.Opaque<GetActionInput>()(Schema.Struct({
-  actionId: Schema.String,
+  actionId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -6582,8 +6598,8 @@ export const getAction: Operation.Operation<GetActionInput, S.GetActionResponseD
 }
 
 export class GetActionByIdInput extends Schema.Opaque<GetActionByIdInput>()(Schema.Struct({
-  actionId: Schema.String,
-  agentId: Schema.String,
+  actionId: Schema.String.check(Schema.isMinLength(1)),
+  agentId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Action by ID
@@ -6609,8 +6625,8 @@ export const getActionById: Operation.Operation<GetActionByIdInput, S.fetchActio
 }
 
 export class GetAffiliateInput extends Schema.Opaque<GetAffiliateInput>()(Schema.Struct({
-  locationId: Schema.String,
-  affiliateId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  affiliateId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Affiliate
@@ -6636,7 +6652,7 @@ export const getAffiliate: Operation.Operation<GetAffiliateInput, S.GetAffiliate
 }
 
 export class GetAgencyPlansInput extends Schema.Opaque<GetAgencyPlansInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Agency Plans
@@ -6661,7 +6677,7 @@ export const getAgencyPlans: Operation.Operation<GetAgencyPlansInput, unknown> =
 }
 
 export class GetAgencyPlansDeprecatedInput extends Schema.Opaque<GetAgencyPlansDeprecatedInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 export const GetAgencyPlansDeprecatedOutput = Schema.Array(S.AgencyPlanResponseDto)
 export type GetAgencyPlansDeprecatedOutput = typeof GetAgencyPlansDeprecatedOutput.Type
@@ -6819,7 +6835,9 @@ export const getAllCustomSubtypes: Operation.Operation<GetAllCustomSubtypesInput
   output: Schema.Unknown,
 }
 
-export class GetAllNotesInput extends Schema.Opaque<GetAllNotesInput>()(Schema.Struct({ contactId: Schema.String })) {}
+export class GetAllNotesInput extends Schema.Opaque<GetAllNotesInput>()(Schema.Struct({
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Get All Notes */
 export const getAllNotes: Operation.Operation<GetAllNotesInput, S.ContactsGetNotesListSuccessfulResponseDto> = {
   id: "get-all-notes",
@@ -6839,7 +6857,9 @@ export const getAllNotes: Operation.Operation<GetAllNotesInput, S.ContactsGetNot
   output: S.ContactsGetNotesListSuccessfulResponseDto,
 }
 
-export class GetAllTasksInput extends Schema.Opaque<GetAllTasksInput>()(Schema.Struct({ contactId: Schema.String })) {}
+export class GetAllTasksInput extends Schema.Opaque<GetAllTasksInput>()(Schema.Struct({
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Get all Tasks */
 export const getAllTasks: Operation.Operation<GetAllTasksInput, S.TasksListSuccessfulResponseDto> = {
   id: "get-all-tasks",
@@ -6860,7 +6880,7 @@ export const getAllTasks: Operation.Operation<GetAllTasksInput, S.TasksListSucce
 }
 
 export class GetAppointmentInput extends Schema.Opaque<GetAppointmentInput>()(Schema.Struct({
-  eventId: Schema.String,
+  eventId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Appointment
@@ -6888,7 +6908,7 @@ export const getAppointment: Operation.Operation<GetAppointmentInput, S.GetCalen
 export class GetAppointmentNotesInput extends Schema.Opaque<GetAppointmentNotesInput>()(Schema.Struct({
   limit: Schema.Number.check(Schema.isLessThanOrEqualTo(20)),
   offset: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)),
-  appointmentId: Schema.String,
+  appointmentId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Notes
@@ -6922,7 +6942,7 @@ export const getAppointmentNotes: Operation.Operation<
 }
 
 export class GetAppointmentsForContactInput extends Schema.Opaque<GetAppointmentsForContactInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Appointments for Contact */
 export const getAppointmentsForContact: Operation.Operation<
@@ -6947,7 +6967,7 @@ export const getAppointmentsForContact: Operation.Operation<
 }
 
 export class GetAssociationByIDInput extends Schema.Opaque<GetAssociationByIDInput>()(Schema.Struct({
-  associationId: Schema.String,
+  associationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get association by ID
@@ -6973,7 +6993,7 @@ export const getAssociationByID: Operation.Operation<GetAssociationByIDInput, S.
 }
 
 export class GetAssociationByObjectKeysInput extends Schema.Opaque<GetAssociationByObjectKeysInput>()(Schema.Struct({
-  objectKey: Schema.String,
+  objectKey: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.optionalKey(Schema.String),
 })) {}
 /**
@@ -7003,7 +7023,7 @@ export const getAssociationByObjectKeys: Operation.Operation<
 }
 
 export class GetAssociationKeyByKeyNameInput extends Schema.Opaque<GetAssociationKeyByKeyNameInput>()(Schema.Struct({
-  key_name: Schema.String,
+  key_name: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -7166,7 +7186,9 @@ export const getBlogs: Operation.Operation<GetBlogsInput, S.BlogGetResponseWrapp
   output: S.BlogGetResponseWrapperDTO,
 }
 
-export class GetBusinessInput extends Schema.Opaque<GetBusinessInput>()(Schema.Struct({ businessId: Schema.String })) {}
+export class GetBusinessInput extends Schema.Opaque<GetBusinessInput>()(Schema.Struct({
+  businessId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Get Business */
 export const getBusiness: Operation.Operation<GetBusinessInput, S.GetBusinessByIdResponseDto> = {
   id: "get-business",
@@ -7218,7 +7240,9 @@ export const getBusinessesByLocation: Operation.Operation<
   output: S.GetBusinessByLocationResponseDto,
 }
 
-export class GetCalendarInput extends Schema.Opaque<GetCalendarInput>()(Schema.Struct({ calendarId: Schema.String })) {}
+export class GetCalendarInput extends Schema.Opaque<GetCalendarInput>()(Schema.Struct({
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get Calendar
  *
@@ -7278,7 +7302,7 @@ export const getCalendarEvents: Operation.Operation<GetCalendarEventsInput, S.Ge
 
 export class GetCalendarResourceInput extends Schema.Opaque<GetCalendarResourceInput>()(Schema.Struct({
   resourceType: Schema.Literals(["equipments", "rooms"]),
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Calendar Resource
@@ -7419,8 +7443,8 @@ export const getCampaigns: Operation.Operation<GetCampaignsInput, S.CampaignsSuc
 }
 
 export class GetCategoriesIdInput extends Schema.Opaque<GetCategoriesIdInput>()(Schema.Struct({
-  id: Schema.String,
-  locationId: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get categories by id */
 export const getCategoriesId: Operation.Operation<GetCategoriesIdInput, S.GetByIdResponseDTO> = {
@@ -7441,7 +7465,7 @@ export const getCategoriesId: Operation.Operation<GetCategoriesIdInput, S.GetByI
 }
 
 export class GetCategoriesLocationIdInput extends Schema.Opaque<GetCategoriesLocationIdInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   searchText: Schema.optionalKey(Schema.String),
   limit: Schema.optionalKey(Schema.String),
   skip: Schema.optionalKey(Schema.String),
@@ -7475,7 +7499,9 @@ export const getCategoriesLocationId: Operation.Operation<GetCategoriesLocationI
   output: S.GetByLocationIdResponseDTO,
 }
 
-export class GetCompanyInput extends Schema.Opaque<GetCompanyInput>()(Schema.Struct({ companyId: Schema.String })) {}
+export class GetCompanyInput extends Schema.Opaque<GetCompanyInput>()(Schema.Struct({
+  companyId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get Company
  *
@@ -7499,7 +7525,9 @@ export const getCompany: Operation.Operation<GetCompanyInput, S.GetCompanyByIdSu
   output: S.GetCompanyByIdSuccessfulResponseDto,
 }
 
-export class GetContactInput extends Schema.Opaque<GetContactInput>()(Schema.Struct({ contactId: Schema.String })) {}
+export class GetContactInput extends Schema.Opaque<GetContactInput>()(Schema.Struct({
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Get Contact */
 export const getContact: Operation.Operation<GetContactInput, S.ContactsByIdSuccessfulResponseDto> = {
   id: "get-contact",
@@ -7594,7 +7622,7 @@ export const getContacts: Operation.Operation<GetContactsInput, S.ContactsSearch
 }
 
 export class GetContactsByBusinessIdInput extends Schema.Opaque<GetContactsByBusinessIdInput>()(Schema.Struct({
-  businessId: Schema.String,
+  businessId: Schema.String.check(Schema.isMinLength(1)),
   limit: Schema.optionalKey(Schema.String),
   locationId: Schema.String,
   skip: Schema.optionalKey(Schema.String),
@@ -7630,7 +7658,7 @@ export const getContactsByBusinessId: Operation.Operation<
 }
 
 export class GetConversationInput extends Schema.Opaque<GetConversationInput>()(Schema.Struct({
-  conversationId: Schema.String,
+  conversationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Conversation
@@ -7690,8 +7718,8 @@ export const getCoupon: Operation.Operation<GetCouponInput, S.CreateCouponRespon
 }
 
 export class GetCsvPostInput extends Schema.Opaque<GetCsvPostInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   skip: Schema.optionalKey(Schema.String),
   limit: Schema.optionalKey(Schema.String),
 })) {}
@@ -7720,8 +7748,8 @@ export const getCsvPost: Operation.Operation<GetCsvPostInput, S.GetCsvPostRespon
 }
 
 export class GetCustomFieldInput extends Schema.Opaque<GetCustomFieldInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Custom Field */
 export const getCustomField: Operation.Operation<GetCustomFieldInput, S.LocationsCustomFieldSuccessfulResponseDto> = {
@@ -7742,7 +7770,7 @@ export const getCustomField: Operation.Operation<GetCustomFieldInput, S.Location
 }
 
 export class GetCustomFieldByIdInput extends Schema.Opaque<GetCustomFieldByIdInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Custom Field / Folder By Id
@@ -7780,7 +7808,7 @@ export const getCustomFieldById: Operation.Operation<
 }
 
 export class GetCustomFieldsInput extends Schema.Opaque<GetCustomFieldsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   model: Schema.optionalKey(Schema.Literals(["contact", "opportunity", "all"])),
 })) {}
 /** Get Custom Fields */
@@ -7803,7 +7831,7 @@ export const getCustomFields: Operation.Operation<GetCustomFieldsInput, S.Custom
 }
 
 export class GetCustomFieldsByObjectKeyInput extends Schema.Opaque<GetCustomFieldsByObjectKeyInput>()(Schema.Struct({
-  objectKey: Schema.String,
+  objectKey: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -7842,7 +7870,7 @@ export const getCustomFieldsByObjectKey: Operation.Operation<
 }
 
 export class GetCustomMenuByIdInput extends Schema.Opaque<GetCustomMenuByIdInput>()(Schema.Struct({
-  customMenuId: Schema.String,
+  customMenuId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Custom Menu Link
@@ -7933,8 +7961,8 @@ export const getCustomSnapshots: Operation.Operation<GetCustomSnapshotsInput, S.
 }
 
 export class GetCustomValueInput extends Schema.Opaque<GetCustomValueInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Custom Value */
 export const getCustomValue: Operation.Operation<GetCustomValueInput, S.CustomValueIdSuccessfulResponseDto> = {
@@ -7955,7 +7983,7 @@ export const getCustomValue: Operation.Operation<GetCustomValueInput, S.CustomVa
 }
 
 export class GetCustomValuesInput extends Schema.Opaque<GetCustomValuesInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Custom Values */
 export const getCustomValues: Operation.Operation<GetCustomValuesInput, S.CustomValuesListSuccessfulResponseDto> = {
@@ -8026,7 +8054,7 @@ export const getEmailById: Operation.Operation<GetEmailByIdInput, S.GetEmailMess
 }
 
 export class GetEventNotificationInput extends Schema.Opaque<GetEventNotificationInput>()(Schema.Struct({
-  calendarId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
   isActive: Schema.optionalKey(Schema.Boolean),
   deleted: Schema.optionalKey(Schema.Boolean),
   limit: Schema.optionalKey(Schema.Number),
@@ -8064,8 +8092,8 @@ export const getEventNotification: Operation.Operation<GetEventNotificationInput
 }
 
 export class GetFacebookPageGroupInput extends Schema.Opaque<GetFacebookPageGroupInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get facebook pages */
 export const getFacebookPageGroup: Operation.Operation<GetFacebookPageGroupInput, S.GetFacebookAccountsResponseDTO> = {
@@ -8191,8 +8219,8 @@ export const getGenerationDetails: Operation.Operation<
 }
 
 export class GetGoogleLocationsInput extends Schema.Opaque<GetGoogleLocationsInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get google business locations */
 export const getGoogleLocations: Operation.Operation<GetGoogleLocationsInput, S.GetGoogleLocationResponseDTO> = {
@@ -8237,8 +8265,8 @@ export const getGroups: Operation.Operation<GetGroupsInput, S.AllGroupsSuccessfu
 }
 
 export class GetInstagramPageGroupInput extends Schema.Opaque<GetInstagramPageGroupInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Instagram Professional Accounts */
 export const getInstagramPageGroup: Operation.Operation<
@@ -8312,7 +8340,7 @@ export const getInstalledLocation: Operation.Operation<
 }
 
 export class GetInstallerDetailsInput extends Schema.Opaque<GetInstallerDetailsInput>()(Schema.Struct({
-  appId: Schema.String,
+  appId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Installer Details
@@ -8338,7 +8366,7 @@ export const getInstallerDetails: Operation.Operation<GetInstallerDetailsInput, 
 }
 
 export class GetInvoiceInput extends Schema.Opaque<GetInvoiceInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -8370,7 +8398,7 @@ export const getInvoice: Operation.Operation<GetInvoiceInput, S.GetInvoiceRespon
 }
 
 export class GetInvoiceScheduleInput extends Schema.Opaque<GetInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -8429,7 +8457,7 @@ export const getInvoiceSettings: Operation.Operation<GetInvoiceSettingsInput, S.
 }
 
 export class GetInvoiceTemplateInput extends Schema.Opaque<GetInvoiceTemplateInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -8462,8 +8490,8 @@ export const getInvoiceTemplate: Operation.Operation<GetInvoiceTemplateInput, S.
 
 export class GetLatestSnapshotPushInput extends Schema.Opaque<GetLatestSnapshotPushInput>()(Schema.Struct({
   companyId: Schema.String,
-  snapshotId: Schema.String,
-  locationId: Schema.String,
+  snapshotId: Schema.String.check(Schema.isMinLength(1)),
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Last Snapshot Push
@@ -8496,7 +8524,7 @@ export const getLatestSnapshotPush: Operation.Operation<
 
 export class GetLinkByIdInput extends Schema.Opaque<GetLinkByIdInput>()(Schema.Struct({
   locationId: Schema.String,
-  linkId: Schema.String,
+  linkId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Link by ID
@@ -8521,8 +8549,8 @@ export const getLinkById: Operation.Operation<GetLinkByIdInput, S.GetLinkSuccess
 }
 
 export class GetLinkedinPageProfileInput extends Schema.Opaque<GetLinkedinPageProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Linkedin pages and profile */
 export const getLinkedinPageProfile: Operation.Operation<
@@ -8602,7 +8630,9 @@ export const getListInventory: Operation.Operation<GetListInventoryInput, S.GetI
   output: S.GetInventoryResponseDto,
 }
 
-export class GetLocationInput extends Schema.Opaque<GetLocationInput>()(Schema.Struct({ locationId: Schema.String })) {}
+export class GetLocationInput extends Schema.Opaque<GetLocationInput>()(Schema.Struct({
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get Sub-Account (Formerly Location)
  *
@@ -8657,7 +8687,7 @@ export const getLocationAccessToken: Operation.Operation<
 }
 
 export class GetLocationSubscriptionInput extends Schema.Opaque<GetLocationSubscriptionInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   companyId: Schema.String,
 })) {}
 /**
@@ -8683,7 +8713,7 @@ export const getLocationSubscription: Operation.Operation<GetLocationSubscriptio
 }
 
 export class GetLocationSubscriptionDeprecatedInput extends Schema.Opaque<GetLocationSubscriptionDeprecatedInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   companyId: Schema.String,
 })) {}
 /**
@@ -8713,7 +8743,7 @@ export const getLocationSubscriptionDeprecated: Operation.Operation<
 }
 
 export class GetLocationTagsInput extends Schema.Opaque<GetLocationTagsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Tags
@@ -8779,7 +8809,9 @@ export const getLostReason: Operation.Operation<GetLostReasonInput, S.LostReason
   output: S.LostReasonsResponseSchema,
 }
 
-export class GetMessageInput extends Schema.Opaque<GetMessageInput>()(Schema.Struct({})) {}
+export class GetMessageInput extends Schema.Opaque<GetMessageInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get message by message id
  *
@@ -8793,7 +8825,7 @@ export const getMessage: Operation.Operation<GetMessageInput, S.GetMessageRespon
   resource: "conversations",
   access: "read",
   idempotent: true,
-  parameters: [],
+  parameters: [{ name: "id", in: "path", required: true }],
   hasBody: false,
   bodyRequired: false,
   scopes: ["conversations/message.readonly"],
@@ -8804,8 +8836,8 @@ export const getMessage: Operation.Operation<GetMessageInput, S.GetMessageRespon
 }
 
 export class GetMessageRecordingInput extends Schema.Opaque<GetMessageRecordingInput>()(Schema.Struct({
-  locationId: Schema.String,
-  messageId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  messageId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Recording by Message ID
@@ -8831,8 +8863,8 @@ export const getMessageRecording: Operation.Operation<GetMessageRecordingInput, 
 }
 
 export class GetMessageTranscriptionInput extends Schema.Opaque<GetMessageTranscriptionInput>()(Schema.Struct({
-  locationId: Schema.String,
-  messageId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  messageId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get transcription by Message ID
@@ -8861,7 +8893,7 @@ export const getMessageTranscription: Operation.Operation<
 }
 
 export class GetMessagesInput extends Schema.Opaque<GetMessagesInput>()(Schema.Struct({
-  conversationId: Schema.String,
+  conversationId: Schema.String.check(Schema.isMinLength(1)),
   lastMessageId: Schema.optionalKey(Schema.String),
   limit: Schema.optionalKey(Schema.Number),
   type: Schema.optionalKey(
@@ -8922,8 +8954,8 @@ export const getMessages: Operation.Operation<GetMessagesInput, S.GetMessagesByC
 }
 
 export class GetNoteInput extends Schema.Opaque<GetNoteInput>()(Schema.Struct({
-  contactId: Schema.String,
-  id: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Note */
 export const getNote: Operation.Operation<GetNoteInput, S.ContactsGetCreateUpdateNoteSuccessfulResponseDto> = {
@@ -8971,7 +9003,7 @@ export const getObjectByLocationId: Operation.Operation<GetObjectByLocationIdInp
 }
 
 export class GetObjectSchemaByKeyInput extends Schema.Opaque<GetObjectSchemaByKeyInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   fetchProperties: Schema.optionalKey(Schema.String),
 })) {}
@@ -9002,7 +9034,9 @@ export const getObjectSchemaByKey: Operation.Operation<GetObjectSchemaByKeyInput
   output: S.CustomObjectByIdResponseDTO,
 }
 
-export class GetOpportunityInput extends Schema.Opaque<GetOpportunityInput>()(Schema.Struct({ id: Schema.String })) {}
+export class GetOpportunityInput extends Schema.Opaque<GetOpportunityInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Get Opportunity */
 export const getOpportunity: Operation.Operation<GetOpportunityInput, S.GetPostOpportunitySuccessfulResponseDto> = {
   id: "get-opportunity",
@@ -9023,7 +9057,7 @@ export const getOpportunity: Operation.Operation<GetOpportunityInput, S.GetPostO
 }
 
 export class GetOrderByIdInput extends Schema.Opaque<GetOrderByIdInput>()(Schema.Struct({
-  orderId: Schema.String,
+  orderId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.optionalKey(Schema.String),
   altId: Schema.String,
 })) {}
@@ -9077,8 +9111,8 @@ export const getPipelines: Operation.Operation<GetPipelinesInput, S.GetPipelines
 }
 
 export class GetPostInput extends Schema.Opaque<GetPostInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get post */
 export const getPost: Operation.Operation<GetPostInput, S.GetPostSuccessfulResponseDTO> = {
@@ -9099,7 +9133,7 @@ export const getPost: Operation.Operation<GetPostInput, S.GetPostSuccessfulRespo
 }
 
 export class GetPostsInput extends Schema.Opaque<GetPostsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.SearchPostDTO,
 })) {}
 /**
@@ -9131,8 +9165,8 @@ export const getPosts: Operation.Operation<GetPostsInput, S.PostSuccessfulRespon
 }
 
 export class GetPriceByIdForProductInput extends Schema.Opaque<GetPriceByIdForProductInput>()(Schema.Struct({
-  productId: Schema.String,
-  priceId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
+  priceId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -9163,7 +9197,7 @@ export const getPriceByIdForProduct: Operation.Operation<GetPriceByIdForProductI
 }
 
 export class GetProductByIdInput extends Schema.Opaque<GetProductByIdInput>()(Schema.Struct({
-  productId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   sendWishlistStatus: Schema.optionalKey(Schema.Boolean),
 })) {}
@@ -9238,7 +9272,7 @@ export const getProductCollection: Operation.Operation<GetProductCollectionInput
 }
 
 export class GetProductCollectionIdInput extends Schema.Opaque<GetProductCollectionIdInput>()(Schema.Struct({
-  collectionId: Schema.String,
+  collectionId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
 })) {}
 /** Get Details about individual product collection */
@@ -9314,7 +9348,7 @@ export const getProductReviews: Operation.Operation<GetProductReviewsInput, S.Li
 }
 
 export class GetProductStoreStatsInput extends Schema.Opaque<GetProductStoreStatsInput>()(Schema.Struct({
-  storeId: Schema.String,
+  storeId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
   search: Schema.optionalKey(Schema.String),
@@ -9350,8 +9384,8 @@ export const getProductStoreStats: Operation.Operation<GetProductStoreStatsInput
 }
 
 export class GetRebillingConfigForAppInput extends Schema.Opaque<GetRebillingConfigForAppInput>()(Schema.Struct({
-  appId: Schema.String,
-  locationId: Schema.String,
+  appId: Schema.String.check(Schema.isMinLength(1)),
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get rebilling config for an app subscription and usage plans
@@ -9380,8 +9414,8 @@ export const getRebillingConfigForApp: Operation.Operation<
 }
 
 export class GetRecordByIdInput extends Schema.Opaque<GetRecordByIdInput>()(Schema.Struct({
-  schemaKey: Schema.String,
-  id: Schema.String,
+  schemaKey: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Record By Id
@@ -9406,8 +9440,8 @@ export const getRecordById: Operation.Operation<GetRecordByIdInput, S.RecordById
 }
 
 export class GetRecurringTaskByIdInput extends Schema.Opaque<GetRecurringTaskByIdInput>()(Schema.Struct({
-  id: Schema.String,
-  locationId: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  locationId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Recurring Task By Id */
 export const getRecurringTaskById: Operation.Operation<GetRecurringTaskByIdInput, S.RecurringTaskSingleResponseDTO> = {
@@ -9428,7 +9462,7 @@ export const getRecurringTaskById: Operation.Operation<GetRecurringTaskByIdInput
 }
 
 export class GetRelationsByRecordIdInput extends Schema.Opaque<GetRelationsByRecordIdInput>()(Schema.Struct({
-  recordId: Schema.String,
+  recordId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   skip: Schema.Number,
   limit: Schema.Number,
@@ -9504,7 +9538,7 @@ export const getReviewsCount: Operation.Operation<GetReviewsCountInput, S.CountR
 }
 
 export class GetSaasLocationsInput extends Schema.Opaque<GetSaasLocationsInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   page: Schema.Number,
 })) {}
 /**
@@ -9530,7 +9564,7 @@ export const getSaasLocations: Operation.Operation<GetSaasLocationsInput, unknow
 }
 
 export class GetSaasLocationsDeprecatedInput extends Schema.Opaque<GetSaasLocationsDeprecatedInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   page: Schema.optionalKey(Schema.Number),
 })) {}
 /**
@@ -9560,7 +9594,7 @@ export const getSaasLocationsDeprecated: Operation.Operation<
 }
 
 export class GetSaasPlanInput extends Schema.Opaque<GetSaasPlanInput>()(Schema.Struct({
-  planId: Schema.String,
+  planId: Schema.String.check(Schema.isMinLength(1)),
   companyId: Schema.String,
 })) {}
 /**
@@ -9586,7 +9620,7 @@ export const getSaasPlan: Operation.Operation<GetSaasPlanInput, unknown> = {
 }
 
 export class GetSaasPlanDeprecatedInput extends Schema.Opaque<GetSaasPlanDeprecatedInput>()(Schema.Struct({
-  planId: Schema.String,
+  planId: Schema.String.check(Schema.isMinLength(1)),
   companyId: Schema.String,
 })) {}
 /**
@@ -9613,7 +9647,7 @@ export const getSaasPlanDeprecated: Operation.Operation<GetSaasPlanDeprecatedInp
 }
 
 export class GetShippingCarriersInput extends Schema.Opaque<GetShippingCarriersInput>()(Schema.Struct({
-  shippingCarrierId: Schema.String,
+  shippingCarrierId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -9643,8 +9677,8 @@ export const getShippingCarriers: Operation.Operation<GetShippingCarriersInput, 
 }
 
 export class GetShippingRatesInput extends Schema.Opaque<GetShippingRatesInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
-  shippingRateId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
+  shippingRateId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -9675,7 +9709,7 @@ export const getShippingRates: Operation.Operation<GetShippingRatesInput, S.GetS
 }
 
 export class GetShippingZonesInput extends Schema.Opaque<GetShippingZonesInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
   withShippingRate: Schema.optionalKey(Schema.Boolean),
@@ -9707,7 +9741,7 @@ export const getShippingZones: Operation.Operation<GetShippingZonesInput, S.GetS
 }
 
 export class GetSlotsInput extends Schema.Opaque<GetSlotsInput>()(Schema.Struct({
-  calendarId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
   startDate: Schema.Number,
   endDate: Schema.Number,
   timezone: Schema.optionalKey(Schema.String),
@@ -9746,7 +9780,7 @@ export const getSlots: Operation.Operation<GetSlotsInput, GetSlotsOutput> = {
 }
 
 export class GetSnapshotPushInput extends Schema.Opaque<GetSnapshotPushInput>()(Schema.Struct({
-  snapshotId: Schema.String,
+  snapshotId: Schema.String.check(Schema.isMinLength(1)),
   companyId: Schema.String,
   from: Schema.String,
   to: Schema.String,
@@ -10129,7 +10163,7 @@ export const getStoreSettings: Operation.Operation<GetStoreSettingsInput, S.GetS
 }
 
 export class GetSubscriptionByIdInput extends Schema.Opaque<GetSubscriptionByIdInput>()(Schema.Struct({
-  subscriptionId: Schema.String,
+  subscriptionId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
 })) {}
@@ -10236,8 +10270,8 @@ export const getSurveysSubmissions: Operation.Operation<
 }
 
 export class GetTagByIdInput extends Schema.Opaque<GetTagByIdInput>()(Schema.Struct({
-  locationId: Schema.String,
-  tagId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  tagId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get tag by id */
 export const getTagById: Operation.Operation<GetTagByIdInput, S.LocationTagSuccessfulResponseDto> = {
@@ -10258,7 +10292,7 @@ export const getTagById: Operation.Operation<GetTagByIdInput, S.LocationTagSucce
 }
 
 export class GetTagsByIdsInput extends Schema.Opaque<GetTagsByIdsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateTagDTO,
 })) {}
 /** Get tags by ids */
@@ -10280,7 +10314,7 @@ export const getTagsByIds: Operation.Operation<GetTagsByIdsInput, S.GetTagsByIdR
 }
 
 export class GetTagsLocationIdInput extends Schema.Opaque<GetTagsLocationIdInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   searchText: Schema.optionalKey(Schema.String),
   limit: Schema.optionalKey(Schema.String),
   skip: Schema.optionalKey(Schema.String),
@@ -10310,8 +10344,8 @@ export const getTagsLocationId: Operation.Operation<GetTagsLocationIdInput, S.Ge
 }
 
 export class GetTaskInput extends Schema.Opaque<GetTaskInput>()(Schema.Struct({
-  contactId: Schema.String,
-  taskId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  taskId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Task */
 export const getTask: Operation.Operation<GetTaskInput, S.TaskByIsSuccessfulResponseDto> = {
@@ -10333,8 +10367,8 @@ export const getTask: Operation.Operation<GetTaskInput, S.TaskByIsSuccessfulResp
 }
 
 export class GetTiktokBusinessProfileInput extends Schema.Opaque<GetTiktokBusinessProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Tiktok Business profile */
 export const getTiktokBusinessProfile: Operation.Operation<
@@ -10358,8 +10392,8 @@ export const getTiktokBusinessProfile: Operation.Operation<
 }
 
 export class GetTiktokProfileInput extends Schema.Opaque<GetTiktokProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get Tiktok profile */
 export const getTiktokProfile: Operation.Operation<GetTiktokProfileInput, S.GetTiktokAccountResponseDTO> = {
@@ -10404,7 +10438,7 @@ export const getTimezones: Operation.Operation<GetTimezonesInput, unknown> = {
 }
 
 export class GetTransactionByIdInput extends Schema.Opaque<GetTransactionByIdInput>()(Schema.Struct({
-  transactionId: Schema.String,
+  transactionId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.optionalKey(Schema.String),
   altId: Schema.String,
   altType: Schema.String,
@@ -10438,8 +10472,8 @@ export const getTransactionById: Operation.Operation<GetTransactionByIdInput, S.
 }
 
 export class GetTwitterProfileInput extends Schema.Opaque<GetTwitterProfileInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Twitter profile
@@ -10479,7 +10513,7 @@ export const getTwitterProfile: Operation.Operation<GetTwitterProfileInput, S.Ge
 }
 
 export class GetUploadStatusInput extends Schema.Opaque<GetUploadStatusInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   skip: Schema.optionalKey(Schema.String),
   limit: Schema.optionalKey(Schema.String),
   includeUsers: Schema.optionalKey(Schema.String),
@@ -10509,7 +10543,9 @@ export const getUploadStatus: Operation.Operation<GetUploadStatusInput, S.GetUpl
   output: S.GetUploadStatusResponseDTO,
 }
 
-export class GetUserInput extends Schema.Opaque<GetUserInput>()(Schema.Struct({ userId: Schema.String })) {}
+export class GetUserInput extends Schema.Opaque<GetUserInput>()(Schema.Struct({
+  userId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /** Get User */
 export const getUser: Operation.Operation<GetUserInput, S.UserSuccessfulResponseDto> = {
   id: "get-user",
@@ -10577,7 +10613,7 @@ export const getWorkflow: Operation.Operation<GetWorkflowInput, S.GetWorkflowSuc
 }
 
 export class GetAgentByIdInput extends Schema.Opaque<GetAgentByIdInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   source: Schema.optionalKey(Schema.String),
 })) {}
@@ -10609,7 +10645,7 @@ export const getAgentById: Operation.Operation<GetAgentByIdInput, S.GetAgentById
 }
 
 export class GetAgentByIdDeprecatedInput extends Schema.Opaque<GetAgentByIdDeprecatedInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   source: Schema.optionalKey(Schema.String),
 })) {}
@@ -10790,8 +10826,8 @@ export const getAllWebsiteUrlsDataByKnowledgeBase: Operation.Operation<
 }
 
 export class GetBrandBoardByIdInput extends Schema.Opaque<GetBrandBoardByIdInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Brand Board
@@ -10817,7 +10853,7 @@ export const getBrandBoardById: Operation.Operation<GetBrandBoardByIdInput, S.Ge
 }
 
 export class GetBrandBoardsByLocationInput extends Schema.Opaque<GetBrandBoardsByLocationInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   limit: Schema.optionalKey(Schema.Number),
   offset: Schema.optionalKey(Schema.Number),
   search: Schema.optionalKey(Schema.String),
@@ -10861,7 +10897,7 @@ export const getBrandBoardsByLocation: Operation.Operation<
 }
 
 export class GetCallLogInput extends Schema.Opaque<GetCallLogInput>()(Schema.Struct({
-  callId: Schema.String,
+  callId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -11037,7 +11073,7 @@ export const getFunnels: Operation.Operation<GetFunnelsInput, S.FunnelListRespon
 }
 
 export class GetKnowledgeBaseByIdInput extends Schema.Opaque<GetKnowledgeBaseByIdInput>()(Schema.Struct({
-  knowledgeBaseId: Schema.String,
+  knowledgeBaseId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Get knowledge base by ID */
 export const getKnowledgeBaseById: Operation.Operation<GetKnowledgeBaseByIdInput, S.GetKnowledgeBaseByIdResponseDTO> = {
@@ -11157,7 +11193,9 @@ export const getPagesCountByFunnelId: Operation.Operation<GetPagesCountByFunnelI
   output: S.FunnelPageCountResponseDTO,
 }
 
-export class GetScheduleByIdInput extends Schema.Opaque<GetScheduleByIdInput>()(Schema.Struct({ id: Schema.String })) {}
+export class GetScheduleByIdInput extends Schema.Opaque<GetScheduleByIdInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get user availability schedule
  *
@@ -11182,7 +11220,7 @@ export const getScheduleById: Operation.Operation<GetScheduleByIdInput, S.Schedu
 }
 
 export class GetSpecificChargeInput extends Schema.Opaque<GetSpecificChargeInput>()(Schema.Struct({
-  chargeId: Schema.String,
+  chargeId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 export class GetSpecificChargeOutput extends Schema.Opaque<GetSpecificChargeOutput>()(
   Schema.StructWithRest(
@@ -11276,7 +11314,7 @@ export const googleCreateOfflineUserListJob: Operation.Operation<GoogleCreateOff
 }
 
 export class GoogleDeleteAdAccountInput extends Schema.Opaque<GoogleDeleteAdAccountInput>()(Schema.Struct({
-  adAccountId: Schema.String,
+  adAccountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -11303,7 +11341,7 @@ export const googleDeleteAdAccount: Operation.Operation<GoogleDeleteAdAccountInp
 }
 
 export class GoogleDeleteConversionInput extends Schema.Opaque<GoogleDeleteConversionInput>()(Schema.Struct({
-  conversionId: Schema.String,
+  conversionId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -11333,7 +11371,7 @@ export const googleDeleteConversion: Operation.Operation<GoogleDeleteConversionI
 }
 
 export class GoogleDeleteSegmentInput extends Schema.Opaque<GoogleDeleteSegmentInput>()(Schema.Struct({
-  segmentId: Schema.String,
+  segmentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   type: Schema.Literals(["CUSTOM_SEGMENTS", "DATA_SEGMENTS"]),
 })) {}
@@ -11366,7 +11404,7 @@ export const googleDeleteSegment: Operation.Operation<GoogleDeleteSegmentInput, 
 
 export class GoogleGetAdAccountDetailsInput extends Schema.Opaque<GoogleGetAdAccountDetailsInput>()(Schema.Struct({
   locationId: Schema.String,
-  adAccountId: Schema.String,
+  adAccountId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get ad account details
@@ -11456,7 +11494,7 @@ export const googleGetAssets: Operation.Operation<GoogleGetAssetsInput, unknown>
 }
 
 export class GoogleGetAudienceByIdInput extends Schema.Opaque<GoogleGetAudienceByIdInput>()(Schema.Struct({
-  audienceId: Schema.String,
+  audienceId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -11509,7 +11547,7 @@ export const googleGetAudiences: Operation.Operation<GoogleGetAudiencesInput, un
 }
 
 export class GoogleGetCampaignByIdInput extends Schema.Opaque<GoogleGetCampaignByIdInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -11536,7 +11574,7 @@ export const googleGetCampaignById: Operation.Operation<GoogleGetCampaignByIdInp
 }
 
 export class GoogleGetCampaignReportingInput extends Schema.Opaque<GoogleGetCampaignReportingInput>()(Schema.Struct({
-  campaignId: Schema.String,
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   startDate: Schema.String,
   endDate: Schema.String,
@@ -11570,7 +11608,7 @@ export const googleGetCampaignReporting: Operation.Operation<GoogleGetCampaignRe
 }
 
 export class GoogleGetConversionByIdInput extends Schema.Opaque<GoogleGetConversionByIdInput>()(Schema.Struct({
-  conversionId: Schema.String,
+  conversionId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -11874,7 +11912,7 @@ export const googleGetReportingList: Operation.Operation<GoogleGetReportingListI
 }
 
 export class GoogleGetSegmentByIdInput extends Schema.Opaque<GoogleGetSegmentByIdInput>()(Schema.Struct({
-  segmentId: Schema.String,
+  segmentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   type: Schema.Literals(["CUSTOM_SEGMENTS", "DATA_SEGMENTS"]),
 })) {}
@@ -11965,7 +12003,7 @@ export const googleGetTargetInterests: Operation.Operation<GoogleGetTargetIntere
 }
 
 export class GooglePublishAdInput extends Schema.Opaque<GooglePublishAdInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Publish ad
@@ -12465,7 +12503,7 @@ export const liGetAdAnalytics: Operation.Operation<LiGetAdAnalyticsInput, unknow
 }
 
 export class LiGetCampaignGroupInput extends Schema.Opaque<LiGetCampaignGroupInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -12492,7 +12530,7 @@ export const liGetCampaignGroup: Operation.Operation<LiGetCampaignGroupInput, un
 }
 
 export class LiGetCampaignGroupReportingInput extends Schema.Opaque<LiGetCampaignGroupReportingInput>()(Schema.Struct({
-  campaignGroupId: Schema.String,
+  campaignGroupId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   startDate: Schema.String,
   endDate: Schema.String,
@@ -12580,7 +12618,7 @@ export const liGetIntegration: Operation.Operation<LiGetIntegrationInput, unknow
 }
 
 export class LiGetLeadFormsInput extends Schema.Opaque<LiGetLeadFormsInput>()(Schema.Struct({
-  accountId: Schema.String,
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -12647,7 +12685,7 @@ export const liGetReportingList: Operation.Operation<LiGetReportingListInput, un
 }
 
 export class LiPublishCampaignGroupInput extends Schema.Opaque<LiPublishCampaignGroupInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationIdBodyDTO,
 })) {}
 /**
@@ -12708,7 +12746,7 @@ export const liSearchTargeting: Operation.Operation<LiSearchTargetingInput, unkn
 }
 
 export class LiUpdateAdStatusInput extends Schema.Opaque<LiUpdateAdStatusInput>()(Schema.Struct({
-  adId: Schema.String,
+  adId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   body: S.LinkedInUpdateAdStatusBodyDTO,
 })) {}
@@ -12794,7 +12832,9 @@ export const list: Operation.Operation<ListInput, S.ListFaqsResponseDTO> = {
   output: S.ListFaqsResponseDTO,
 }
 
-export class ListActionsInput extends Schema.Opaque<ListActionsInput>()(Schema.Struct({ agentId: Schema.String })) {}
+export class ListActionsInput extends Schema.Opaque<ListActionsInput>()(Schema.Struct({
+  agentId: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * List Actions for an Agent
  *
@@ -12819,7 +12859,7 @@ export const listActions: Operation.Operation<ListActionsInput, S.fetchActionsFo
 }
 
 export class ListAffiliatesInput extends Schema.Opaque<ListAffiliatesInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   query: Schema.optionalKey(Schema.String),
   active: Schema.optionalKey(Schema.String),
   campaignId: Schema.optionalKey(Schema.String),
@@ -12862,7 +12902,7 @@ export const listAffiliates: Operation.Operation<ListAffiliatesInput, S.ListAffi
 }
 
 export class ListCommissionsInput extends Schema.Opaque<ListCommissionsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   campaignId: Schema.optionalKey(Schema.String),
   affiliateId: Schema.optionalKey(Schema.String),
   status: Schema.optionalKey(Schema.String),
@@ -13277,7 +13317,7 @@ export const listInvoiceTemplates: Operation.Operation<ListInvoiceTemplatesInput
 export class ListOrderFulfillmentInput extends Schema.Opaque<ListOrderFulfillmentInput>()(Schema.Struct({
   altId: Schema.String,
   altType: Schema.Literal("location"),
-  orderId: Schema.String,
+  orderId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List fulfillment
@@ -13309,7 +13349,7 @@ export const listOrderFulfillment: Operation.Operation<ListOrderFulfillmentInput
 export class ListOrderNotesInput extends Schema.Opaque<ListOrderNotesInput>()(Schema.Struct({
   altId: Schema.String,
   altType: Schema.Literal("location"),
-  orderId: Schema.String,
+  orderId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List Order Notes
@@ -13395,7 +13435,7 @@ export const listOrders: Operation.Operation<ListOrdersInput, S.ListOrdersRespon
 }
 
 export class ListPayoutsInput extends Schema.Opaque<ListPayoutsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   status: Schema.optionalKey(Schema.String),
   query: Schema.optionalKey(Schema.String),
   affiliateId: Schema.optionalKey(Schema.String),
@@ -13440,7 +13480,7 @@ export const listPayouts: Operation.Operation<ListPayoutsInput, S.GetPayoutListR
 }
 
 export class ListPricesForProductInput extends Schema.Opaque<ListPricesForProductInput>()(Schema.Struct({
-  productId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
   limit: Schema.optionalKey(Schema.Number),
   offset: Schema.optionalKey(Schema.Number),
   locationId: Schema.String,
@@ -13506,7 +13546,7 @@ export const listShippingCarriers: Operation.Operation<ListShippingCarriersInput
 }
 
 export class ListShippingRatesInput extends Schema.Opaque<ListShippingRatesInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
   altId: Schema.String,
   altType: Schema.Literal("location"),
   limit: Schema.optionalKey(Schema.Number),
@@ -13826,7 +13866,7 @@ export const locationsDeprecated: Operation.Operation<LocationsDeprecatedInput, 
 }
 
 export class LocationsCreateCustomFieldInput extends Schema.Opaque<LocationsCreateCustomFieldInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationsCreateCustomFieldsDTO,
 })) {}
 /** Create Custom Field */
@@ -13852,8 +13892,8 @@ export const locationsCreateCustomField: Operation.Operation<
 }
 
 export class LocationsDeleteCustomFieldInput extends Schema.Opaque<LocationsDeleteCustomFieldInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Delete Custom Field */
 export const locationsDeleteCustomField: Operation.Operation<
@@ -13877,8 +13917,8 @@ export const locationsDeleteCustomField: Operation.Operation<
 }
 
 export class LocationsUpdateCustomFieldInput extends Schema.Opaque<LocationsUpdateCustomFieldInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.LocationsUpdateCustomFieldsDTO,
 })) {}
 /** Update Custom Field */
@@ -13929,7 +13969,7 @@ export const migrateConnection: Operation.Operation<MigrateConnectionInput, S.Mi
 }
 
 export class PatchAgentInput extends Schema.Opaque<PatchAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   body: S.PatchAgentDTO,
 })) {}
@@ -13957,7 +13997,7 @@ export const patchAgent: Operation.Operation<PatchAgentInput, S.PatchAgentRespon
 }
 
 export class PauseLocationInput extends Schema.Opaque<PauseLocationInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.PauseLocationDto,
 })) {}
 /**
@@ -13983,7 +14023,7 @@ export const pauseLocation: Operation.Operation<PauseLocationInput, unknown> = {
 }
 
 export class PauseLocationDeprecatedInput extends Schema.Opaque<PauseLocationDeprecatedInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.PauseLocationDto,
 })) {}
 export const PauseLocationDeprecatedOutput = Schema.Boolean
@@ -14101,7 +14141,7 @@ export const productsListInvoices: Operation.Operation<ProductsListInvoicesInput
 }
 
 export class PromoteAndPublishInput extends Schema.Opaque<PromoteAndPublishInput>()(Schema.Struct({
-  versionId: Schema.String,
+  versionId: Schema.String.check(Schema.isMinLength(1)),
   source: Schema.optionalKey(Schema.String),
   body: S.PromoteAndPublishDTO,
 })) {}
@@ -14129,7 +14169,7 @@ export const promoteAndPublish: Operation.Operation<PromoteAndPublishInput, S.Pr
 }
 
 export class PurchasePhoneNumberInput extends Schema.Opaque<PurchasePhoneNumberInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.PurchasePhoneNumberBodyDto,
 })) {}
 /**
@@ -14156,7 +14196,7 @@ export const purchasePhoneNumber: Operation.Operation<PurchasePhoneNumberInput, 
 }
 
 export class PutLocationInput extends Schema.Opaque<PutLocationInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateLocationDto,
 })) {}
 /**
@@ -14183,7 +14223,7 @@ export const putLocation: Operation.Operation<PutLocationInput, S.CreateLocation
 }
 
 export class RecordInvoiceInput extends Schema.Opaque<RecordInvoiceInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.RecordPaymentDto,
 })) {}
 /**
@@ -14210,7 +14250,7 @@ export const recordInvoice: Operation.Operation<RecordInvoiceInput, S.RecordPaym
 }
 
 export class RecordOrderPaymentInput extends Schema.Opaque<RecordOrderPaymentInput>()(Schema.Struct({
-  orderId: Schema.String,
+  orderId: Schema.String.check(Schema.isMinLength(1)),
   body: S.PostRecordOrderPaymentBody,
 })) {}
 /**
@@ -14237,8 +14277,8 @@ export const recordOrderPayment: Operation.Operation<RecordOrderPaymentInput, S.
 }
 
 export class RemoveCalendarFromScheduleInput extends Schema.Opaque<RemoveCalendarFromScheduleInput>()(Schema.Struct({
-  id: Schema.String,
-  calendarId: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 export class RemoveCalendarFromScheduleOutput extends Schema.Opaque<RemoveCalendarFromScheduleOutput>()(
   Schema.StructWithRest(
@@ -14273,8 +14313,8 @@ export const removeCalendarFromSchedule: Operation.Operation<
 }
 
 export class RemoveContactFromCampaignInput extends Schema.Opaque<RemoveContactFromCampaignInput>()(Schema.Struct({
-  contactId: Schema.String,
-  campaignId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  campaignId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Remove Contact From Campaign */
 export const removeContactFromCampaign: Operation.Operation<
@@ -14299,7 +14339,7 @@ export const removeContactFromCampaign: Operation.Operation<
 }
 
 export class RemoveContactFromEveryCampaignInput extends Schema.Opaque<RemoveContactFromEveryCampaignInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Remove Contact From Every Campaign */
 export const removeContactFromEveryCampaign: Operation.Operation<
@@ -14324,7 +14364,7 @@ export const removeContactFromEveryCampaign: Operation.Operation<
 }
 
 export class RemoveFollowersContactInput extends Schema.Opaque<RemoveFollowersContactInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.FollowersDTO,
 })) {}
 /** Remove Followers */
@@ -14350,7 +14390,7 @@ export const removeFollowersContact: Operation.Operation<
 }
 
 export class RemoveFollowersOpportunityInput extends Schema.Opaque<RemoveFollowersOpportunityInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   isRemoveAllFollowers: Schema.optionalKey(Schema.Boolean),
   body: S.FollowersDTO,
 })) {}
@@ -14384,7 +14424,7 @@ export const removeFollowersOpportunity: Operation.Operation<
 }
 
 export class RemoveTagsInput extends Schema.Opaque<RemoveTagsInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.TagsDTO,
 })) {}
 /** Remove Tags */
@@ -14407,7 +14447,7 @@ export const removeTags: Operation.Operation<RemoveTagsInput, S.CreateDeleteTagS
 }
 
 export class ScheduleInvoiceScheduleInput extends Schema.Opaque<ScheduleInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
   body: S.ScheduleInvoiceScheduleDto,
 })) {}
 /**
@@ -14655,7 +14695,7 @@ export const searchLocations: Operation.Operation<SearchLocationsInput, S.Locati
 }
 
 export class SearchObjectRecordsInput extends Schema.Opaque<SearchObjectRecordsInput>()(Schema.Struct({
-  schemaKey: Schema.String,
+  schemaKey: Schema.String.check(Schema.isMinLength(1)),
   body: S.SearchRecordsBody,
 })) {}
 /**
@@ -14949,7 +14989,7 @@ export const sendDocumentsContractsTemplate: Operation.Operation<
 }
 
 export class SendEstimateInput extends Schema.Opaque<SendEstimateInput>()(Schema.Struct({
-  estimateId: Schema.String,
+  estimateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.SendEstimateDto,
 })) {}
 /**
@@ -14976,7 +15016,7 @@ export const sendEstimate: Operation.Operation<SendEstimateInput, S.EstimateResp
 }
 
 export class SendInvoiceInput extends Schema.Opaque<SendInvoiceInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.SendInvoiceDto,
 })) {}
 /**
@@ -15029,7 +15069,7 @@ export const sendReviewReply: Operation.Operation<SendReviewReplyInput, S.SendMe
 }
 
 export class SetAccountsInput extends Schema.Opaque<SetAccountsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.SetAccountsDTO,
 })) {}
 /** Set Accounts */
@@ -15052,8 +15092,8 @@ export const setAccounts: Operation.Operation<SetAccountsInput, S.SetAccountsRes
 }
 
 export class SetGoogleLocationsInput extends Schema.Opaque<SetGoogleLocationsInput>()(Schema.Struct({
-  locationId: Schema.String,
-  accountId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  accountId: Schema.String.check(Schema.isMinLength(1)),
   body: S.AttachGMBLocationDTO,
 })) {}
 /** Set google business locations */
@@ -15075,8 +15115,8 @@ export const setGoogleLocations: Operation.Operation<SetGoogleLocationsInput, S.
 }
 
 export class StartCsvFinalizeInput extends Schema.Opaque<StartCsvFinalizeInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CSVDefaultDTO,
 })) {}
 /** Start CSV Finalize */
@@ -15350,7 +15390,7 @@ export const startTwitterOauth: Operation.Operation<StartTwitterOauthInput, unkn
 }
 
 export class TaskSearchInput extends Schema.Opaque<TaskSearchInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.TaskSearchParamsDto,
 })) {}
 /**
@@ -15429,7 +15469,7 @@ export const trainDiscoveredUrls: Operation.Operation<TrainDiscoveredUrlsInput, 
 }
 
 export class UninstallApplicationInput extends Schema.Opaque<UninstallApplicationInput>()(Schema.Struct({
-  appId: Schema.String,
+  appId: Schema.String.check(Schema.isMinLength(1)),
   body: S.DeleteIntegrationBodyDto,
 })) {}
 /**
@@ -15456,7 +15496,7 @@ export const uninstallApplication: Operation.Operation<UninstallApplicationInput
 }
 
 export class UpdateInput extends Schema.Opaque<UpdateInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateFaqBodyDTO,
 })) {}
 /** Update an existing knowledge base FAQ */
@@ -15478,7 +15518,7 @@ export const update: Operation.Operation<UpdateInput, S.UpdateFaqResponseDTO> = 
 }
 
 export class UpdateAgentInput extends Schema.Opaque<UpdateAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateEmployeeDto,
 })) {}
 /**
@@ -15505,7 +15545,7 @@ export const updateAgent: Operation.Operation<UpdateAgentInput, S.EmployeeRespon
 }
 
 export class UpdateAndScheduleInvoiceScheduleInput extends Schema.Opaque<UpdateAndScheduleInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Update scheduled recurring invoice
@@ -15534,7 +15574,7 @@ export const updateAndScheduleInvoiceSchedule: Operation.Operation<
 }
 
 export class UpdateAppointmentNoteInput extends Schema.Opaque<UpdateAppointmentNoteInput>()(Schema.Struct({
-  appointmentId: Schema.String,
+  appointmentId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CalendarsNotesDTO,
 })) {}
 /** Update Note */
@@ -15560,7 +15600,7 @@ export const updateAppointmentNote: Operation.Operation<
 }
 
 export class UpdateAssociationInput extends Schema.Opaque<UpdateAssociationInput>()(Schema.Struct({
-  associationId: Schema.String,
+  associationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateAssociationReqDto,
 })) {}
 /**
@@ -15613,7 +15653,7 @@ export const updateBlogPost: Operation.Operation<UpdateBlogPostInput, S.BlogPost
 }
 
 export class UpdateBusinessInput extends Schema.Opaque<UpdateBusinessInput>()(Schema.Struct({
-  businessId: Schema.String,
+  businessId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateBusinessDto,
 })) {}
 /** Update Business */
@@ -15636,7 +15676,7 @@ export const updateBusiness: Operation.Operation<UpdateBusinessInput, S.UpdateBu
 }
 
 export class UpdateCalendarInput extends Schema.Opaque<UpdateCalendarInput>()(Schema.Struct({
-  calendarId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
   body: S.CalendarUpdateDTO,
 })) {}
 /**
@@ -15664,7 +15704,7 @@ export const updateCalendar: Operation.Operation<UpdateCalendarInput, S.Calendar
 
 export class UpdateCalendarResourceInput extends Schema.Opaque<UpdateCalendarResourceInput>()(Schema.Struct({
   resourceType: Schema.Literals(["equipments", "rooms"]),
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCalendarResourceDTO,
 })) {}
 /**
@@ -15691,7 +15731,7 @@ export const updateCalendarResource: Operation.Operation<UpdateCalendarResourceI
 }
 
 export class UpdateContactInput extends Schema.Opaque<UpdateContactInput>()(Schema.Struct({
-  contactId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateContactDto,
 })) {}
 /**
@@ -15718,7 +15758,7 @@ export const updateContact: Operation.Operation<UpdateContactInput, S.UpdateCont
 }
 
 export class UpdateConversationInput extends Schema.Opaque<UpdateConversationInput>()(Schema.Struct({
-  conversationId: Schema.String,
+  conversationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateConversationDto,
 })) {}
 /**
@@ -15771,7 +15811,7 @@ export const updateCoupon: Operation.Operation<UpdateCouponInput, S.CreateCoupon
 }
 
 export class UpdateCustomFieldFolderInput extends Schema.Opaque<UpdateCustomFieldFolderInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateFolder,
 })) {}
 /**
@@ -15810,7 +15850,7 @@ export const updateCustomFieldFolder: Operation.Operation<UpdateCustomFieldFolde
 }
 
 export class UpdateCustomMenuInput extends Schema.Opaque<UpdateCustomMenuInput>()(Schema.Struct({
-  customMenuId: Schema.String,
+  customMenuId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCustomMenuDTO,
 })) {}
 /**
@@ -15837,7 +15877,7 @@ export const updateCustomMenu: Operation.Operation<UpdateCustomMenuInput, S.Upda
 }
 
 export class UpdateCustomObjectInput extends Schema.Opaque<UpdateCustomObjectInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCustomObjectSchemaDTO,
 })) {}
 /**
@@ -15864,7 +15904,7 @@ export const updateCustomObject: Operation.Operation<UpdateCustomObjectInput, S.
 }
 
 export class UpdateCustomSubtypeInput extends Schema.Opaque<UpdateCustomSubtypeInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   body: S.UpdateCustomSubtypeDto,
 })) {}
@@ -15890,8 +15930,8 @@ export const updateCustomSubtype: Operation.Operation<UpdateCustomSubtypeInput, 
 }
 
 export class UpdateCustomValueInput extends Schema.Opaque<UpdateCustomValueInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.customValuesDTO,
 })) {}
 /** Update Custom Value */
@@ -15913,7 +15953,7 @@ export const updateCustomValue: Operation.Operation<UpdateCustomValueInput, S.Cu
 }
 
 export class UpdateDisplayPriorityInput extends Schema.Opaque<UpdateDisplayPriorityInput>()(Schema.Struct({
-  storeId: Schema.String,
+  storeId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateDisplayPriorityBodyDto,
 })) {}
 /**
@@ -15939,7 +15979,7 @@ export const updateDisplayPriority: Operation.Operation<UpdateDisplayPriorityInp
 }
 
 export class UpdateEstimateInput extends Schema.Opaque<UpdateEstimateInput>()(Schema.Struct({
-  estimateId: Schema.String,
+  estimateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateEstimateDto,
 })) {}
 /**
@@ -15991,7 +16031,7 @@ export const updateEstimateLastVisitedAt: Operation.Operation<UpdateEstimateLast
 }
 
 export class UpdateEstimateTemplateInput extends Schema.Opaque<UpdateEstimateTemplateInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.EstimateTemplatesDto,
 })) {}
 /**
@@ -16018,8 +16058,8 @@ export const updateEstimateTemplate: Operation.Operation<UpdateEstimateTemplateI
 }
 
 export class UpdateEventNotificationInput extends Schema.Opaque<UpdateEventNotificationInput>()(Schema.Struct({
-  calendarId: Schema.String,
-  notificationId: Schema.String,
+  calendarId: Schema.String.check(Schema.isMinLength(1)),
+  notificationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateCalendarNotificationsDTO,
 })) {}
 /**
@@ -16052,7 +16092,7 @@ export const updateEventNotification: Operation.Operation<
 }
 
 export class UpdateFollowupSettingsInput extends Schema.Opaque<UpdateFollowupSettingsInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateFollowupSettingsDTO,
 })) {}
 /**
@@ -16105,7 +16145,7 @@ export const updateInventory: Operation.Operation<UpdateInventoryInput, S.Update
 }
 
 export class UpdateInvoiceInput extends Schema.Opaque<UpdateInvoiceInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateInvoiceDto,
 })) {}
 /**
@@ -16157,7 +16197,7 @@ export const updateInvoiceLastVisitedAt: Operation.Operation<UpdateInvoiceLastVi
 }
 
 export class UpdateInvoiceLateFeesConfigurationInput extends Schema.Opaque<UpdateInvoiceLateFeesConfigurationInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateInvoiceLateFeesConfigurationDto,
 })) {}
 /**
@@ -16186,7 +16226,7 @@ export const updateInvoiceLateFeesConfiguration: Operation.Operation<
 }
 
 export class UpdateInvoicePaymentMethodsConfigurationInput extends Schema.Opaque<UpdateInvoicePaymentMethodsConfigurationInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdatePaymentMethodsConfigurationDto,
 })) {}
 /**
@@ -16215,7 +16255,7 @@ export const updateInvoicePaymentMethodsConfiguration: Operation.Operation<
 }
 
 export class UpdateInvoiceScheduleInput extends Schema.Opaque<UpdateInvoiceScheduleInput>()(Schema.Struct({
-  scheduleId: Schema.String,
+  scheduleId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateInvoiceScheduleDto,
 })) {}
 /**
@@ -16245,7 +16285,7 @@ export const updateInvoiceSchedule: Operation.Operation<
 }
 
 export class UpdateInvoiceTemplateInput extends Schema.Opaque<UpdateInvoiceTemplateInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateInvoiceTemplateDto,
 })) {}
 /**
@@ -16275,7 +16315,7 @@ export const updateInvoiceTemplate: Operation.Operation<
 }
 
 export class UpdateInvoiceTemplateLateFeesConfigurationInput extends Schema.Opaque<UpdateInvoiceTemplateLateFeesConfigurationInput>()(Schema.Struct({
-  templateId: Schema.String,
+  templateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateInvoiceLateFeesConfigurationDto,
 })) {}
 /**
@@ -16304,7 +16344,7 @@ export const updateInvoiceTemplateLateFeesConfiguration: Operation.Operation<
 }
 
 export class UpdateLinkInput extends Schema.Opaque<UpdateLinkInput>()(Schema.Struct({
-  linkId: Schema.String,
+  linkId: Schema.String.check(Schema.isMinLength(1)),
   body: S.LinkUpdateDto,
 })) {}
 /** Update Link */
@@ -16327,7 +16367,7 @@ export const updateLink: Operation.Operation<UpdateLinkInput, S.GetLinkSuccessfu
 }
 
 export class UpdateMediaObjectInput extends Schema.Opaque<UpdateMediaObjectInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateObject,
 })) {}
 /**
@@ -16353,7 +16393,7 @@ export const updateMediaObject: Operation.Operation<UpdateMediaObjectInput, unkn
 }
 
 export class UpdateMessageStatusInput extends Schema.Opaque<UpdateMessageStatusInput>()(Schema.Struct({
-  messageId: Schema.String,
+  messageId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateMessageStatusDto,
 })) {}
 /**
@@ -16380,8 +16420,8 @@ export const updateMessageStatus: Operation.Operation<UpdateMessageStatusInput, 
 }
 
 export class UpdateNoteInput extends Schema.Opaque<UpdateNoteInput>()(Schema.Struct({
-  contactId: Schema.String,
-  id: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateNoteDTO,
 })) {}
 /** Update Note */
@@ -16404,8 +16444,8 @@ export const updateNote: Operation.Operation<UpdateNoteInput, S.ContactsGetCreat
 }
 
 export class UpdateObjectRecordInput extends Schema.Opaque<UpdateObjectRecordInput>()(Schema.Struct({
-  schemaKey: Schema.String,
-  id: Schema.String,
+  schemaKey: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   body: S.UpdateCustomObjectRecordDto,
 })) {}
@@ -16436,7 +16476,7 @@ export const updateObjectRecord: Operation.Operation<UpdateObjectRecordInput, S.
 }
 
 export class UpdateOpportunityInput extends Schema.Opaque<UpdateOpportunityInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateOpportunityDto,
 })) {}
 /** Update Opportunity */
@@ -16462,7 +16502,7 @@ export const updateOpportunity: Operation.Operation<
 }
 
 export class UpdateOpportunityStatusInput extends Schema.Opaque<UpdateOpportunityStatusInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateStatusDto,
 })) {}
 /** Update Opportunity Status */
@@ -16488,8 +16528,8 @@ export const updateOpportunityStatus: Operation.Operation<
 }
 
 export class UpdatePriceByIdForProductInput extends Schema.Opaque<UpdatePriceByIdForProductInput>()(Schema.Struct({
-  productId: Schema.String,
-  priceId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
+  priceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdatePriceDto,
 })) {}
 /**
@@ -16516,7 +16556,7 @@ export const updatePriceByIdForProduct: Operation.Operation<UpdatePriceByIdForPr
 }
 
 export class UpdateProductByIdInput extends Schema.Opaque<UpdateProductByIdInput>()(Schema.Struct({
-  productId: Schema.String,
+  productId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateProductDto,
 })) {}
 /**
@@ -16543,7 +16583,7 @@ export const updateProductById: Operation.Operation<UpdateProductByIdInput, S.Up
 }
 
 export class UpdateProductCollectionInput extends Schema.Opaque<UpdateProductCollectionInput>()(Schema.Struct({
-  collectionId: Schema.String,
+  collectionId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateProductCollectionsDto,
 })) {}
 /**
@@ -16573,7 +16613,7 @@ export const updateProductCollection: Operation.Operation<
 }
 
 export class UpdateProductReviewInput extends Schema.Opaque<UpdateProductReviewInput>()(Schema.Struct({
-  reviewId: Schema.String,
+  reviewId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateProductReviewDto,
 })) {}
 /**
@@ -16600,7 +16640,7 @@ export const updateProductReview: Operation.Operation<UpdateProductReviewInput, 
 }
 
 export class UpdateRebillingInput extends Schema.Opaque<UpdateRebillingInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateRebillingDto,
 })) {}
 /**
@@ -16626,7 +16666,7 @@ export const updateRebilling: Operation.Operation<UpdateRebillingInput, unknown>
 }
 
 export class UpdateRebillingDeprecatedInput extends Schema.Opaque<UpdateRebillingDeprecatedInput>()(Schema.Struct({
-  companyId: Schema.String,
+  companyId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateRebillingDto,
 })) {}
 /**
@@ -16656,8 +16696,8 @@ export const updateRebillingDeprecated: Operation.Operation<
 }
 
 export class UpdateRecurringTaskInput extends Schema.Opaque<UpdateRecurringTaskInput>()(Schema.Struct({
-  id: Schema.String,
-  locationId: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.RecurringTaskUpdateDTO,
 })) {}
 /** Update Recurring Task */
@@ -16679,7 +16719,7 @@ export const updateRecurringTask: Operation.Operation<UpdateRecurringTaskInput, 
 }
 
 export class UpdateRedirectByIdInput extends Schema.Opaque<UpdateRedirectByIdInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateRedirectParams,
 })) {}
 /**
@@ -16706,7 +16746,7 @@ export const updateRedirectById: Operation.Operation<UpdateRedirectByIdInput, S.
 }
 
 export class UpdateSaasSubscriptionDeprecatedInput extends Schema.Opaque<UpdateSaasSubscriptionDeprecatedInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateSubscriptionDto,
 })) {}
 export const UpdateSaasSubscriptionDeprecatedOutput = Schema.String
@@ -16738,7 +16778,7 @@ export const updateSaasSubscriptionDeprecated: Operation.Operation<
 }
 
 export class UpdateShippingCarrierInput extends Schema.Opaque<UpdateShippingCarrierInput>()(Schema.Struct({
-  shippingCarrierId: Schema.String,
+  shippingCarrierId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateShippingCarrierDto,
 })) {}
 /**
@@ -16766,8 +16806,8 @@ export const updateShippingCarrier: Operation.Operation<
 }
 
 export class UpdateShippingRateInput extends Schema.Opaque<UpdateShippingRateInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
-  shippingRateId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
+  shippingRateId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateShippingRateDto,
 })) {}
 /**
@@ -16795,7 +16835,7 @@ export const updateShippingRate: Operation.Operation<UpdateShippingRateInput, S.
 }
 
 export class UpdateShippingZoneInput extends Schema.Opaque<UpdateShippingZoneInput>()(Schema.Struct({
-  shippingZoneId: Schema.String,
+  shippingZoneId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateShippingZoneDto,
 })) {}
 /**
@@ -16820,7 +16860,7 @@ export const updateShippingZone: Operation.Operation<UpdateShippingZoneInput, S.
 }
 
 export class UpdateStoreStatusInput extends Schema.Opaque<UpdateStoreStatusInput>()(Schema.Struct({
-  storeId: Schema.String,
+  storeId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateProductStoreDto,
 })) {}
 /**
@@ -16847,8 +16887,8 @@ export const updateStoreStatus: Operation.Operation<UpdateStoreStatusInput, S.Up
 }
 
 export class UpdateTagInput extends Schema.Opaque<UpdateTagInput>()(Schema.Struct({
-  locationId: Schema.String,
-  tagId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  tagId: Schema.String.check(Schema.isMinLength(1)),
   body: S.tagBody,
 })) {}
 /** Update tag */
@@ -16870,8 +16910,8 @@ export const updateTag: Operation.Operation<UpdateTagInput, S.LocationTagSuccess
 }
 
 export class UpdateTaskInput extends Schema.Opaque<UpdateTaskInput>()(Schema.Struct({
-  contactId: Schema.String,
-  taskId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  taskId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateTaskBody,
 })) {}
 /** Update Task */
@@ -16894,8 +16934,8 @@ export const updateTask: Operation.Operation<UpdateTaskInput, S.TaskByIsSuccessf
 }
 
 export class UpdateTaskCompletedInput extends Schema.Opaque<UpdateTaskCompletedInput>()(Schema.Struct({
-  contactId: Schema.String,
-  taskId: Schema.String,
+  contactId: Schema.String.check(Schema.isMinLength(1)),
+  taskId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateTaskStatusParams,
 })) {}
 /** Update Task Completed */
@@ -16939,7 +16979,10 @@ export const updateTemplate: Operation.Operation<UpdateTemplateInput, S.BuilderU
   output: S.BuilderUpdateSuccessfulDTO,
 }
 
-export class UpdateUserInput extends Schema.Opaque<UpdateUserInput>()(Schema.Struct({ body: S.UpdateUserDto })) {}
+export class UpdateUserInput extends Schema.Opaque<UpdateUserInput>()(Schema.Struct({
+  userId: Schema.String.check(Schema.isMinLength(1)),
+  body: S.UpdateUserDto,
+})) {}
 /** Update User */
 export const updateUser: Operation.Operation<UpdateUserInput, S.UserSuccessfulResponseDto> = {
   id: "update-user",
@@ -16949,7 +16992,7 @@ export const updateUser: Operation.Operation<UpdateUserInput, S.UserSuccessfulRe
   resource: "users",
   access: "write",
   idempotent: true,
-  parameters: [],
+  parameters: [{ name: "userId", in: "path", required: true }],
   hasBody: true,
   bodyRequired: true,
   scopes: ["users.write"],
@@ -16960,7 +17003,7 @@ export const updateUser: Operation.Operation<UpdateUserInput, S.UserSuccessfulRe
 }
 
 export class UpdateAgentMetadataInput extends Schema.Opaque<UpdateAgentMetadataInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   source: Schema.optionalKey(Schema.String),
   body: S.UpdatePublicAgentMetadataDTO,
 })) {}
@@ -16988,7 +17031,7 @@ export const updateAgentMetadata: Operation.Operation<UpdateAgentMetadataInput, 
 }
 
 export class UpdateAgentVersionInput extends Schema.Opaque<UpdateAgentVersionInput>()(Schema.Struct({
-  versionId: Schema.String,
+  versionId: Schema.String.check(Schema.isMinLength(1)),
   source: Schema.optionalKey(Schema.String),
   body: S.UpdatePublicAgentVersionDTO,
 })) {}
@@ -17016,8 +17059,8 @@ export const updateAgentVersion: Operation.Operation<UpdateAgentVersionInput, S.
 }
 
 export class UpdateBrandBoardInput extends Schema.Opaque<UpdateBrandBoardInput>()(Schema.Struct({
-  locationId: Schema.String,
-  id: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateBrandBoardBody,
 })) {}
 /**
@@ -17044,7 +17087,7 @@ export const updateBrandBoard: Operation.Operation<UpdateBrandBoardInput, S.GetB
 }
 
 export class UpdateKnowledgeBaseInput extends Schema.Opaque<UpdateKnowledgeBaseInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateKnowledgeBaseDTO,
 })) {}
 /** Update a knowledge base */
@@ -17066,7 +17109,7 @@ export const updateKnowledgeBase: Operation.Operation<UpdateKnowledgeBaseInput, 
 }
 
 export class UpdateScheduleInput extends Schema.Opaque<UpdateScheduleInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateScheduleDTO,
 })) {}
 /**
@@ -17093,7 +17136,7 @@ export const updateSchedule: Operation.Operation<UpdateScheduleInput, S.Schedule
 }
 
 export class UploadCsvInput extends Schema.Opaque<UploadCsvInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UploadCSVDTO,
 })) {}
 /** Upload CSV */
@@ -17150,7 +17193,7 @@ export const uploadFileAttachments: Operation.Operation<
 }
 
 export class UploadFileCustomFieldsInput extends Schema.Opaque<UploadFileCustomFieldsInput>()(Schema.Struct({
-  locationId: Schema.String,
+  locationId: Schema.String.check(Schema.isMinLength(1)),
   body: S.FileUploadBody,
 })) {}
 /** Uploads File to customFields */
@@ -17401,7 +17444,7 @@ export const voiceAiCreateAgent: Operation.Operation<VoiceAiCreateAgentInput, S.
 }
 
 export class VoiceAiDeleteActionInput extends Schema.Opaque<VoiceAiDeleteActionInput>()(Schema.Struct({
-  actionId: Schema.String,
+  actionId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
   agentId: Schema.String,
 })) {}
@@ -17433,7 +17476,7 @@ export const voiceAiDeleteAction: Operation.Operation<VoiceAiDeleteActionInput, 
 }
 
 export class VoiceAiDeleteAgentInput extends Schema.Opaque<VoiceAiDeleteAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -17460,7 +17503,7 @@ export const voiceAiDeleteAgent: Operation.Operation<VoiceAiDeleteAgentInput, un
 }
 
 export class VoiceAiGetAgentInput extends Schema.Opaque<VoiceAiGetAgentInput>()(Schema.Struct({
-  agentId: Schema.String,
+  agentId: Schema.String.check(Schema.isMinLength(1)),
   locationId: Schema.String,
 })) {}
 /**
@@ -17487,7 +17530,7 @@ export const voiceAiGetAgent: Operation.Operation<VoiceAiGetAgentInput, S.GetAge
 }
 
 export class VoiceAiUpdateActionInput extends Schema.Opaque<VoiceAiUpdateActionInput>()(Schema.Struct({
-  actionId: Schema.String,
+  actionId: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateSingleActionDTO,
 })) {}
 /**
@@ -17514,7 +17557,7 @@ export const voiceAiUpdateAction: Operation.Operation<VoiceAiUpdateActionInput, 
 }
 
 export class VoidInvoiceInput extends Schema.Opaque<VoidInvoiceInput>()(Schema.Struct({
-  invoiceId: Schema.String,
+  invoiceId: Schema.String.check(Schema.isMinLength(1)),
   body: S.VoidInvoiceDto,
 })) {}
 /**

@@ -31,7 +31,7 @@
  *   ghl/apps/medias.json (11f145e9b670)
  *   ghl/apps/oauth.json (8410d2b9cc28)
  *   ghl/apps/objects.json (621869b72029) + patches/objects.json
- *   ghl/apps/opportunities.json (bd2c63ca4ef9)
+ *   ghl/apps/opportunities.json (bd2c63ca4ef9) + patches/opportunities.json
  *   ghl/apps/payments.json (93b1dc8d05fa)
  *   ghl/apps/phone-system.json (5651e576471f)
  *   ghl/apps/products.json (ef17a2dfad95)
@@ -41,7 +41,7 @@
  *   ghl/apps/social-media-posting.json (720998f56e2f)
  *   ghl/apps/store.json (63f3cb75b36c) + patches/store.json
  *   ghl/apps/surveys.json (2cbd9ed3bef8)
- *   ghl/apps/users.json (a83b463c0bd7)
+ *   ghl/apps/users.json (a83b463c0bd7) + patches/users.json
  *   ghl/apps/voice-ai.json (4cd5bcf936b2)
  *   ghl/apps/workflows.json (c496faeb7b77)
  *   ghl/common/common-schemas.json (0713be7ea50c) [referenced]
@@ -4151,10 +4151,7 @@ export class ContactsBusinessUpdate extends Schema.Opaque<ContactsBusinessUpdate
 
 export class ContactsCustomFieldSchema extends Schema.Opaque<ContactsCustomFieldSchema>()(
   Schema.StructWithRest(
-    Schema.Struct({
-      id: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      value: Schema.optionalKey(Schema.NullOr(Schema.String)),
-    }),
+    Schema.Struct({ id: Schema.optionalKey(Schema.NullOr(Schema.String)), value: Schema.optionalKey(Schema.Unknown) }),
     [Schema.Record(Schema.String, Schema.Unknown)],
   ),
 ) {}
@@ -12905,7 +12902,22 @@ export class PipelinesResponseSchema extends Schema.Opaque<PipelinesResponseSche
     Schema.Struct({
       id: Schema.optionalKey(Schema.NullOr(Schema.String)),
       name: Schema.optionalKey(Schema.NullOr(Schema.String)),
-      stages: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.Array(Schema.Unknown)))),
+      stages: Schema.optionalKey(
+        Schema.NullOr(
+          Schema.Array(
+            Schema.StructWithRest(
+              Schema.Struct({
+                id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+                name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+                position: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+                showInFunnel: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+                showInPieChart: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+              }),
+              [Schema.Record(Schema.String, Schema.Unknown)],
+            ),
+          ),
+        ),
+      ),
       showInFunnel: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       showInPieChart: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
       locationId: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -15375,7 +15387,7 @@ export class SendInvoicesResponseDto extends Schema.Opaque<SendInvoicesResponseD
 
 export class SendMessageBodyDto extends Schema.Opaque<SendMessageBodyDto>()(Schema.Struct({
   type: Schema.Literals(["SMS", "RCS", "Email", "WhatsApp", "IG", "FB", "Custom", "Live_Chat", "TIKTOK"]),
-  subType: Schema.Unknown,
+  subType: Schema.optionalKey(Schema.String),
   contactId: Schema.String,
   appointmentId: Schema.optionalKey(Schema.String),
   attachments: Schema.optionalKey(Schema.Array(Schema.String)),
@@ -15396,7 +15408,7 @@ export class SendMessageBodyDto extends Schema.Opaque<SendMessageBodyDto>()(Sche
   fromNumber: Schema.optionalKey(Schema.String),
   toNumber: Schema.optionalKey(Schema.String),
   forward: Schema.optionalKey(ForwardConfigDto),
-  status: Schema.Literals(["delivered", "failed", "pending", "read"]),
+  status: Schema.optionalKey(Schema.Literals(["delivered", "failed", "pending", "read"])),
   usesNativeSchedulingAi: Schema.optionalKey(Schema.Boolean),
   optimizationPeriod: Schema.optionalKey(Schema.Literals(["24h", "48h", "72h"])),
 })) {}

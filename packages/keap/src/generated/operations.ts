@@ -36,7 +36,7 @@ export const achieveGoal: Operation.Operation<AchieveGoalInput, S.AchieveGoalRes
 }
 
 export class AchieveIntegrationsWordPressOptInGoalInput extends Schema.Opaque<AchieveIntegrationsWordPressOptInGoalInput>()(Schema.Struct({
-  option_key: Schema.String,
+  option_key: Schema.String.check(Schema.isMinLength(1)),
   body: S.AchieveIntegrationsWordPressOptInOptionGoalRequest,
 })) {}
 /**
@@ -86,7 +86,7 @@ export const addAffiliate: Operation.Operation<AddAffiliateInput, S.RestAffiliat
 }
 
 export class AddAffiliateToProgramInput extends Schema.Opaque<AddAffiliateToProgramInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.AffiliateAddToProgramRequest,
 })) {}
 /**
@@ -162,8 +162,8 @@ export const addCommissionProgramResource: Operation.Operation<
 }
 
 export class AddContactsToAutomationSequenceInput extends Schema.Opaque<AddContactsToAutomationSequenceInput>()(Schema.Struct({
-  automation_id: Schema.String,
-  sequence_id: Schema.String,
+  automation_id: Schema.String.check(Schema.isMinLength(1)),
+  sequence_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.AddToAutomationSequenceRequest,
 })) {}
 /**
@@ -194,8 +194,8 @@ export const addContactsToAutomationSequence: Operation.Operation<
 }
 
 export class AddContactsToCampaignSequenceInput extends Schema.Opaque<AddContactsToCampaignSequenceInput>()(Schema.Struct({
-  campaign_id: Schema.String,
-  sequence_id: Schema.String,
+  campaign_id: Schema.String.check(Schema.isMinLength(1)),
+  sequence_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.AddContactsToSequenceRequest,
 })) {}
 /**
@@ -252,7 +252,7 @@ export const addIntegrationsWordPressOptIn: Operation.Operation<
 }
 
 export class AddProductInterestInput extends Schema.Opaque<AddProductInterestInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.AddProductInterestRequest,
 })) {}
 /**
@@ -276,8 +276,8 @@ export const addProductInterest: Operation.Operation<AddProductInterestInput, S.
 }
 
 export class AddProductOptionListOptionValueInput extends Schema.Opaque<AddProductOptionListOptionValueInput>()(Schema.Struct({
-  product_id: Schema.String,
-  product_option_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  product_option_id: Schema.String.check(Schema.isMinLength(1)),
   body: Schema.Array(S.CreateProductOptionListOption),
 })) {}
 /**
@@ -307,8 +307,8 @@ export const addProductOptionListOptionValue: Operation.Operation<
 }
 
 export class AddTagToCompanyInput extends Schema.Opaque<AddTagToCompanyInput>()(Schema.Struct({
-  company_id: Schema.String,
-  tag_id: Schema.String,
+  company_id: Schema.String.check(Schema.isMinLength(1)),
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Add Tag to Company
@@ -331,7 +331,7 @@ export const addTagToCompany: Operation.Operation<AddTagToCompanyInput, unknown>
 }
 
 export class AdjustInventoryInput extends Schema.Opaque<AdjustInventoryInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateProductInventoryRequest_Detail,
 })) {}
 /**
@@ -355,8 +355,8 @@ export const adjustInventory: Operation.Operation<AdjustInventoryInput, S.RestV2
 }
 
 export class ApplyCommissionOnOrderItemsInput extends Schema.Opaque<ApplyCommissionOnOrderItemsInput>()(Schema.Struct({
-  order_id: Schema.String,
-  order_item_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+  order_item_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.ApplyCommissionRequest,
 })) {}
 /**
@@ -380,7 +380,7 @@ export const applyCommissionOnOrderItems: Operation.Operation<ApplyCommissionOnO
 }
 
 export class ApplyTagsInput extends Schema.Opaque<ApplyTagsInput>()(Schema.Struct({
-  tag_id: Schema.String,
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.ApplyRemoveTagRequest,
 })) {}
 /**
@@ -403,7 +403,9 @@ export const applyTags: Operation.Operation<ApplyTagsInput, S.ApplyTagsResponse>
   output: S.ApplyTagsResponse,
 }
 
-export class ApplyTaxInput extends Schema.Opaque<ApplyTaxInput>()(Schema.Struct({ order_id: Schema.String })) {}
+export class ApplyTaxInput extends Schema.Opaque<ApplyTaxInput>()(Schema.Struct({
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Apply Taxes on an Order
  *
@@ -425,7 +427,7 @@ export const applyTax: Operation.Operation<ApplyTaxInput, S.OrderV2> = {
 }
 
 export class AssignProductCommissionProgramInput extends Schema.Opaque<AssignProductCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateProductCommissionProgramRequest,
 })) {}
 /**
@@ -452,7 +454,7 @@ export const assignProductCommissionProgram: Operation.Operation<
 }
 
 export class AssignProductsToCategoryInput extends Schema.Opaque<AssignProductsToCategoryInput>()(Schema.Struct({
-  category_id: Schema.String,
+  category_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.AssignProductsRequest,
 })) {}
 /**
@@ -476,7 +478,7 @@ export const assignProductsToCategory: Operation.Operation<AssignProductsToCateg
 }
 
 export class AssignSubscriptionCommissionProgramInput extends Schema.Opaque<AssignSubscriptionCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateSubscriptionCommissionProgramRequest,
 })) {}
 /**
@@ -503,7 +505,7 @@ export const assignSubscriptionCommissionProgram: Operation.Operation<
 }
 
 export class AttachFileToOrderInput extends Schema.Opaque<AttachFileToOrderInput>()(Schema.Struct({
-  order_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.FileOperationRequest,
 })) {}
 /**
@@ -576,7 +578,7 @@ export const bulkUnpublishAutomations: Operation.Operation<BulkUnpublishAutomati
 }
 
 export class CancelSubscriptionInput extends Schema.Opaque<CancelSubscriptionInput>()(Schema.Struct({
-  subscription_id: Schema.String,
+  subscription_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CancelSubscriptionRequest,
 })) {}
 /**
@@ -718,7 +720,7 @@ export const createCategoryDiscount: Operation.Operation<CreateCategoryDiscountI
 }
 
 export class CreateCategoryDiscountCriteriaInput extends Schema.Opaque<CreateCategoryDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateCategoryDiscountCriteria,
 })) {}
 /**
@@ -965,7 +967,7 @@ export const createContactLinkType: Operation.Operation<CreateContactLinkTypeInp
 }
 
 export class CreateDefaultCommissionProgramInput extends Schema.Opaque<CreateDefaultCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateDefaultCommissionProgramRequest,
 })) {}
 /**
@@ -1096,7 +1098,7 @@ export const createFreeTrialDiscount: Operation.Operation<CreateFreeTrialDiscoun
 }
 
 export class CreateFreeTrialDiscountCriteriaInput extends Schema.Opaque<CreateFreeTrialDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateFreeTrialDiscountCriteria,
 })) {}
 /**
@@ -1150,7 +1152,7 @@ export const createHookSubscription: Operation.Operation<CreateHookSubscriptionI
 }
 
 export class CreateImageFileInput extends Schema.Opaque<CreateImageFileInput>()(Schema.Struct({
-  category_id: Schema.String,
+  category_id: Schema.String.check(Schema.isMinLength(1)),
   body: Schema.optionalKey(Schema.Struct({ file: Schema.Unknown })),
 })) {}
 /**
@@ -1224,7 +1226,7 @@ export const createLeadSourceCategory: Operation.Operation<CreateLeadSourceCateg
 }
 
 export class CreateLeadSourceExpenseInput extends Schema.Opaque<CreateLeadSourceExpenseInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateLeadSourceExpenseRequest,
 })) {}
 /**
@@ -1248,7 +1250,7 @@ export const createLeadSourceExpense: Operation.Operation<CreateLeadSourceExpens
 }
 
 export class CreateLeadSourceRecurringExpenseInput extends Schema.Opaque<CreateLeadSourceRecurringExpenseInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateLeadSourceRecurringExpenseRequest,
 })) {}
 /**
@@ -1275,7 +1277,7 @@ export const createLeadSourceRecurringExpense: Operation.Operation<
 }
 
 export class CreateNoteInput extends Schema.Opaque<CreateNoteInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
   fields: Schema.optionalKey(Schema.Array(Schema.String)),
   body: S.CreateNoteRequest,
 })) {}
@@ -1600,7 +1602,7 @@ export const createOrderCustomFieldTab: Operation.Operation<CreateOrderCustomFie
 }
 
 export class CreateOrderItemInput extends Schema.Opaque<CreateOrderItemInput>()(Schema.Struct({
-  order_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateOrderItemRequest,
 })) {}
 /**
@@ -1647,7 +1649,7 @@ export const createOrderTotalDiscount: Operation.Operation<CreateOrderTotalDisco
 }
 
 export class CreateOrderTotalDiscountCriteriaInput extends Schema.Opaque<CreateOrderTotalDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateOrderTotalDiscountCriteria,
 })) {}
 /**
@@ -1674,7 +1676,7 @@ export const createOrderTotalDiscountCriteria: Operation.Operation<
 }
 
 export class CreatePaymentForAnOrderInput extends Schema.Opaque<CreatePaymentForAnOrderInput>()(Schema.Struct({
-  order_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.RestCreatePaymentRequest,
 })) {}
 /**
@@ -1790,7 +1792,7 @@ export const createProductDiscount: Operation.Operation<CreateProductDiscountInp
 }
 
 export class CreateProductDiscountCriteriaInput extends Schema.Opaque<CreateProductDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateProductDiscountCriteria,
 })) {}
 /**
@@ -1817,7 +1819,7 @@ export const createProductDiscountCriteria: Operation.Operation<
 }
 
 export class CreateProductImageInput extends Schema.Opaque<CreateProductImageInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
   legacy: Schema.optionalKey(Schema.Boolean),
   body: Schema.optionalKey(Schema.Struct({ file: Schema.Unknown })),
 })) {}
@@ -1872,7 +1874,7 @@ export const createProductInterestBundle: Operation.Operation<
 }
 
 export class CreateProductOptionInput extends Schema.Opaque<CreateProductOptionInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateProductOptionRequest,
 })) {}
 /**
@@ -1965,7 +1967,7 @@ export const createShippingDiscount: Operation.Operation<CreateShippingDiscountI
 }
 
 export class CreateShippingDiscountCriteriaInput extends Schema.Opaque<CreateShippingDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateShippingDiscountCriteria,
 })) {}
 /**
@@ -2093,7 +2095,7 @@ export const createSubscriptionCustomFieldTab: Operation.Operation<
 }
 
 export class CreateSubscriptionPlansInput extends Schema.Opaque<CreateSubscriptionPlansInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateSubscriptionPlanRequest,
 })) {}
 /**
@@ -2256,8 +2258,8 @@ export const createTaskCustomFieldTab: Operation.Operation<CreateTaskCustomField
 }
 
 export class DeactivatePaymentMethodInput extends Schema.Opaque<DeactivatePaymentMethodInput>()(Schema.Struct({
-  contact_id: Schema.String,
-  payment_method_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
+  payment_method_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Deactivate a Contact Payment Method
@@ -2283,7 +2285,7 @@ export const deactivatePaymentMethod: Operation.Operation<DeactivatePaymentMetho
 }
 
 export class DelayedVerifyHookSubscriptionInput extends Schema.Opaque<DelayedVerifyHookSubscriptionInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
   "X-Hook-Secret": Schema.String,
 })) {}
 /**
@@ -2306,7 +2308,9 @@ export const delayedVerifyHookSubscription: Operation.Operation<DelayedVerifyHoo
   output: S.RestHook,
 }
 
-export class DeleteAffiliateInput extends Schema.Opaque<DeleteAffiliateInput>()(Schema.Struct({ id: Schema.String })) {}
+export class DeleteAffiliateInput extends Schema.Opaque<DeleteAffiliateInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Delete Affiliate
  *
@@ -2328,7 +2332,7 @@ export const deleteAffiliate: Operation.Operation<DeleteAffiliateInput, unknown>
 }
 
 export class DeleteAffiliateCommissionProgramInput extends Schema.Opaque<DeleteAffiliateCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Commission Program
@@ -2351,7 +2355,7 @@ export const deleteAffiliateCommissionProgram: Operation.Operation<DeleteAffilia
 }
 
 export class DeleteAffiliateCustomFieldInput extends Schema.Opaque<DeleteAffiliateCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Custom Field
@@ -2374,7 +2378,7 @@ export const deleteAffiliateCustomField: Operation.Operation<DeleteAffiliateCust
 }
 
 export class DeleteAffiliateCustomFieldGroupInput extends Schema.Opaque<DeleteAffiliateCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Affiliate Custom Field Group
@@ -2397,7 +2401,7 @@ export const deleteAffiliateCustomFieldGroup: Operation.Operation<DeleteAffiliat
 }
 
 export class DeleteAffiliateCustomFieldTabInput extends Schema.Opaque<DeleteAffiliateCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Affiliate Custom Field Tab
@@ -2466,7 +2470,7 @@ export const deleteCategories: Operation.Operation<DeleteCategoriesInput, unknow
 }
 
 export class DeleteCategoryDiscountInput extends Schema.Opaque<DeleteCategoryDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Category Discount
@@ -2489,8 +2493,8 @@ export const deleteCategoryDiscount: Operation.Operation<DeleteCategoryDiscountI
 }
 
 export class DeleteCategoryDiscountCriteriaInput extends Schema.Opaque<DeleteCategoryDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
-  criteria_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
+  criteria_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Category Discount Criteria
@@ -2516,7 +2520,7 @@ export const deleteCategoryDiscountCriteria: Operation.Operation<DeleteCategoryD
 }
 
 export class DeleteCommissionProgramResourceInput extends Schema.Opaque<DeleteCommissionProgramResourceInput>()(Schema.Struct({
-  resource_id: Schema.String,
+  resource_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Remove Commission Program Resource
@@ -2539,7 +2543,7 @@ export const deleteCommissionProgramResource: Operation.Operation<DeleteCommissi
 }
 
 export class DeleteCompanyInput extends Schema.Opaque<DeleteCompanyInput>()(Schema.Struct({
-  company_id: Schema.String,
+  company_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Company
@@ -2562,7 +2566,7 @@ export const deleteCompany: Operation.Operation<DeleteCompanyInput, unknown> = {
 }
 
 export class DeleteCompanyCustomFieldInput extends Schema.Opaque<DeleteCompanyCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Company Custom Field
@@ -2585,7 +2589,7 @@ export const deleteCompanyCustomField: Operation.Operation<DeleteCompanyCustomFi
 }
 
 export class DeleteCompanyCustomFieldGroupInput extends Schema.Opaque<DeleteCompanyCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Company Custom Field Group
@@ -2608,7 +2612,7 @@ export const deleteCompanyCustomFieldGroup: Operation.Operation<DeleteCompanyCus
 }
 
 export class DeleteCompanyCustomFieldTabInput extends Schema.Opaque<DeleteCompanyCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Company Custom Field Tab
@@ -2631,7 +2635,7 @@ export const deleteCompanyCustomFieldTab: Operation.Operation<DeleteCompanyCusto
 }
 
 export class DeleteContactInput extends Schema.Opaque<DeleteContactInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Contact
@@ -2654,7 +2658,7 @@ export const deleteContact: Operation.Operation<DeleteContactInput, unknown> = {
 }
 
 export class DeleteContactCustomFieldInput extends Schema.Opaque<DeleteContactCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Contact Custom Field
@@ -2677,7 +2681,7 @@ export const deleteContactCustomField: Operation.Operation<DeleteContactCustomFi
 }
 
 export class DeleteContactCustomFieldGroupInput extends Schema.Opaque<DeleteContactCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Contact Custom Field Group
@@ -2700,7 +2704,7 @@ export const deleteContactCustomFieldGroup: Operation.Operation<DeleteContactCus
 }
 
 export class DeleteContactCustomFieldTabInput extends Schema.Opaque<DeleteContactCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Contact Custom Field Tab
@@ -2723,7 +2727,7 @@ export const deleteContactCustomFieldTab: Operation.Operation<DeleteContactCusto
 }
 
 export class DeleteContactLinkTypeInput extends Schema.Opaque<DeleteContactLinkTypeInput>()(Schema.Struct({
-  link_type_id: Schema.String,
+  link_type_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Contact Link type
@@ -2745,7 +2749,9 @@ export const deleteContactLinkType: Operation.Operation<DeleteContactLinkTypeInp
   output: Schema.Unknown,
 }
 
-export class DeleteEmailInput extends Schema.Opaque<DeleteEmailInput>()(Schema.Struct({ id: Schema.String })) {}
+export class DeleteEmailInput extends Schema.Opaque<DeleteEmailInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Delete an Email Record
  *
@@ -2789,7 +2795,9 @@ export const deleteEmails: Operation.Operation<DeleteEmailsInput, S.DeleteEmails
   output: S.DeleteEmailsResponse,
 }
 
-export class DeleteFileInput extends Schema.Opaque<DeleteFileInput>()(Schema.Struct({ file_id: Schema.String })) {}
+export class DeleteFileInput extends Schema.Opaque<DeleteFileInput>()(Schema.Struct({
+  file_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Delete a file
  *
@@ -2811,7 +2819,7 @@ export const deleteFile: Operation.Operation<DeleteFileInput, unknown> = {
 }
 
 export class DeleteFreeTrialDiscountInput extends Schema.Opaque<DeleteFreeTrialDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Subscription Free Trial Discount
@@ -2834,8 +2842,8 @@ export const deleteFreeTrialDiscount: Operation.Operation<DeleteFreeTrialDiscoun
 }
 
 export class DeleteFreeTrialDiscountCriteriaInput extends Schema.Opaque<DeleteFreeTrialDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
-  criteria_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
+  criteria_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Subscription Free Trial Discount Criteria
@@ -2861,7 +2869,7 @@ export const deleteFreeTrialDiscountCriteria: Operation.Operation<DeleteFreeTria
 }
 
 export class DeleteHookSubscriptionInput extends Schema.Opaque<DeleteHookSubscriptionInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Hook Subscription
@@ -2884,7 +2892,7 @@ export const deleteHookSubscription: Operation.Operation<DeleteHookSubscriptionI
 }
 
 export class DeleteImageFileInput extends Schema.Opaque<DeleteImageFileInput>()(Schema.Struct({
-  category_id: Schema.String,
+  category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete the image from a product category
@@ -2907,7 +2915,7 @@ export const deleteImageFile: Operation.Operation<DeleteImageFileInput, unknown>
 }
 
 export class DeleteIntegrationsWordPressOptInInput extends Schema.Opaque<DeleteIntegrationsWordPressOptInInput>()(Schema.Struct({
-  option_key: Schema.String,
+  option_key: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a WordPress Opt-In Option
@@ -2930,7 +2938,7 @@ export const deleteIntegrationsWordPressOptIn: Operation.Operation<DeleteIntegra
 }
 
 export class DeleteLeadSourceInput extends Schema.Opaque<DeleteLeadSourceInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Lead Source
@@ -2953,7 +2961,7 @@ export const deleteLeadSource: Operation.Operation<DeleteLeadSourceInput, unknow
 }
 
 export class DeleteLeadSourceCategoryInput extends Schema.Opaque<DeleteLeadSourceCategoryInput>()(Schema.Struct({
-  lead_source_category_id: Schema.String,
+  lead_source_category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Lead Source Category
@@ -2976,8 +2984,8 @@ export const deleteLeadSourceCategory: Operation.Operation<DeleteLeadSourceCateg
 }
 
 export class DeleteLeadSourceExpenseInput extends Schema.Opaque<DeleteLeadSourceExpenseInput>()(Schema.Struct({
-  lead_source_expense_id: Schema.String,
-  lead_source_id: Schema.String,
+  lead_source_expense_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a lead source expense
@@ -3003,8 +3011,8 @@ export const deleteLeadSourceExpense: Operation.Operation<DeleteLeadSourceExpens
 }
 
 export class DeleteLeadSourceRecurringExpenseInput extends Schema.Opaque<DeleteLeadSourceRecurringExpenseInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
-  lead_source_recurring_expense_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_recurring_expense_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Lead Source Recurring Expense
@@ -3030,8 +3038,8 @@ export const deleteLeadSourceRecurringExpense: Operation.Operation<DeleteLeadSou
 }
 
 export class DeleteNoteInput extends Schema.Opaque<DeleteNoteInput>()(Schema.Struct({
-  contact_id: Schema.String,
-  note_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
+  note_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Note
@@ -3054,7 +3062,7 @@ export const deleteNote: Operation.Operation<DeleteNoteInput, unknown> = {
 }
 
 export class DeleteNoteCustomFieldGroupInput extends Schema.Opaque<DeleteNoteCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Note Custom Field Group
@@ -3077,7 +3085,7 @@ export const deleteNoteCustomFieldGroup: Operation.Operation<DeleteNoteCustomFie
 }
 
 export class DeleteNoteCustomFieldTabInput extends Schema.Opaque<DeleteNoteCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Note Custom Field Tab
@@ -3100,7 +3108,7 @@ export const deleteNoteCustomFieldTab: Operation.Operation<DeleteNoteCustomField
 }
 
 export class DeleteNotesCustomFieldInput extends Schema.Opaque<DeleteNotesCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Note Custom Field
@@ -3123,7 +3131,7 @@ export const deleteNotesCustomField: Operation.Operation<DeleteNotesCustomFieldI
 }
 
 export class DeleteOpportunitiesCustomFieldInput extends Schema.Opaque<DeleteOpportunitiesCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Opportunity Custom Field
@@ -3146,7 +3154,7 @@ export const deleteOpportunitiesCustomField: Operation.Operation<DeleteOpportuni
 }
 
 export class DeleteOpportunityInput extends Schema.Opaque<DeleteOpportunityInput>()(Schema.Struct({
-  opportunity_id: Schema.String,
+  opportunity_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Opportunity
@@ -3169,7 +3177,7 @@ export const deleteOpportunity: Operation.Operation<DeleteOpportunityInput, unkn
 }
 
 export class DeleteOpportunityCustomFieldGroupInput extends Schema.Opaque<DeleteOpportunityCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Opportunity Custom Field Group
@@ -3192,7 +3200,7 @@ export const deleteOpportunityCustomFieldGroup: Operation.Operation<DeleteOpport
 }
 
 export class DeleteOpportunityCustomFieldTabInput extends Schema.Opaque<DeleteOpportunityCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Opportunity Custom Field Tab
@@ -3215,7 +3223,7 @@ export const deleteOpportunityCustomFieldTab: Operation.Operation<DeleteOpportun
 }
 
 export class DeleteOpportunityStageInput extends Schema.Opaque<DeleteOpportunityStageInput>()(Schema.Struct({
-  stage_id: Schema.String,
+  stage_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Opportunity Stage
@@ -3237,7 +3245,9 @@ export const deleteOpportunityStage: Operation.Operation<DeleteOpportunityStageI
   output: Schema.Unknown,
 }
 
-export class DeleteOrderInput extends Schema.Opaque<DeleteOrderInput>()(Schema.Struct({ order_id: Schema.String })) {}
+export class DeleteOrderInput extends Schema.Opaque<DeleteOrderInput>()(Schema.Struct({
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Delete an Order
  *
@@ -3260,7 +3270,7 @@ export const deleteOrder: Operation.Operation<DeleteOrderInput, unknown> = {
 }
 
 export class DeleteOrderCustomFieldInput extends Schema.Opaque<DeleteOrderCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Order Custom Field
@@ -3283,7 +3293,7 @@ export const deleteOrderCustomField: Operation.Operation<DeleteOrderCustomFieldI
 }
 
 export class DeleteOrderCustomFieldGroupInput extends Schema.Opaque<DeleteOrderCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Order Custom Field Group
@@ -3306,7 +3316,7 @@ export const deleteOrderCustomFieldGroup: Operation.Operation<DeleteOrderCustomF
 }
 
 export class DeleteOrderCustomFieldTabInput extends Schema.Opaque<DeleteOrderCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Order Custom Field Tab
@@ -3329,8 +3339,8 @@ export const deleteOrderCustomFieldTab: Operation.Operation<DeleteOrderCustomFie
 }
 
 export class DeleteOrderItemInput extends Schema.Opaque<DeleteOrderItemInput>()(Schema.Struct({
-  order_id: Schema.String,
-  order_item_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+  order_item_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Order Item
@@ -3353,7 +3363,7 @@ export const deleteOrderItem: Operation.Operation<DeleteOrderItemInput, unknown>
 }
 
 export class DeleteOrderTotalDiscountInput extends Schema.Opaque<DeleteOrderTotalDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Order Total Discount
@@ -3376,8 +3386,8 @@ export const deleteOrderTotalDiscount: Operation.Operation<DeleteOrderTotalDisco
 }
 
 export class DeleteOrderTotalDiscountCriteriaInput extends Schema.Opaque<DeleteOrderTotalDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
-  criteria_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
+  criteria_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Order Total Discount Criteria
@@ -3403,8 +3413,8 @@ export const deleteOrderTotalDiscountCriteria: Operation.Operation<DeleteOrderTo
 }
 
 export class DeletePaymentMethodInput extends Schema.Opaque<DeletePaymentMethodInput>()(Schema.Struct({
-  contact_id: Schema.String,
-  payment_method_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
+  payment_method_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Contact Payment Method
@@ -3430,7 +3440,7 @@ export const deletePaymentMethod: Operation.Operation<DeletePaymentMethodInput, 
 }
 
 export class DeleteProductInput extends Schema.Opaque<DeleteProductInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product
@@ -3453,7 +3463,7 @@ export const deleteProduct: Operation.Operation<DeleteProductInput, unknown> = {
 }
 
 export class DeleteProductCategoryInput extends Schema.Opaque<DeleteProductCategoryInput>()(Schema.Struct({
-  category_id: Schema.String,
+  category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Category
@@ -3476,7 +3486,7 @@ export const deleteProductCategory: Operation.Operation<DeleteProductCategoryInp
 }
 
 export class DeleteProductDiscountInput extends Schema.Opaque<DeleteProductDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Discount
@@ -3499,8 +3509,8 @@ export const deleteProductDiscount: Operation.Operation<DeleteProductDiscountInp
 }
 
 export class DeleteProductDiscountCriteriaInput extends Schema.Opaque<DeleteProductDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
-  criteria_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
+  criteria_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Discount Criteria
@@ -3526,7 +3536,7 @@ export const deleteProductDiscountCriteria: Operation.Operation<DeleteProductDis
 }
 
 export class DeleteProductImageInput extends Schema.Opaque<DeleteProductImageInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete the Product Image
@@ -3549,7 +3559,7 @@ export const deleteProductImage: Operation.Operation<DeleteProductImageInput, un
 }
 
 export class DeleteProductInterestBundleInput extends Schema.Opaque<DeleteProductInterestBundleInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Interest Bundle
@@ -3572,8 +3582,8 @@ export const deleteProductInterestBundle: Operation.Operation<DeleteProductInter
 }
 
 export class DeleteProductOptionInput extends Schema.Opaque<DeleteProductOptionInput>()(Schema.Struct({
-  product_id: Schema.String,
-  product_option_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  product_option_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Option
@@ -3599,9 +3609,9 @@ export const deleteProductOption: Operation.Operation<DeleteProductOptionInput, 
 }
 
 export class DeleteProductOptionListOptionValueInput extends Schema.Opaque<DeleteProductOptionListOptionValueInput>()(Schema.Struct({
-  product_id: Schema.String,
-  product_option_id: Schema.String,
-  item_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  product_option_id: Schema.String.check(Schema.isMinLength(1)),
+  item_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Option List Item
@@ -3631,7 +3641,7 @@ export const deleteProductOptionListOptionValue: Operation.Operation<
 }
 
 export class DeleteRedirectLinkInput extends Schema.Opaque<DeleteRedirectLinkInput>()(Schema.Struct({
-  redirect_id: Schema.String,
+  redirect_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Affiliate Link
@@ -3654,7 +3664,7 @@ export const deleteRedirectLink: Operation.Operation<DeleteRedirectLinkInput, un
 }
 
 export class DeleteShippingDiscountInput extends Schema.Opaque<DeleteShippingDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Shipping Discount
@@ -3677,8 +3687,8 @@ export const deleteShippingDiscount: Operation.Operation<DeleteShippingDiscountI
 }
 
 export class DeleteShippingDiscountCriteriaInput extends Schema.Opaque<DeleteShippingDiscountCriteriaInput>()(Schema.Struct({
-  discount_id: Schema.String,
-  criteria_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
+  criteria_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Shipping Discount Criteria
@@ -3704,7 +3714,7 @@ export const deleteShippingDiscountCriteria: Operation.Operation<DeleteShippingD
 }
 
 export class DeleteSubscriptionCustomFieldInput extends Schema.Opaque<DeleteSubscriptionCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Subscription Custom Field
@@ -3727,7 +3737,7 @@ export const deleteSubscriptionCustomField: Operation.Operation<DeleteSubscripti
 }
 
 export class DeleteSubscriptionCustomFieldGroupInput extends Schema.Opaque<DeleteSubscriptionCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Subscription Custom Field Group
@@ -3753,7 +3763,7 @@ export const deleteSubscriptionCustomFieldGroup: Operation.Operation<
 }
 
 export class DeleteSubscriptionCustomFieldTabInput extends Schema.Opaque<DeleteSubscriptionCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Subscription Custom Field Tab
@@ -3776,8 +3786,8 @@ export const deleteSubscriptionCustomFieldTab: Operation.Operation<DeleteSubscri
 }
 
 export class DeleteSubscriptionPlanInput extends Schema.Opaque<DeleteSubscriptionPlanInput>()(Schema.Struct({
-  product_id: Schema.String,
-  subscription_plan_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  subscription_plan_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Subscription Plan
@@ -3802,7 +3812,9 @@ export const deleteSubscriptionPlan: Operation.Operation<DeleteSubscriptionPlanI
   output: Schema.Unknown,
 }
 
-export class DeleteTagInput extends Schema.Opaque<DeleteTagInput>()(Schema.Struct({ tag_id: Schema.String })) {}
+export class DeleteTagInput extends Schema.Opaque<DeleteTagInput>()(Schema.Struct({
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Delete Tag
  *
@@ -3824,7 +3836,7 @@ export const deleteTag: Operation.Operation<DeleteTagInput, unknown> = {
 }
 
 export class DeleteTagCategoryInput extends Schema.Opaque<DeleteTagCategoryInput>()(Schema.Struct({
-  tag_category_id: Schema.String,
+  tag_category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete Tag Category
@@ -3846,7 +3858,9 @@ export const deleteTagCategory: Operation.Operation<DeleteTagCategoryInput, unkn
   output: Schema.Unknown,
 }
 
-export class DeleteTaskInput extends Schema.Opaque<DeleteTaskInput>()(Schema.Struct({ task_id: Schema.String })) {}
+export class DeleteTaskInput extends Schema.Opaque<DeleteTaskInput>()(Schema.Struct({
+  task_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Delete a Task
  *
@@ -3868,7 +3882,7 @@ export const deleteTask: Operation.Operation<DeleteTaskInput, unknown> = {
 }
 
 export class DeleteTaskCustomFieldInput extends Schema.Opaque<DeleteTaskCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Custom Field
@@ -3891,7 +3905,7 @@ export const deleteTaskCustomField: Operation.Operation<DeleteTaskCustomFieldInp
 }
 
 export class DeleteTaskCustomFieldGroupInput extends Schema.Opaque<DeleteTaskCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Task Custom Field Group
@@ -3914,7 +3928,7 @@ export const deleteTaskCustomFieldGroup: Operation.Operation<DeleteTaskCustomFie
 }
 
 export class DeleteTaskCustomFieldTabInput extends Schema.Opaque<DeleteTaskCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Task Custom Field Tab
@@ -3937,7 +3951,7 @@ export const deleteTaskCustomFieldTab: Operation.Operation<DeleteTaskCustomField
 }
 
 export class DetachFileFromOrderInput extends Schema.Opaque<DetachFileFromOrderInput>()(Schema.Struct({
-  order_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.FileOperationRequest,
 })) {}
 /**
@@ -3961,8 +3975,8 @@ export const detachFileFromOrder: Operation.Operation<DetachFileFromOrderInput, 
 }
 
 export class FetchSubscriptionPlanInput extends Schema.Opaque<FetchSubscriptionPlanInput>()(Schema.Struct({
-  product_id: Schema.String,
-  subscription_plan_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  subscription_plan_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Subscription Plan
@@ -3987,7 +4001,9 @@ export const fetchSubscriptionPlan: Operation.Operation<FetchSubscriptionPlanInp
   output: S.SubscriptionPlan,
 }
 
-export class GetAffiliateInput extends Schema.Opaque<GetAffiliateInput>()(Schema.Struct({ id: Schema.String })) {}
+export class GetAffiliateInput extends Schema.Opaque<GetAffiliateInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Retrieve an Affiliate
  *
@@ -4009,7 +4025,7 @@ export const getAffiliate: Operation.Operation<GetAffiliateInput, S.RestAffiliat
 }
 
 export class GetAffiliateCommissionTotalInput extends Schema.Opaque<GetAffiliateCommissionTotalInput>()(Schema.Struct({
-  affiliate_id: Schema.String,
+  affiliate_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve Affiliate Commission Earned and View LedgerURl for portal
@@ -4035,7 +4051,7 @@ export const getAffiliateCommissionTotal: Operation.Operation<
 }
 
 export class GetAffiliateCommissionsInput extends Schema.Opaque<GetAffiliateCommissionsInput>()(Schema.Struct({
-  affiliate_id: Schema.String,
+  affiliate_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
@@ -4076,7 +4092,7 @@ export const getAffiliateCommissions: Operation.Operation<
 }
 
 export class GetAffiliateCustomFieldGroupInput extends Schema.Opaque<GetAffiliateCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Affiliate Custom Field Group
@@ -4099,7 +4115,7 @@ export const getAffiliateCustomFieldGroup: Operation.Operation<GetAffiliateCusto
 }
 
 export class GetAffiliateCustomFieldTabInput extends Schema.Opaque<GetAffiliateCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Affiliate Custom Field Tab
@@ -4186,7 +4202,7 @@ export const getApplicationConfigurations: Operation.Operation<
 }
 
 export class GetAutomationInput extends Schema.Opaque<GetAutomationInput>()(Schema.Struct({
-  automation_id: Schema.String,
+  automation_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Automation
@@ -4230,7 +4246,7 @@ export const getBusinessProfile: Operation.Operation<GetBusinessProfileInput, S.
 }
 
 export class GetCampaignInput extends Schema.Opaque<GetCampaignInput>()(Schema.Struct({
-  campaign_id: Schema.String,
+  campaign_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Campaign
@@ -4253,7 +4269,7 @@ export const getCampaign: Operation.Operation<GetCampaignInput, S.Campaign> = {
 }
 
 export class GetCampaignGoalsInput extends Schema.Opaque<GetCampaignGoalsInput>()(Schema.Struct({
-  campaign_id: Schema.String,
+  campaign_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a list of Goals for a Campaign
@@ -4276,7 +4292,7 @@ export const getCampaignGoals: Operation.Operation<GetCampaignGoalsInput, S.List
 }
 
 export class GetCampaignSequencesInput extends Schema.Opaque<GetCampaignSequencesInput>()(Schema.Struct({
-  campaign_id: Schema.String,
+  campaign_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a list of Sequences for a Campaign
@@ -4299,7 +4315,7 @@ export const getCampaignSequences: Operation.Operation<GetCampaignSequencesInput
 }
 
 export class GetCategoryInput extends Schema.Opaque<GetCategoryInput>()(Schema.Struct({
-  tag_category_id: Schema.String,
+  tag_category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Tag Category
@@ -4322,7 +4338,7 @@ export const getCategory: Operation.Operation<GetCategoryInput, S.GetTagCategory
 }
 
 export class GetCategoryDiscountInput extends Schema.Opaque<GetCategoryDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Category Discount
@@ -4345,7 +4361,7 @@ export const getCategoryDiscount: Operation.Operation<GetCategoryDiscountInput, 
 }
 
 export class GetCommissionProgramInput extends Schema.Opaque<GetCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Commission Program
@@ -4368,7 +4384,7 @@ export const getCommissionProgram: Operation.Operation<GetCommissionProgramInput
 }
 
 export class GetCompanyInput extends Schema.Opaque<GetCompanyInput>()(Schema.Struct({
-  company_id: Schema.String,
+  company_id: Schema.String.check(Schema.isMinLength(1)),
   fields: Schema.optionalKey(Schema.Array(Schema.String)),
 })) {}
 /**
@@ -4392,7 +4408,7 @@ export const getCompany: Operation.Operation<GetCompanyInput, S.Company> = {
 }
 
 export class GetCompanyCustomFieldGroupInput extends Schema.Opaque<GetCompanyCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Company Custom Field Group
@@ -4415,7 +4431,7 @@ export const getCompanyCustomFieldGroup: Operation.Operation<GetCompanyCustomFie
 }
 
 export class GetCompanyCustomFieldTabInput extends Schema.Opaque<GetCompanyCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Company Custom Field Tab
@@ -4438,7 +4454,7 @@ export const getCompanyCustomFieldTab: Operation.Operation<GetCompanyCustomField
 }
 
 export class GetContactInput extends Schema.Opaque<GetContactInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
   fields: Schema.optionalKey(Schema.Array(Schema.String)),
 })) {}
 /**
@@ -4462,7 +4478,7 @@ export const getContact: Operation.Operation<GetContactInput, S.Contact> = {
 }
 
 export class GetContactCustomFieldGroupInput extends Schema.Opaque<GetContactCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Contact Custom Field Group
@@ -4485,7 +4501,7 @@ export const getContactCustomFieldGroup: Operation.Operation<GetContactCustomFie
 }
 
 export class GetContactCustomFieldTabInput extends Schema.Opaque<GetContactCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Contact Custom Field Tab
@@ -4529,7 +4545,7 @@ export const getContactOptionTypes: Operation.Operation<GetContactOptionTypesInp
 }
 
 export class GetCountryByCodeInput extends Schema.Opaque<GetCountryByCodeInput>()(Schema.Struct({
-  country_code: Schema.String,
+  country_code: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Country
@@ -4551,7 +4567,9 @@ export const getCountryByCode: Operation.Operation<GetCountryByCodeInput, S.Coun
   output: S.Country,
 }
 
-export class GetEmailInput extends Schema.Opaque<GetEmailInput>()(Schema.Struct({ id: Schema.String })) {}
+export class GetEmailInput extends Schema.Opaque<GetEmailInput>()(Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Retrieve an Email
  *
@@ -4573,7 +4591,7 @@ export const getEmail: Operation.Operation<GetEmailInput, S.EmailSentWithContent
 }
 
 export class GetEmailAddressStatusInput extends Schema.Opaque<GetEmailAddressStatusInput>()(Schema.Struct({
-  email: Schema.String,
+  email: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Email Address status
@@ -4596,7 +4614,7 @@ export const getEmailAddressStatus: Operation.Operation<GetEmailAddressStatusInp
 }
 
 export class GetEmailTemplateInput extends Schema.Opaque<GetEmailTemplateInput>()(Schema.Struct({
-  email_template_id: Schema.String,
+  email_template_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /** Retrieve an email template */
 export const getEmailTemplate: Operation.Operation<GetEmailTemplateInput, S.EmailTemplate> = {
@@ -4614,7 +4632,9 @@ export const getEmailTemplate: Operation.Operation<GetEmailTemplateInput, S.Emai
   output: S.EmailTemplate,
 }
 
-export class GetFileInput extends Schema.Opaque<GetFileInput>()(Schema.Struct({ file_id: Schema.String })) {}
+export class GetFileInput extends Schema.Opaque<GetFileInput>()(Schema.Struct({
+  file_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Retrieve a file
  *
@@ -4635,7 +4655,9 @@ export const getFile: Operation.Operation<GetFileInput, S.FileMetadata> = {
   output: S.FileMetadata,
 }
 
-export class GetFileDataInput extends Schema.Opaque<GetFileDataInput>()(Schema.Struct({ product_id: Schema.String })) {}
+export class GetFileDataInput extends Schema.Opaque<GetFileDataInput>()(Schema.Struct({
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 export const GetFileDataOutput = Schema.String
 export type GetFileDataOutput = typeof GetFileDataOutput.Type
 /**
@@ -4658,7 +4680,9 @@ export const getFileData: Operation.Operation<GetFileDataInput, GetFileDataOutpu
   output: GetFileDataOutput,
 }
 
-export class GetFileData1Input extends Schema.Opaque<GetFileData1Input>()(Schema.Struct({ file_id: Schema.String })) {}
+export class GetFileData1Input extends Schema.Opaque<GetFileData1Input>()(Schema.Struct({
+  file_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 export const GetFileData1Output = Schema.String
 export type GetFileData1Output = typeof GetFileData1Output.Type
 /**
@@ -4682,7 +4706,7 @@ export const getFileData1: Operation.Operation<GetFileData1Input, GetFileData1Ou
 }
 
 export class GetFreeTrialDiscountInput extends Schema.Opaque<GetFreeTrialDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Subscription Free Trial Discount
@@ -4705,7 +4729,7 @@ export const getFreeTrialDiscount: Operation.Operation<GetFreeTrialDiscountInput
 }
 
 export class GetHookSubscriptionInput extends Schema.Opaque<GetHookSubscriptionInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Hook Subscription
@@ -4728,7 +4752,9 @@ export const getHookSubscription: Operation.Operation<GetHookSubscriptionInput, 
   output: S.RestHook,
 }
 
-export class GetHtmlInput extends Schema.Opaque<GetHtmlInput>()(Schema.Struct({ webform_id: Schema.String })) {}
+export class GetHtmlInput extends Schema.Opaque<GetHtmlInput>()(Schema.Struct({
+  webform_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get Webform HTML
  *
@@ -4750,7 +4776,7 @@ export const getHtml: Operation.Operation<GetHtmlInput, unknown> = {
 }
 
 export class GetLeadScoreDetailsInput extends Schema.Opaque<GetLeadScoreDetailsInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve Lead Score of a Contact
@@ -4773,7 +4799,7 @@ export const getLeadScoreDetails: Operation.Operation<GetLeadScoreDetailsInput, 
 }
 
 export class GetLeadSourceInput extends Schema.Opaque<GetLeadSourceInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Lead Source
@@ -4796,7 +4822,7 @@ export const getLeadSource: Operation.Operation<GetLeadSourceInput, S.LeadSource
 }
 
 export class GetLeadSourceCategoryInput extends Schema.Opaque<GetLeadSourceCategoryInput>()(Schema.Struct({
-  lead_source_category_id: Schema.String,
+  lead_source_category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Lead Source Category
@@ -4819,8 +4845,8 @@ export const getLeadSourceCategory: Operation.Operation<GetLeadSourceCategoryInp
 }
 
 export class GetLeadSourceExpenseInput extends Schema.Opaque<GetLeadSourceExpenseInput>()(Schema.Struct({
-  lead_source_expense_id: Schema.String,
-  lead_source_id: Schema.String,
+  lead_source_expense_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Lead Source Expense
@@ -4846,8 +4872,8 @@ export const getLeadSourceExpense: Operation.Operation<GetLeadSourceExpenseInput
 }
 
 export class GetLeadSourceRecurringExpenseInput extends Schema.Opaque<GetLeadSourceRecurringExpenseInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
-  lead_source_recurring_expense_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_recurring_expense_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Lead Source Recurring Expense
@@ -4876,8 +4902,8 @@ export const getLeadSourceRecurringExpense: Operation.Operation<
 }
 
 export class GetNoteInput extends Schema.Opaque<GetNoteInput>()(Schema.Struct({
-  contact_id: Schema.String,
-  note_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
+  note_id: Schema.String.check(Schema.isMinLength(1)),
   fields: Schema.optionalKey(Schema.Array(Schema.String)),
 })) {}
 /**
@@ -4905,7 +4931,7 @@ export const getNote: Operation.Operation<GetNoteInput, S.GetNoteResponse> = {
 }
 
 export class GetNoteCustomFieldGroupInput extends Schema.Opaque<GetNoteCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Note Custom Field Group
@@ -4928,7 +4954,7 @@ export const getNoteCustomFieldGroup: Operation.Operation<GetNoteCustomFieldGrou
 }
 
 export class GetNoteCustomFieldTabInput extends Schema.Opaque<GetNoteCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Note Custom Field Tab
@@ -4951,7 +4977,7 @@ export const getNoteCustomFieldTab: Operation.Operation<GetNoteCustomFieldTabInp
 }
 
 export class GetOpportunityInput extends Schema.Opaque<GetOpportunityInput>()(Schema.Struct({
-  opportunity_id: Schema.String,
+  opportunity_id: Schema.String.check(Schema.isMinLength(1)),
   fields: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -4992,7 +5018,7 @@ export const getOpportunity: Operation.Operation<GetOpportunityInput, S.RestV2Op
 }
 
 export class GetOpportunityCustomFieldGroupInput extends Schema.Opaque<GetOpportunityCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Opportunity Custom Field Group
@@ -5018,7 +5044,7 @@ export const getOpportunityCustomFieldGroup: Operation.Operation<
 }
 
 export class GetOpportunityCustomFieldTabInput extends Schema.Opaque<GetOpportunityCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Opportunity Custom Field Tab
@@ -5041,7 +5067,7 @@ export const getOpportunityCustomFieldTab: Operation.Operation<GetOpportunityCus
 }
 
 export class GetOpportunityStageInput extends Schema.Opaque<GetOpportunityStageInput>()(Schema.Struct({
-  stage_id: Schema.String,
+  stage_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Opportunity Stage
@@ -5064,7 +5090,7 @@ export const getOpportunityStage: Operation.Operation<GetOpportunityStageInput, 
 }
 
 export class GetOpportunityStageMoveInput extends Schema.Opaque<GetOpportunityStageMoveInput>()(Schema.Struct({
-  stage_move_id: Schema.String,
+  stage_move_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Opportunity Stage Move
@@ -5086,7 +5112,9 @@ export const getOpportunityStageMove: Operation.Operation<GetOpportunityStageMov
   output: S.OpportunityStageMove,
 }
 
-export class GetOrderInput extends Schema.Opaque<GetOrderInput>()(Schema.Struct({ order_id: Schema.String })) {}
+export class GetOrderInput extends Schema.Opaque<GetOrderInput>()(Schema.Struct({
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Retrieve an Order
  *
@@ -5108,7 +5136,7 @@ export const getOrder: Operation.Operation<GetOrderInput, S.OrderV2> = {
 }
 
 export class GetOrderCustomFieldGroupInput extends Schema.Opaque<GetOrderCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Order Custom Field Group
@@ -5131,7 +5159,7 @@ export const getOrderCustomFieldGroup: Operation.Operation<GetOrderCustomFieldGr
 }
 
 export class GetOrderCustomFieldTabInput extends Schema.Opaque<GetOrderCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Order Custom Field Tab
@@ -5154,8 +5182,8 @@ export const getOrderCustomFieldTab: Operation.Operation<GetOrderCustomFieldTabI
 }
 
 export class GetOrderItemInput extends Schema.Opaque<GetOrderItemInput>()(Schema.Struct({
-  order_id: Schema.String,
-  order_item_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+  order_item_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Order Item
@@ -5178,7 +5206,7 @@ export const getOrderItem: Operation.Operation<GetOrderItemInput, S.OrderItem> =
 }
 
 export class GetOrderTotalDiscountInput extends Schema.Opaque<GetOrderTotalDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Order Total Discount
@@ -5200,7 +5228,9 @@ export const getOrderTotalDiscount: Operation.Operation<GetOrderTotalDiscountInp
   output: S.OrderTotalDiscount,
 }
 
-export class GetProductInput extends Schema.Opaque<GetProductInput>()(Schema.Struct({ product_id: Schema.String })) {}
+export class GetProductInput extends Schema.Opaque<GetProductInput>()(Schema.Struct({
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get a Product
  *
@@ -5222,7 +5252,7 @@ export const getProduct: Operation.Operation<GetProductInput, S.RestV2Product_De
 }
 
 export class GetProductCategoryInput extends Schema.Opaque<GetProductCategoryInput>()(Schema.Struct({
-  category_id: Schema.String,
+  category_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get a Product Category
@@ -5245,7 +5275,7 @@ export const getProductCategory: Operation.Operation<GetProductCategoryInput, S.
 }
 
 export class GetProductDiscountInput extends Schema.Opaque<GetProductDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Product Discount
@@ -5268,7 +5298,7 @@ export const getProductDiscount: Operation.Operation<GetProductDiscountInput, S.
 }
 
 export class GetProductInterestBundleInput extends Schema.Opaque<GetProductInterestBundleInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get a Product Interest Bundle
@@ -5291,8 +5321,8 @@ export const getProductInterestBundle: Operation.Operation<GetProductInterestBun
 }
 
 export class GetProductOptionInput extends Schema.Opaque<GetProductOptionInput>()(Schema.Struct({
-  product_id: Schema.String,
-  product_option_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  product_option_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Product Option
@@ -5318,8 +5348,8 @@ export const getProductOption: Operation.Operation<GetProductOptionInput, S.Prod
 }
 
 export class GetProvinceByCodeInput extends Schema.Opaque<GetProvinceByCodeInput>()(Schema.Struct({
-  country_code: Schema.String,
-  province_code: Schema.String,
+  country_code: Schema.String.check(Schema.isMinLength(1)),
+  province_code: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get Province
@@ -5345,7 +5375,7 @@ export const getProvinceByCode: Operation.Operation<GetProvinceByCodeInput, S.Pr
 }
 
 export class GetRedirectLinkInput extends Schema.Opaque<GetRedirectLinkInput>()(Schema.Struct({
-  redirect_id: Schema.String,
+  redirect_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve an Affiliate Link
@@ -5368,7 +5398,7 @@ export const getRedirectLink: Operation.Operation<GetRedirectLinkInput, S.Affili
 }
 
 export class GetReferralsByAffiliateIdInput extends Schema.Opaque<GetReferralsByAffiliateIdInput>()(Schema.Struct({
-  affiliate_id: Schema.String,
+  affiliate_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   page_token: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
@@ -5409,7 +5439,7 @@ export const getReferralsByAffiliateId: Operation.Operation<
 }
 
 export class GetShippingDiscountInput extends Schema.Opaque<GetShippingDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Shipping Discount
@@ -5432,7 +5462,7 @@ export const getShippingDiscount: Operation.Operation<GetShippingDiscountInput, 
 }
 
 export class GetSubscriptionInput extends Schema.Opaque<GetSubscriptionInput>()(Schema.Struct({
-  subscription_id: Schema.String,
+  subscription_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Subscription
@@ -5455,7 +5485,7 @@ export const getSubscription: Operation.Operation<GetSubscriptionInput, S.Subscr
 }
 
 export class GetSubscriptionCustomFieldGroupInput extends Schema.Opaque<GetSubscriptionCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Subscription Custom Field Group
@@ -5481,7 +5511,7 @@ export const getSubscriptionCustomFieldGroup: Operation.Operation<
 }
 
 export class GetSubscriptionCustomFieldTabInput extends Schema.Opaque<GetSubscriptionCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Subscription Custom Field Tab
@@ -5503,7 +5533,9 @@ export const getSubscriptionCustomFieldTab: Operation.Operation<GetSubscriptionC
   output: S.CustomFieldTab,
 }
 
-export class GetTagInput extends Schema.Opaque<GetTagInput>()(Schema.Struct({ tag_id: Schema.String })) {}
+export class GetTagInput extends Schema.Opaque<GetTagInput>()(Schema.Struct({
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Retrieve a Tag
  *
@@ -5525,7 +5557,7 @@ export const getTag: Operation.Operation<GetTagInput, S.Tag> = {
 }
 
 export class GetTaskInput extends Schema.Opaque<GetTaskInput>()(Schema.Struct({
-  task_id: Schema.String,
+  task_id: Schema.String.check(Schema.isMinLength(1)),
   fields: Schema.optionalKey(Schema.Array(Schema.String)),
 })) {}
 /**
@@ -5549,7 +5581,7 @@ export const getTask: Operation.Operation<GetTaskInput, S.Task> = {
 }
 
 export class GetTaskCustomFieldGroupInput extends Schema.Opaque<GetTaskCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Task Custom Field Group
@@ -5572,7 +5604,7 @@ export const getTaskCustomFieldGroup: Operation.Operation<GetTaskCustomFieldGrou
 }
 
 export class GetTaskCustomFieldTabInput extends Schema.Opaque<GetTaskCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a Task Custom Field Tab
@@ -5594,7 +5626,9 @@ export const getTaskCustomFieldTab: Operation.Operation<GetTaskCustomFieldTabInp
   output: S.CustomFieldTab,
 }
 
-export class GetUserByIdInput extends Schema.Opaque<GetUserByIdInput>()(Schema.Struct({ user_id: Schema.String })) {}
+export class GetUserByIdInput extends Schema.Opaque<GetUserByIdInput>()(Schema.Struct({
+  user_id: Schema.String.check(Schema.isMinLength(1)),
+})) {}
 /**
  * Get User
  *
@@ -5616,7 +5650,7 @@ export const getUserById: Operation.Operation<GetUserByIdInput, S.User> = {
 }
 
 export class GetUserGroupInput extends Schema.Opaque<GetUserGroupInput>()(Schema.Struct({
-  user_group_id: Schema.String,
+  user_group_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve a User Group
@@ -5660,7 +5694,7 @@ export const getUserInfo: Operation.Operation<GetUserInfoInput, S.GetUserInfoRes
 }
 
 export class GetUserSignatureInput extends Schema.Opaque<GetUserSignatureInput>()(Schema.Struct({
-  user_id: Schema.String,
+  user_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 export const GetUserSignatureOutput = Schema.String
 export type GetUserSignatureOutput = typeof GetUserSignatureOutput.Type
@@ -5685,7 +5719,7 @@ export const getUserSignature: Operation.Operation<GetUserSignatureInput, GetUse
 }
 
 export class InvoiceSubscriptionInput extends Schema.Opaque<InvoiceSubscriptionInput>()(Schema.Struct({
-  subscription_id: Schema.String,
+  subscription_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Invoice a Subscription
@@ -5918,7 +5952,7 @@ export const listAffiliateLinks: Operation.Operation<ListAffiliateLinksInput, S.
 }
 
 export class ListAffiliatePaymentsInput extends Schema.Opaque<ListAffiliatePaymentsInput>()(Schema.Struct({
-  affiliate_id: Schema.String,
+  affiliate_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
@@ -6195,7 +6229,7 @@ export const listCategoryDiscounts: Operation.Operation<ListCategoryDiscountsInp
 }
 
 export class ListCommissionProgramResourcesInput extends Schema.Opaque<ListCommissionProgramResourcesInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve Commission Program Resources
@@ -6263,7 +6297,7 @@ export class ListCompaniesForTagIdInput extends Schema.Opaque<ListCompaniesForTa
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
-  tag_id: Schema.String,
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List Tagged Companies
@@ -6438,7 +6472,7 @@ export const listContactLinkTypes: Operation.Operation<ListContactLinkTypesInput
 }
 
 export class ListContactLinksInput extends Schema.Opaque<ListContactLinksInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List Linked Contacts
@@ -6503,7 +6537,7 @@ export class ListContactsWithTagIdInput extends Schema.Opaque<ListContactsWithTa
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
-  tag_id: Schema.String,
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List Tagged Contacts
@@ -6671,8 +6705,8 @@ export const listEmails: Operation.Operation<ListEmailsInput, S.ListEmailsSentRe
 
 export class ListExpensesIncurredFromLeadSourceRecurringExpenseInput extends Schema.Opaque<ListExpensesIncurredFromLeadSourceRecurringExpenseInput>()(Schema.Struct({
   filter: Schema.optionalKey(Schema.String),
-  lead_source_id: Schema.String,
-  lead_source_recurring_expense_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_recurring_expense_id: Schema.String.check(Schema.isMinLength(1)),
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
@@ -6900,7 +6934,7 @@ export const listLeadSourceCategories: Operation.Operation<
 
 export class ListLeadSourceExpensesInput extends Schema.Opaque<ListLeadSourceExpensesInput>()(Schema.Struct({
   filter: Schema.optionalKey(Schema.String),
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
@@ -6941,7 +6975,7 @@ export const listLeadSourceExpenses: Operation.Operation<
 
 export class ListLeadSourceRecurringExpensesInput extends Schema.Opaque<ListLeadSourceRecurringExpensesInput>()(Schema.Struct({
   filter: Schema.optionalKey(Schema.String),
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
@@ -7139,7 +7173,7 @@ export const listNoteTemplates: Operation.Operation<ListNoteTemplatesInput, S.Li
 }
 
 export class ListNotesInput extends Schema.Opaque<ListNotesInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
@@ -7410,7 +7444,7 @@ export const listOrderCustomFieldTabs: Operation.Operation<
 export class ListOrderPaymentsInput extends Schema.Opaque<ListOrderPaymentsInput>()(Schema.Struct({
   filter: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
-  order_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
 })) {}
@@ -7593,7 +7627,7 @@ export const listPaymentMethods: Operation.Operation<ListPaymentMethodsInput, S.
 }
 
 export class ListPaymentMethods1Input extends Schema.Opaque<ListPaymentMethods1Input>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   page_token: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
@@ -7778,7 +7812,7 @@ export const listProductInterestBundles: Operation.Operation<
 }
 
 export class ListProductOptionsInput extends Schema.Opaque<ListProductOptionsInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List Product Options
@@ -7837,7 +7871,7 @@ export const listProducts: Operation.Operation<ListProductsInput, S.ListProducts
 }
 
 export class ListProvincesForCountryInput extends Schema.Opaque<ListProvincesForCountryInput>()(Schema.Struct({
-  country_code: Schema.String,
+  country_code: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List a Country's Provinces
@@ -8045,7 +8079,7 @@ export class ListSubscriptionPlansInput extends Schema.Opaque<ListSubscriptionPl
   order_by: Schema.optionalKey(Schema.String),
   page_size: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1000))),
   page_token: Schema.optionalKey(Schema.String),
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * List Subscription Plans
@@ -8225,7 +8259,7 @@ export const listTags: Operation.Operation<ListTagsInput, S.ListTagsResponse> = 
 }
 
 export class ListTagsForCompanyInput extends Schema.Opaque<ListTagsForCompanyInput>()(Schema.Struct({
-  company_id: Schema.String,
+  company_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   page_token: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
@@ -8263,7 +8297,7 @@ export const listTagsForCompany: Operation.Operation<ListTagsForCompanyInput, S.
 }
 
 export class ListTagsForContactInput extends Schema.Opaque<ListTagsForContactInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
   filter: Schema.optionalKey(Schema.String),
   page_token: Schema.optionalKey(Schema.String),
   order_by: Schema.optionalKey(Schema.String),
@@ -8506,7 +8540,7 @@ export const mergeContacts: Operation.Operation<MergeContactsInput, S.Contact> =
 }
 
 export class PatchCategoryInput extends Schema.Opaque<PatchCategoryInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.PatchAutomationCategoryRequest,
 })) {}
 /**
@@ -8530,7 +8564,7 @@ export const patchCategory: Operation.Operation<PatchCategoryInput, S.Automation
 }
 
 export class RemoveAffiliateFromProgramInput extends Schema.Opaque<RemoveAffiliateFromProgramInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   body: S.AffiliateRemoveFromProgramRequest,
 })) {}
 /**
@@ -8554,8 +8588,8 @@ export const removeAffiliateFromProgram: Operation.Operation<RemoveAffiliateFrom
 }
 
 export class RemoveContactsFromCampaignSequenceInput extends Schema.Opaque<RemoveContactsFromCampaignSequenceInput>()(Schema.Struct({
-  campaign_id: Schema.String,
-  sequence_id: Schema.String,
+  campaign_id: Schema.String.check(Schema.isMinLength(1)),
+  sequence_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.RemoveContactsFromSequenceRequest,
 })) {}
 /**
@@ -8586,7 +8620,7 @@ export const removeContactsFromCampaignSequence: Operation.Operation<
 }
 
 export class RemoveProductCommissionFromCommissionsInput extends Schema.Opaque<RemoveProductCommissionFromCommissionsInput>()(Schema.Struct({
-  commission_id: Schema.String,
+  commission_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.DeleteProgramCommissionRequest,
 })) {}
 /**
@@ -8613,8 +8647,8 @@ export const removeProductCommissionFromCommissions: Operation.Operation<
 }
 
 export class RemoveProductInterestInput extends Schema.Opaque<RemoveProductInterestInput>()(Schema.Struct({
-  id: Schema.String,
-  interest_id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  interest_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete a Product Interest from an existing Bundle
@@ -8637,7 +8671,7 @@ export const removeProductInterest: Operation.Operation<RemoveProductInterestInp
 }
 
 export class RemoveSubscriptionPlanCommissionFromCommissionsInput extends Schema.Opaque<RemoveSubscriptionPlanCommissionFromCommissionsInput>()(Schema.Struct({
-  commission_id: Schema.String,
+  commission_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.DeleteSubscriptionPlanCommissionRequest,
 })) {}
 /**
@@ -8664,8 +8698,8 @@ export const removeSubscriptionPlanCommissionFromCommissions: Operation.Operatio
 }
 
 export class RemoveTagFromCompanyInput extends Schema.Opaque<RemoveTagFromCompanyInput>()(Schema.Struct({
-  company_id: Schema.String,
-  tag_id: Schema.String,
+  company_id: Schema.String.check(Schema.isMinLength(1)),
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Remove Tag
@@ -8688,7 +8722,7 @@ export const removeTagFromCompany: Operation.Operation<RemoveTagFromCompanyInput
 }
 
 export class RemoveTagsInput extends Schema.Opaque<RemoveTagsInput>()(Schema.Struct({
-  tag_id: Schema.String,
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.ApplyRemoveTagRequest,
 })) {}
 /**
@@ -8712,7 +8746,7 @@ export const removeTags: Operation.Operation<RemoveTagsInput, unknown> = {
 }
 
 export class RenameAutomationV2Input extends Schema.Opaque<RenameAutomationV2Input>()(Schema.Struct({
-  automation_id: Schema.String,
+  automation_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.RenameEasyAutomationCommand,
 })) {}
 /**
@@ -8853,7 +8887,7 @@ export const retrieveOrderCustomFieldModel: Operation.Operation<RetrieveOrderCus
 }
 
 export class RetrieveReportInput extends Schema.Opaque<RetrieveReportInput>()(Schema.Struct({
-  report_id: Schema.String,
+  report_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve Report
@@ -8876,7 +8910,7 @@ export const retrieveReport: Operation.Operation<RetrieveReportInput, S.Report> 
 }
 
 export class RetrieveReportModelInput extends Schema.Opaque<RetrieveReportModelInput>()(Schema.Struct({
-  report_id: Schema.String,
+  report_id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Retrieve Report Model
@@ -8946,7 +8980,7 @@ export const retrieveTaskModel: Operation.Operation<RetrieveTaskModelInput, S.Ob
 }
 
 export class RunReportInput extends Schema.Opaque<RunReportInput>()(Schema.Struct({
-  report_id: Schema.String,
+  report_id: Schema.String.check(Schema.isMinLength(1)),
   runReportRequest: S.RunReportRequest,
 })) {}
 /**
@@ -9013,7 +9047,7 @@ export const sendEmailTemplate: Operation.Operation<SendEmailTemplateInput, unkn
 }
 
 export class SetMerchantGatewayAsDefaultInput extends Schema.Opaque<SetMerchantGatewayAsDefaultInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Set default Merchant Account
@@ -9059,7 +9093,7 @@ export const unlinkContacts: Operation.Operation<UnlinkContactsInput, unknown> =
 }
 
 export class UnpublishAutomationInput extends Schema.Opaque<UnpublishAutomationInput>()(Schema.Struct({
-  automation_id: Schema.String,
+  automation_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UnpublishAutomationRequest,
 })) {}
 /**
@@ -9083,7 +9117,7 @@ export const unpublishAutomation: Operation.Operation<UnpublishAutomationInput, 
 }
 
 export class UpdateAffiliateInput extends Schema.Opaque<UpdateAffiliateInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -9123,7 +9157,7 @@ export const updateAffiliate: Operation.Operation<UpdateAffiliateInput, S.RestAf
 }
 
 export class UpdateAffiliateCustomFieldInput extends Schema.Opaque<UpdateAffiliateCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -9151,7 +9185,7 @@ export const updateAffiliateCustomField: Operation.Operation<UpdateAffiliateCust
 }
 
 export class UpdateAffiliateCustomFieldGroupInput extends Schema.Opaque<UpdateAffiliateCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -9179,7 +9213,7 @@ export const updateAffiliateCustomFieldGroup: Operation.Operation<
 }
 
 export class UpdateAffiliateCustomFieldTabInput extends Schema.Opaque<UpdateAffiliateCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -9242,7 +9276,7 @@ export const updateBusinessProfile: Operation.Operation<UpdateBusinessProfileInp
 }
 
 export class UpdateCategoryDiscountInput extends Schema.Opaque<UpdateCategoryDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -9281,7 +9315,7 @@ export const updateCategoryDiscount: Operation.Operation<UpdateCategoryDiscountI
 }
 
 export class UpdateCommissionProgramInput extends Schema.Opaque<UpdateCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["name", "notes", "priority"]))),
   body: S.UpdateCommissionProgramRequest,
 })) {}
@@ -9312,7 +9346,7 @@ export const updateCommissionProgram: Operation.Operation<
 }
 
 export class UpdateCommissionProgramResourceInput extends Schema.Opaque<UpdateCommissionProgramResourceInput>()(Schema.Struct({
-  resource_id: Schema.String,
+  resource_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -9356,7 +9390,7 @@ export const updateCommissionProgramResource: Operation.Operation<
 }
 
 export class UpdateCompanyInput extends Schema.Opaque<UpdateCompanyInput>()(Schema.Struct({
-  company_id: Schema.String,
+  company_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -9420,7 +9454,7 @@ export const updateCompany: Operation.Operation<UpdateCompanyInput, S.Company> =
 }
 
 export class UpdateCompanyCustomFieldInput extends Schema.Opaque<UpdateCompanyCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -9448,7 +9482,7 @@ export const updateCompanyCustomField: Operation.Operation<UpdateCompanyCustomFi
 }
 
 export class UpdateCompanyCustomFieldGroupInput extends Schema.Opaque<UpdateCompanyCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -9476,7 +9510,7 @@ export const updateCompanyCustomFieldGroup: Operation.Operation<
 }
 
 export class UpdateCompanyCustomFieldTabInput extends Schema.Opaque<UpdateCompanyCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -9501,7 +9535,7 @@ export const updateCompanyCustomFieldTab: Operation.Operation<UpdateCompanyCusto
 }
 
 export class UpdateContactInput extends Schema.Opaque<UpdateContactInput>()(Schema.Struct({
-  contact_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -9577,7 +9611,7 @@ export const updateContact: Operation.Operation<UpdateContactInput, S.Contact> =
 }
 
 export class UpdateContactCustomFieldGroupInput extends Schema.Opaque<UpdateContactCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -9605,7 +9639,7 @@ export const updateContactCustomFieldGroup: Operation.Operation<
 }
 
 export class UpdateContactCustomFieldTabInput extends Schema.Opaque<UpdateContactCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -9630,7 +9664,7 @@ export const updateContactCustomFieldTab: Operation.Operation<UpdateContactCusto
 }
 
 export class UpdateContactLinkTypeInput extends Schema.Opaque<UpdateContactLinkTypeInput>()(Schema.Struct({
-  link_type_id: Schema.String,
+  link_type_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "max_links"])),
   body: S.UpdateContactLinkTypeRequest,
 })) {}
@@ -9658,7 +9692,7 @@ export const updateContactLinkType: Operation.Operation<UpdateContactLinkTypeInp
 }
 
 export class UpdateDefaultCommissionProgramInput extends Schema.Opaque<UpdateDefaultCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["percentage", "dollar_amount", "payout_type", "level_1", "level_2", "unused"])),
   ),
@@ -9691,7 +9725,7 @@ export const updateDefaultCommissionProgram: Operation.Operation<
 }
 
 export class UpdateEmailAddressOptStatusInput extends Schema.Opaque<UpdateEmailAddressOptStatusInput>()(Schema.Struct({
-  email: Schema.String,
+  email: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateEmailAddress,
 })) {}
 /**
@@ -9721,7 +9755,7 @@ export const updateEmailAddressOptStatus: Operation.Operation<
 }
 
 export class UpdateFileInput extends Schema.Opaque<UpdateFileInput>()(Schema.Struct({
-  file_id: Schema.String,
+  file_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["file", "file_name", "is_public"]))),
   body: Schema.optionalKey(
     Schema.Struct({
@@ -9756,7 +9790,7 @@ export const updateFile: Operation.Operation<
 }
 
 export class UpdateFreeTrialDiscountInput extends Schema.Opaque<UpdateFreeTrialDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals(["name", "description", "free_trial_days", "hide_price", "subscription_plan_id", "criteria"]),
@@ -9788,7 +9822,7 @@ export const updateFreeTrialDiscount: Operation.Operation<UpdateFreeTrialDiscoun
 }
 
 export class UpdateHookSubscriptionInput extends Schema.Opaque<UpdateHookSubscriptionInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
   body: S.RestHookRequest,
 })) {}
 /**
@@ -9812,7 +9846,7 @@ export const updateHookSubscription: Operation.Operation<UpdateHookSubscriptionI
 }
 
 export class UpdateLeadSourceInput extends Schema.Opaque<UpdateLeadSourceInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -9854,7 +9888,7 @@ export const updateLeadSource: Operation.Operation<UpdateLeadSourceInput, S.Lead
 }
 
 export class UpdateLeadSourceCategoryInput extends Schema.Opaque<UpdateLeadSourceCategoryInput>()(Schema.Struct({
-  lead_source_category_id: Schema.String,
+  lead_source_category_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["name", "description"]))),
   body: S.CreateUpdateLeadSourceCategoryRequest,
 })) {}
@@ -9882,8 +9916,8 @@ export const updateLeadSourceCategory: Operation.Operation<UpdateLeadSourceCateg
 }
 
 export class UpdateLeadSourceExpenseInput extends Schema.Opaque<UpdateLeadSourceExpenseInput>()(Schema.Struct({
-  lead_source_expense_id: Schema.String,
-  lead_source_id: Schema.String,
+  lead_source_expense_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["title", "notes", "amount", "incurred_time"]))),
   body: S.UpdateLeadSourceExpenseRequest,
 })) {}
@@ -9912,8 +9946,8 @@ export const updateLeadSourceExpense: Operation.Operation<UpdateLeadSourceExpens
 }
 
 export class UpdateLeadSourceRecurringExpenseInput extends Schema.Opaque<UpdateLeadSourceRecurringExpenseInput>()(Schema.Struct({
-  lead_source_id: Schema.String,
-  lead_source_recurring_expense_id: Schema.String,
+  lead_source_id: Schema.String.check(Schema.isMinLength(1)),
+  lead_source_recurring_expense_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["title", "notes", "amount", "start_time", "end_time"])),
   ),
@@ -9947,8 +9981,8 @@ export const updateLeadSourceRecurringExpense: Operation.Operation<
 }
 
 export class UpdateNoteInput extends Schema.Opaque<UpdateNoteInput>()(Schema.Struct({
-  contact_id: Schema.String,
-  note_id: Schema.String,
+  contact_id: Schema.String.check(Schema.isMinLength(1)),
+  note_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["contact_id", "title", "text", "type", "user_id", "is_pinned", "custom_fields"])),
   ),
@@ -9981,7 +10015,7 @@ export const updateNote: Operation.Operation<UpdateNoteInput, S.UpdateNoteRespon
 }
 
 export class UpdateNoteCustomFieldGroupInput extends Schema.Opaque<UpdateNoteCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -10006,7 +10040,7 @@ export const updateNoteCustomFieldGroup: Operation.Operation<UpdateNoteCustomFie
 }
 
 export class UpdateNoteCustomFieldTabInput extends Schema.Opaque<UpdateNoteCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -10031,7 +10065,7 @@ export const updateNoteCustomFieldTab: Operation.Operation<UpdateNoteCustomField
 }
 
 export class UpdateNotesCustomFieldInput extends Schema.Opaque<UpdateNotesCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -10059,7 +10093,7 @@ export const updateNotesCustomField: Operation.Operation<UpdateNotesCustomFieldI
 }
 
 export class UpdateOpportunityInput extends Schema.Opaque<UpdateOpportunityInput>()(Schema.Struct({
-  opportunity_id: Schema.String,
+  opportunity_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10121,7 +10155,7 @@ export const updateOpportunity: Operation.Operation<UpdateOpportunityInput, S.Re
 }
 
 export class UpdateOpportunityCustomFieldInput extends Schema.Opaque<UpdateOpportunityCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -10152,7 +10186,7 @@ export const updateOpportunityCustomField: Operation.Operation<
 }
 
 export class UpdateOpportunityCustomFieldGroupInput extends Schema.Opaque<UpdateOpportunityCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -10180,7 +10214,7 @@ export const updateOpportunityCustomFieldGroup: Operation.Operation<
 }
 
 export class UpdateOpportunityCustomFieldTabInput extends Schema.Opaque<UpdateOpportunityCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -10208,7 +10242,7 @@ export const updateOpportunityCustomFieldTab: Operation.Operation<
 }
 
 export class UpdateOpportunityStageInput extends Schema.Opaque<UpdateOpportunityStageInput>()(Schema.Struct({
-  stage_id: Schema.String,
+  stage_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["name", "order", "target_number_days", "probability", "checklist_items"])),
   ),
@@ -10235,7 +10269,7 @@ export const updateOpportunityStage: Operation.Operation<UpdateOpportunityStageI
 }
 
 export class UpdateOrderInput extends Schema.Opaque<UpdateOrderInput>()(Schema.Struct({
-  order_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10285,7 +10319,7 @@ export const updateOrder: Operation.Operation<UpdateOrderInput, S.OrderV2> = {
 }
 
 export class UpdateOrderCustomFieldInput extends Schema.Opaque<UpdateOrderCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -10313,7 +10347,7 @@ export const updateOrderCustomField: Operation.Operation<UpdateOrderCustomFieldI
 }
 
 export class UpdateOrderCustomFieldGroupInput extends Schema.Opaque<UpdateOrderCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -10338,7 +10372,7 @@ export const updateOrderCustomFieldGroup: Operation.Operation<UpdateOrderCustomF
 }
 
 export class UpdateOrderCustomFieldTabInput extends Schema.Opaque<UpdateOrderCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -10363,8 +10397,8 @@ export const updateOrderCustomFieldTab: Operation.Operation<UpdateOrderCustomFie
 }
 
 export class UpdateOrderItemInput extends Schema.Opaque<UpdateOrderItemInput>()(Schema.Struct({
-  order_id: Schema.String,
-  order_item_id: Schema.String,
+  order_id: Schema.String.check(Schema.isMinLength(1)),
+  order_item_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10407,7 +10441,7 @@ export const updateOrderItem: Operation.Operation<UpdateOrderItemInput, S.OrderI
 }
 
 export class UpdateOrderTotalDiscountInput extends Schema.Opaque<UpdateOrderTotalDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10447,7 +10481,7 @@ export const updateOrderTotalDiscount: Operation.Operation<UpdateOrderTotalDisco
 }
 
 export class UpdateProductInput extends Schema.Opaque<UpdateProductInput>()(Schema.Struct({
-  product_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10502,7 +10536,7 @@ export const updateProduct: Operation.Operation<UpdateProductInput, S.RestV2Prod
 }
 
 export class UpdateProductCategoryInput extends Schema.Opaque<UpdateProductCategoryInput>()(Schema.Struct({
-  category_id: Schema.String,
+  category_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["name", "display_order_index", "parent_category_id"]))),
   body: S.UpdateProductCategoryRequest,
 })) {}
@@ -10530,7 +10564,7 @@ export const updateProductCategory: Operation.Operation<UpdateProductCategoryInp
 }
 
 export class UpdateProductCommissionProgramInput extends Schema.Opaque<UpdateProductCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["percentage", "dollar_amount", "payout_type", "level_1", "level_2", "unused"])),
   ),
@@ -10563,7 +10597,7 @@ export const updateProductCommissionProgram: Operation.Operation<
 }
 
 export class UpdateProductDiscountInput extends Schema.Opaque<UpdateProductDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10603,8 +10637,8 @@ export const updateProductDiscount: Operation.Operation<UpdateProductDiscountInp
 }
 
 export class UpdateProductInterestInput extends Schema.Opaque<UpdateProductInterestInput>()(Schema.Struct({
-  id: Schema.String,
-  interest_id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
+  interest_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["quantity", "price", "discount_percent"]))),
   body: S.UpdateProductInterestRequest,
 })) {}
@@ -10633,7 +10667,7 @@ export const updateProductInterest: Operation.Operation<UpdateProductInterestInp
 }
 
 export class UpdateProductInterestBundleInput extends Schema.Opaque<UpdateProductInterestBundleInput>()(Schema.Struct({
-  id: Schema.String,
+  id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["name", "description"]))),
   body: S.UpdateProductInterestBundleRequest,
 })) {}
@@ -10661,8 +10695,8 @@ export const updateProductInterestBundle: Operation.Operation<
 }
 
 export class UpdateProductOptionInput extends Schema.Opaque<UpdateProductOptionInput>()(Schema.Struct({
-  product_id: Schema.String,
-  product_option_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  product_option_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10706,9 +10740,9 @@ export const updateProductOption: Operation.Operation<UpdateProductOptionInput, 
 }
 
 export class UpdateProductOptionListOptionValueInput extends Schema.Opaque<UpdateProductOptionListOptionValueInput>()(Schema.Struct({
-  product_id: Schema.String,
-  product_option_id: Schema.String,
-  item_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  product_option_id: Schema.String.check(Schema.isMinLength(1)),
+  item_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["item_label", "item_code", "item_display_order", "price_adjustment"])),
   ),
@@ -10743,7 +10777,7 @@ export const updateProductOptionListOptionValue: Operation.Operation<
 }
 
 export class UpdateRedirectLinkInput extends Schema.Opaque<UpdateRedirectLinkInput>()(Schema.Struct({
-  redirect_id: Schema.String,
+  redirect_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.CreateOrUpdateAffiliateLinkRequest,
 })) {}
 /**
@@ -10767,7 +10801,7 @@ export const updateRedirectLink: Operation.Operation<UpdateRedirectLinkInput, S.
 }
 
 export class UpdateShippingDiscountInput extends Schema.Opaque<UpdateShippingDiscountInput>()(Schema.Struct({
-  discount_id: Schema.String,
+  discount_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["name", "description", "discount_type", "discount_value", "criteria"])),
   ),
@@ -10797,7 +10831,7 @@ export const updateShippingDiscount: Operation.Operation<UpdateShippingDiscountI
 }
 
 export class UpdateSubscriptionInput extends Schema.Opaque<UpdateSubscriptionInput>()(Schema.Struct({
-  subscription_id: Schema.String,
+  subscription_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -10851,7 +10885,7 @@ export const updateSubscription: Operation.Operation<UpdateSubscriptionInput, S.
 }
 
 export class UpdateSubscriptionCommissionProgramInput extends Schema.Opaque<UpdateSubscriptionCommissionProgramInput>()(Schema.Struct({
-  commission_program_id: Schema.String,
+  commission_program_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(Schema.Literals(["percentage", "dollar_amount", "payout_type", "level_1", "level_2", "unused"])),
   ),
@@ -10884,7 +10918,7 @@ export const updateSubscriptionCommissionProgram: Operation.Operation<
 }
 
 export class UpdateSubscriptionCustomFieldInput extends Schema.Opaque<UpdateSubscriptionCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -10915,7 +10949,7 @@ export const updateSubscriptionCustomField: Operation.Operation<
 }
 
 export class UpdateSubscriptionCustomFieldGroupInput extends Schema.Opaque<UpdateSubscriptionCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -10943,7 +10977,7 @@ export const updateSubscriptionCustomFieldGroup: Operation.Operation<
 }
 
 export class UpdateSubscriptionCustomFieldTabInput extends Schema.Opaque<UpdateSubscriptionCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -10971,8 +11005,8 @@ export const updateSubscriptionCustomFieldTab: Operation.Operation<
 }
 
 export class UpdateSubscriptionPlanInput extends Schema.Opaque<UpdateSubscriptionPlanInput>()(Schema.Struct({
-  product_id: Schema.String,
-  subscription_plan_id: Schema.String,
+  product_id: Schema.String.check(Schema.isMinLength(1)),
+  subscription_plan_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -11013,7 +11047,7 @@ export const updateSubscriptionPlan: Operation.Operation<UpdateSubscriptionPlanI
 }
 
 export class UpdateTagInput extends Schema.Opaque<UpdateTagInput>()(Schema.Struct({
-  tag_id: Schema.String,
+  tag_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["name", "description", "category"]))),
   body: S.CreateUpdateTagRequest,
 })) {}
@@ -11038,7 +11072,7 @@ export const updateTag: Operation.Operation<UpdateTagInput, S.UpdateTagResponse>
 }
 
 export class UpdateTagCategoryInput extends Schema.Opaque<UpdateTagCategoryInput>()(Schema.Struct({
-  tag_category_id: Schema.String,
+  tag_category_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["name", "description"]))),
   body: S.CreateUpdateTagCategoryRequest,
 })) {}
@@ -11066,7 +11100,7 @@ export const updateTagCategory: Operation.Operation<UpdateTagCategoryInput, S.Up
 }
 
 export class UpdateTaskInput extends Schema.Opaque<UpdateTaskInput>()(Schema.Struct({
-  task_id: Schema.String,
+  task_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(
     Schema.Array(
       Schema.Literals([
@@ -11116,7 +11150,7 @@ export const updateTask: Operation.Operation<UpdateTaskInput, S.UpdateTaskRespon
 }
 
 export class UpdateTaskCustomFieldInput extends Schema.Opaque<UpdateTaskCustomFieldInput>()(Schema.Struct({
-  custom_field_id: Schema.String,
+  custom_field_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.optionalKey(Schema.Array(Schema.Literals(["group_id", "label", "options"]))),
   body: S.UpdateCustomFieldMetaDataRequest,
 })) {}
@@ -11144,7 +11178,7 @@ export const updateTaskCustomField: Operation.Operation<UpdateTaskCustomFieldInp
 }
 
 export class UpdateTaskCustomFieldGroupInput extends Schema.Opaque<UpdateTaskCustomFieldGroupInput>()(Schema.Struct({
-  group_id: Schema.String,
+  group_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
@@ -11169,7 +11203,7 @@ export const updateTaskCustomFieldGroup: Operation.Operation<UpdateTaskCustomFie
 }
 
 export class UpdateTaskCustomFieldTabInput extends Schema.Opaque<UpdateTaskCustomFieldTabInput>()(Schema.Struct({
-  tab_id: Schema.String,
+  tab_id: Schema.String.check(Schema.isMinLength(1)),
   update_mask: Schema.Array(Schema.Literals(["name", "order"])),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
@@ -11210,7 +11244,7 @@ export class UpdateUserInput extends Schema.Opaque<UpdateUserInput>()(Schema.Str
       ]),
     ),
   ),
-  user_id: Schema.String,
+  user_id: Schema.String.check(Schema.isMinLength(1)),
   body: S.UpdateUserRequest,
 })) {}
 /**
@@ -11234,7 +11268,7 @@ export const updateUser: Operation.Operation<UpdateUserInput, S.User> = {
 }
 
 export class VerifyHookSubscriptionInput extends Schema.Opaque<VerifyHookSubscriptionInput>()(Schema.Struct({
-  key: Schema.String,
+  key: Schema.String.check(Schema.isMinLength(1)),
 })) {}
 /**
  * Verify a Hook Subscription

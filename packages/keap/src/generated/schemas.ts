@@ -1705,9 +1705,7 @@ export class CreateTaskRequest extends Schema.Opaque<CreateTaskRequest>()(Schema
   completed: Schema.optionalKey(Schema.Boolean),
   completion_time: Schema.optionalKey(Schema.String),
   due_time: Schema.optionalKey(Schema.String),
-  remind_time_mins: Schema.optionalKey(
-    Schema.Literals(["5", "10", "15", "30", "60", "120", "240", "480", "1440", "2880"]),
-  ),
+  remind_time_mins: Schema.optionalKey(Schema.Literals([5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880])),
   assigned_to_user_id: Schema.String,
   contact_id: Schema.optionalKey(Schema.String),
   opportunity_id: Schema.optionalKey(Schema.String),
@@ -1820,9 +1818,7 @@ export class CreateUpdateTaskRequest extends Schema.Opaque<CreateUpdateTaskReque
   completed: Schema.optionalKey(Schema.Boolean),
   completion_time: Schema.optionalKey(Schema.String),
   due_time: Schema.optionalKey(Schema.String),
-  remind_time_mins: Schema.optionalKey(
-    Schema.Literals(["5", "10", "15", "30", "60", "120", "240", "480", "1440", "2880"]),
-  ),
+  remind_time_mins: Schema.optionalKey(Schema.Literals([5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880])),
   assigned_to_user_id: Schema.optionalKey(Schema.String),
   contact_id: Schema.optionalKey(Schema.String),
   opportunity_id: Schema.optionalKey(Schema.String),

@@ -24,7 +24,7 @@ export interface GhlCredentials {
   readonly locationId: string
   /** The user who "installed" the app. */
   readonly userId: string
-  /** Location Private Integration Token with contacts.readonly and contacts.write. */
+  /** Location Private Integration Token: contacts, opportunities, calendar events, conversations and messages, location tags, custom values and custom fields, businesses, custom object records (read/write); calendars, users, workflows, object schemas (read). */
   readonly privateIntegrationToken: string
   /** Location Private Integration Token with contacts.readonly only (for scope-refusal tests). */
   readonly readOnlyPrivateIntegrationToken: string

@@ -3,9 +3,13 @@ import { bearerToken, OAuthGrants } from "../oauth.ts"
 import type { PreparedRequest, ProviderEnvironment, ProviderSimulator } from "../provider.ts"
 import { secondsUntilReset } from "../rateLimit.ts"
 import { Router } from "../router.ts"
+import { registerCalendars } from "./calendars.ts"
+import { registerContactRelations } from "./contactRelations.ts"
 import { GhlContactStore } from "./contactStore.ts"
 import { registerContacts } from "./contacts.ts"
+import { registerConversations } from "./conversations.ts"
 import { type GhlCredentials, ghlCredentials } from "./credentials.ts"
+import { registerDirectory } from "./directory.ts"
 import {
   expiredToken,
   ghlError,
@@ -16,6 +20,7 @@ import {
   tooManyRequests,
   wrongAuthClass,
 } from "./errors.ts"
+import { registerLocations } from "./locations.ts"
 import {
   chooseLocation,
   type GhlAuthorizationOptions,
@@ -24,9 +29,12 @@ import {
   locationToken,
   token,
 } from "./oauth.ts"
+import { registerObjects } from "./objects.ts"
+import { registerOpportunities } from "./opportunities.ts"
 import { type GhlRatePolicy, ghlRateHeaders } from "./rateLimits.ts"
 import { GHL_REFRESH_TOKEN_TTL_MS, ghlTokenFactory, looksLikeLegacyApiKey } from "./tokens.ts"
 import type { GhlGrant, GhlPrincipal, GhlRoute } from "./types.ts"
+import { GhlWebhookSigner } from "./webhooks.ts"
 
 export const GHL_PREFIX = "/ghl"
 export const GHL_TOKEN_PATH = "/oauth/token"
@@ -53,6 +61,8 @@ export class GhlSimulator implements ProviderSimulator {
   readonly prefix = GHL_PREFIX
   readonly credentials: GhlCredentials
   readonly contacts: GhlContactStore
+  /** Signs webhook deliveries with key pairs generated at start. */
+  readonly webhooks: GhlWebhookSigner
   readonly #env: ProviderEnvironment
   readonly #policy: GhlRatePolicy
   readonly #grants: OAuthGrants<GhlGrant>
@@ -62,6 +72,7 @@ export class GhlSimulator implements ProviderSimulator {
 
   constructor(env: ProviderEnvironment, options: GhlSimulatorOptions) {
     this.#env = env
+    this.webhooks = new GhlWebhookSigner(env.clock)
     this.#policy = options.rateLimits
     this.credentials = ghlCredentials(env.seed)
     this.contacts = new GhlContactStore(env.seed, options.contacts, this.credentials.locationId, env.clock)
@@ -87,7 +98,32 @@ export class GhlSimulator implements ProviderSimulator {
       },
     ]
     this.#pits = new Map([
-      pit(this.credentials.privateIntegrationToken, ["contacts.readonly", "contacts.write"]),
+      pit(this.credentials.privateIntegrationToken, [
+        "contacts.readonly",
+        "contacts.write",
+        "opportunities.readonly",
+        "opportunities.write",
+        "calendars.readonly",
+        "calendars/events.readonly",
+        "calendars/events.write",
+        "conversations.readonly",
+        "conversations.write",
+        "conversations/message.readonly",
+        "conversations/message.write",
+        "locations/tags.readonly",
+        "locations/tags.write",
+        "locations/customValues.readonly",
+        "locations/customValues.write",
+        "locations/customFields.readonly",
+        "locations/customFields.write",
+        "users.readonly",
+        "workflows.readonly",
+        "businesses.readonly",
+        "businesses.write",
+        "objects/schema.readonly",
+        "objects/record.readonly",
+        "objects/record.write",
+      ]),
       pit(this.credentials.readOnlyPrivateIntegrationToken, ["contacts.readonly"]),
     ])
     this.#oauthDeps = { grants: this.#grants, credentials: this.credentials, stats: env.stats }
@@ -102,6 +138,13 @@ export class GhlSimulator implements ProviderSimulator {
         handle: (request) => locationToken(this.#oauthDeps, request),
       })
     registerContacts(this.#router, this.contacts)
+    registerContactRelations(this.#router, this.contacts, () => env.clock.now())
+    registerOpportunities(this.#router, this.contacts, env.clock)
+    registerCalendars(this.#router, this.contacts)
+    registerConversations(this.#router, this.contacts, env.clock)
+    registerLocations(this.#router, this.contacts)
+    registerDirectory(this.#router, this.credentials, env.clock)
+    registerObjects(this.#router, this.credentials.locationId, env.clock)
   }
 
   issueAuthorizationCode(options?: GhlAuthorizationOptions): string {

@@ -103,6 +103,8 @@ export interface StoredContact {
 export class KeapContactStore {
   readonly collection: VirtualCollection<KeapContact>
   readonly #clock: SandboxClock
+  /** Called after every create, update and delete (REST hooks listen here). */
+  onChange: ((event: "add" | "edit" | "delete", id: string) => void) | undefined
 
   constructor(seed: number, seededCount: number, clock: SandboxClock) {
     this.#clock = clock
@@ -147,6 +149,7 @@ export class KeapContactStore {
       create_time: now,
       update_time: now,
     }))
+    this.onChange?.("add", record.id)
     return { index, contact: record }
   }
 
@@ -169,10 +172,14 @@ export class KeapContactStore {
       update_time: new Date(this.#clock.now()).toISOString(),
     } as KeapContact
     this.collection.update(index, updated)
+    this.onChange?.("edit", updated.id)
     return updated
   }
 
   delete(index: number): boolean {
-    return this.collection.delete(index)
+    const id = this.collection.get(index)?.id
+    const deleted = this.collection.delete(index)
+    if (deleted && id !== undefined) this.onChange?.("delete", id)
+    return deleted
   }
 }

@@ -3,13 +3,18 @@ import { bearerToken, type CodeBinding, OAuthGrants, opaqueTokens } from "../oau
 import type { PreparedRequest, ProviderEnvironment, ProviderSimulator } from "../provider.ts"
 import { type RateWindow, secondsUntilReset } from "../rateLimit.ts"
 import { Router } from "../router.ts"
+import { KeapCommerceStore, registerCommerceV2 } from "./commerceV2.ts"
 import { KeapContactStore } from "./contactStore.ts"
 import { registerContactsV1 } from "./contactsV1.ts"
 import { registerContactsV2 } from "./contactsV2.ts"
 import { type KeapCredentials, keapCredentials } from "./credentials.ts"
+import { KeapEngagementStore, registerEngagementV2 } from "./engagementV2.ts"
 import { invalidAccessToken, invalidApiKey, keapError, oauthError, quotaExceeded, reasonPhrase } from "./errors.ts"
+import { KeapHooks, registerHooks } from "./hooks.ts"
 import { authorize, issueAuthorizationCode, type KeapGrant, type KeapOAuthDeps, token } from "./oauth.ts"
+import { KeapPipelineStore, registerPipelineV2 } from "./pipelineV2.ts"
 import { type KeapRatePolicy, keapRateHeaders, windowList } from "./rateLimits.ts"
+import { KeapResourceStore, registerResourcesV2 } from "./resourcesV2.ts"
 import type { KeapPrincipal, KeapRoute } from "./types.ts"
 
 export const KEAP_PREFIX = "/keap"
@@ -34,6 +39,12 @@ export class KeapSimulator implements ProviderSimulator {
   readonly prefix = KEAP_PREFIX
   readonly credentials: KeapCredentials
   readonly contacts: KeapContactStore
+  readonly resources = new KeapResourceStore()
+  readonly pipeline = new KeapPipelineStore()
+  readonly engagement = new KeapEngagementStore()
+  readonly commerce = new KeapCommerceStore()
+  readonly hooks: KeapHooks
+  #origin = "http://127.0.0.1"
   readonly #env: ProviderEnvironment
   readonly #policy: KeapRatePolicy
   readonly #grants: OAuthGrants<KeapGrant>
@@ -62,6 +73,16 @@ export class KeapSimulator implements ProviderSimulator {
       .add("POST", KEAP_TOKEN_PATH, { auth: "public", handle: (ctx) => token(this.#oauthDeps, ctx) })
     registerContactsV2(this.#router, this.contacts, KEAP_API_BASE)
     registerContactsV1(this.#router, this.contacts, KEAP_API_BASE)
+    this.hooks = new KeapHooks(
+      () => env.clock.now(),
+      () => `${this.#origin}${KEAP_PREFIX}${KEAP_API_BASE}`,
+    )
+    this.contacts.onChange = (event, id) => this.hooks.emit(`contact.${event}`, id)
+    registerHooks(this.#router, this.hooks, KEAP_API_BASE)
+    registerCommerceV2(this.#router, this.contacts, this.commerce, KEAP_API_BASE, () => env.clock.now())
+    registerEngagementV2(this.#router, this.contacts, this.engagement, KEAP_API_BASE, () => env.clock.now())
+    registerPipelineV2(this.#router, this.contacts, this.pipeline, KEAP_API_BASE, () => env.clock.now())
+    registerResourcesV2(this.#router, this.contacts, this.resources, KEAP_API_BASE, () => env.clock.now())
   }
 
   issueAuthorizationCode(binding?: CodeBinding): string {
@@ -69,6 +90,7 @@ export class KeapSimulator implements ProviderSimulator {
   }
 
   prepare(ctx: RequestContext): PreparedRequest {
+    this.#origin = ctx.origin
     const path = ctx.pathname.slice(this.prefix.length) || "/"
     const lookup = this.#router.match(ctx.method, path)
     const routeKey = `${ctx.method} ${this.prefix}${lookup.kind === "match" ? lookup.pattern : " (unmatched)"}`
@@ -90,7 +112,10 @@ export class KeapSimulator implements ProviderSimulator {
         if ("status" in principal) return principal
         const limited = this.#countRequest(principal)
         if (limited.response !== undefined) return limited.response
-        return withHeaders(route.handle({ ctx, params: lookup.params, principal }), limited.headers)
+        const handled = route.handle({ ctx, params: lookup.params, principal })
+        return handled instanceof Promise
+          ? handled.then((response) => withHeaders(response, limited.headers))
+          : withHeaders(handled, limited.headers)
       },
     }
   }

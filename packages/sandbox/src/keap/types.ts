@@ -14,4 +14,7 @@ export interface KeapApiRequest {
 /** A Keap route: `public` ones (OAuth endpoints) skip API authentication and rate limiting. */
 export type KeapRoute =
   | { readonly auth: "public"; readonly handle: (ctx: RequestContext) => SandboxResponse }
-  | { readonly auth: "api"; readonly handle: (request: KeapApiRequest) => SandboxResponse }
+  | {
+      readonly auth: "api"
+      readonly handle: (request: KeapApiRequest) => SandboxResponse | Promise<SandboxResponse>
+    }

@@ -1,0 +1,16 @@
+import { Command } from "effect/cli"
+import { authCommand } from "./commands/auth.ts"
+import { callCommand } from "./commands/call.ts"
+import { exportCommand } from "./commands/export.ts"
+import { operationsCommand } from "./commands/operations.ts"
+import { sandboxCommand } from "./commands/sandbox.ts"
+import { type CliProviderInfo, providers } from "./providers.ts"
+import { root } from "./Root.ts"
+
+const providerCommand = (provider: CliProviderInfo) =>
+  Command.make(provider.name).pipe(
+    Command.withDescription(`${provider.title}: the whole API by operation id`),
+    Command.withSubcommands([operationsCommand(provider), callCommand(provider), exportCommand(provider)]),
+  )
+
+export const cli = root.pipe(Command.withSubcommands([...providers.map(providerCommand), authCommand, sandboxCommand]))

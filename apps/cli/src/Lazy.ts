@@ -1,0 +1,11 @@
+/**
+ * Modules that commands load when they run, not when the CLI starts: `crmkit --help`
+ * should parse effect/cli and the command tree, not the providers, undici or the sandbox.
+ */
+import { Effect } from "effect"
+import type { CliProvider, CliProviderInfo } from "./providers.ts"
+
+export const Operation = Effect.promise(() => import("@crmkit/core/Operation"))
+export const Session = Effect.promise(() => import("./Session.ts"))
+export const Profiles = Effect.promise(() => import("./Profiles.ts"))
+export const provider = (info: CliProviderInfo): Effect.Effect<CliProvider> => Effect.promise(() => info.load())

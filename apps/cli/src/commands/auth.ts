@@ -1,0 +1,317 @@
+/**
+ * `crmkit auth login | add | list | status | logout`: saved credentials per profile.
+ * No command prints a secret: status shows the kind, the expiry and the last characters.
+ */
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import type { TokenStore } from "@crmkit/core"
+import { Console, Effect, Option, Redacted } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Lazy from "../Lazy.ts"
+import { render } from "../Output.ts"
+import * as Profiles from "../Profiles.ts"
+import { type CliProvider, type LoginApp, providers } from "../providers.ts"
+import { root } from "../Root.ts"
+import { UsageError } from "../UsageError.ts"
+
+const providerArgument = Argument.Literals(
+  "provider",
+  providers.map((p) => p.name) as unknown as readonly [string, ...string[]],
+).pipe(Argument.withDescription("keap or ghl"))
+const profileFlag = Flag.String("profile").pipe(Flag.withDescription("Profile name"), Flag.withDefault("default"))
+
+const providerNamed = (name: string): Effect.Effect<CliProvider> =>
+  Lazy.provider(providers.find((p) => p.name === name)!)
+const loadCredentials = Effect.promise(() => import("@crmkit/core/Credentials"))
+const loadOAuth2 = Effect.promise(() => import("@crmkit/core/OAuth2"))
+
+/** Reads a secret from an environment variable or standard input, never from the command line. */
+const readSecret = (what: string, envName: string) =>
+  Effect.gen(function* () {
+    const fromEnv = process.env[envName]
+    if (fromEnv) return Redacted.make(fromEnv)
+    if (process.stdin.isTTY) process.stderr.write(`${what}: `)
+    const text = yield* Effect.promise(
+      () =>
+        new Promise<string>((resolve) => {
+          let data = ""
+          process.stdin.setEncoding("utf8")
+          process.stdin.on("data", (chunk) => {
+            data += chunk
+            // On a terminal the first line is the secret; a pipe is read to its end.
+            if (process.stdin.isTTY && data.includes("\n")) {
+              process.stdin.pause()
+              resolve(data)
+            }
+          })
+          process.stdin.on("end", () => resolve(data))
+        }),
+    )
+    const value = text.trim()
+    if (value === "")
+      return yield* new UsageError({ message: `No ${what}: set ${envName} or pipe it on standard input` })
+    return Redacted.make(value)
+  })
+
+/** Waits on a loopback port for the provider's redirect and returns its query. */
+const loopback = (port: number) =>
+  Effect.acquireRelease(
+    Effect.promise(
+      () =>
+        new Promise<{ server: http.Server; url: string; callback: Promise<URLSearchParams> }>((resolve) => {
+          let deliver: (query: URLSearchParams) => void = () => {}
+          const callback = new Promise<URLSearchParams>((r) => {
+            deliver = r
+          })
+          const server = http.createServer((request, response) => {
+            const url = new URL(request.url ?? "/", "http://127.0.0.1")
+            if (url.pathname !== "/callback") {
+              response.writeHead(404).end()
+              return
+            }
+            response.writeHead(200, { "content-type": "text/html" })
+            response.end("<p>crmkit: signed in. You can close this tab.</p>")
+            deliver(url.searchParams)
+          })
+          server.listen(port, "127.0.0.1", () => {
+            const address = server.address() as AddressInfo
+            resolve({ server, url: `http://127.0.0.1:${address.port}/callback`, callback })
+          })
+        }),
+    ),
+    ({ server }) => Effect.promise(() => new Promise<void>((r) => server.close(() => r()))),
+  )
+
+const login = Command.make(
+  "login",
+  {
+    provider: providerArgument,
+    profile: profileFlag,
+    clientId: Flag.String("client-id").pipe(Flag.withDescription("OAuth app client id")),
+    port: Flag.Int("port").pipe(
+      Flag.withDescription("Loopback port for the redirect (0: any)"),
+      Flag.withDefault(8976),
+    ),
+    scope: Flag.String("scope").pipe(Flag.withDescription("Scopes, space-separated (GHL)"), Flag.optional),
+    userType: Flag.Literals("user-type", ["Location", "Company"] as const).pipe(Flag.withDefault("Location" as const)),
+    pkce: Flag.Boolean("pkce").pipe(
+      Flag.withDescription("Use PKCE (where the provider allows it)"),
+      Flag.withDefault(false),
+    ),
+    authorizeUrl: Flag.String("authorize-url").pipe(
+      Flag.withDescription("Consent page (white-label hosts, sandbox)"),
+      Flag.optional,
+    ),
+    tokenUrl: Flag.String("token-url").pipe(Flag.withDescription("Token endpoint"), Flag.optional),
+  },
+  Effect.fn(function* (flags) {
+    const globals = yield* root
+    const provider = yield* providerNamed(flags.provider)
+    const OAuth2 = yield* loadOAuth2
+    const clientSecret = yield* readSecret("client secret", "CRMKIT_CLIENT_SECRET")
+    const baseUrl = Option.getOrUndefined(globals.baseUrl)
+    const app: LoginApp = {
+      clientId: flags.clientId,
+      clientSecret,
+      authorizeUrl: Option.getOrUndefined(flags.authorizeUrl),
+      tokenUrl: Option.getOrUndefined(flags.tokenUrl),
+      baseUrl,
+      userType: flags.userType,
+    }
+    const { url: redirectUri, callback } = yield* loopback(flags.port)
+    const start = OAuth2.authorizationUrl({
+      authorizeUrl: provider.auth.authorizeUrl(app),
+      clientId: app.clientId,
+      redirectUri,
+      scope: Option.getOrElse(flags.scope, () => provider.auth.defaultScopes.join(" ")),
+      pkce: flags.pkce,
+    })
+    yield* Console.error(
+      `Open this URL to grant access:\n\n  ${start.url}\n\nWaiting for the redirect to ${redirectUri} ...`,
+    )
+    const query = yield* Effect.promise(() => callback).pipe(
+      Effect.timeoutOrElse({
+        duration: "5 minutes",
+        orElse: () => Effect.fail(new UsageError({ message: "No redirect within 5 minutes" })),
+      }),
+    )
+    if (query.get("state") !== start.state) {
+      return yield* new UsageError({ message: "The redirect's state does not match: refusing it (possible forgery)" })
+    }
+    const code = query.get("code")
+    if (code === null) {
+      return yield* new UsageError({
+        message: `The provider refused: ${query.get("error") ?? "no code"} ${query.get("error_description") ?? ""}`,
+      })
+    }
+    const endpoint = {
+      ...provider.auth.tokenEndpoint(app),
+      tokenUrl: app.tokenUrl ?? provider.auth.tokenEndpoint(app).tokenUrl,
+    }
+    const tokens = yield* OAuth2.exchangeCode(
+      // The code exchange sends the client credentials in the form for both providers.
+      { ...endpoint, clientAuthentication: "body" },
+      { code, redirectUri, codeVerifier: start.codeVerifier, extraParams: provider.auth.grantParams(app) },
+    ).pipe(Effect.provide((yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))).layerUndici))
+    const secrets = yield* Profiles.secrets
+    const storeKey = provider.auth.storeKey(app, tokens, flags.profile)
+    yield* secrets.set(storeKey, tokens)
+    yield* secrets.set(Profiles.appSecretKey(provider.name, app.clientId), { accessToken: clientSecret })
+    Profiles.save({
+      name: flags.profile,
+      provider: provider.name,
+      kind: "oauth2",
+      storeKey,
+      clientId: app.clientId,
+      ...(typeof tokens.meta?.locationId === "string" ? { locationId: tokens.meta.locationId } : {}),
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+      ...(app.tokenUrl === undefined ? {} : { tokenUrl: app.tokenUrl }),
+      ...(tokens.scope === undefined ? {} : { scopes: tokens.scope.split(/\s+/) }),
+      createdAt: new Date().toISOString(),
+    })
+    yield* Console.error(`Signed in to ${provider.title} as profile "${flags.profile}".`)
+  }, Effect.scoped),
+).pipe(Command.withDescription("Sign in with OAuth (authorization code, loopback redirect, state; PKCE with --pkce)"))
+
+const add = Command.make(
+  "add",
+  {
+    provider: providerArgument,
+    profile: profileFlag,
+    kind: Flag.Literals("kind", ["pat", "sak", "pit"] as const).pipe(
+      Flag.withDescription("pat or sak (Keap), pit (GHL)"),
+    ),
+    locationId: Flag.String("location-id").pipe(Flag.withDescription("GHL location of the token"), Flag.optional),
+  },
+  Effect.fn(function* ({ provider: name, profile, kind, locationId }) {
+    const globals = yield* root
+    const provider = yield* providerNamed(name)
+    const Credentials = yield* loadCredentials
+    if (!provider.auth.keyKinds.includes(kind)) {
+      return yield* new UsageError({
+        message: `${provider.title} keys are ${provider.auth.keyKinds.join(" or ")}, not ${kind}`,
+      })
+    }
+    const key = yield* readSecret(`${provider.title} ${kind.toUpperCase()}`, "CRMKIT_KEY")
+    // Builds the credential once: a legacy or malformed key is refused here, not on first use.
+    yield* Effect.scoped(
+      Effect.asVoid(
+        Effect.provide(
+          Credentials.Credentials.use(() => Effect.void),
+          provider.auth.keyCredentials(kind, key),
+        ),
+      ),
+    )
+    const storeKey = `key:${profile}:${provider.name}`
+    const secrets = yield* Profiles.secrets
+    yield* secrets.set(storeKey, { accessToken: key })
+    const baseUrl = Option.getOrUndefined(globals.baseUrl)
+    Profiles.save({
+      name: profile,
+      provider: provider.name,
+      kind,
+      storeKey,
+      ...(Option.isSome(locationId) ? { locationId: locationId.value } : {}),
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+      createdAt: new Date().toISOString(),
+    })
+    yield* Console.error(
+      `Saved a ${provider.title} ${kind.toUpperCase()} ending ${Credentials.lastCharacters(key)} as profile "${profile}".`,
+    )
+  }),
+).pipe(
+  Command.withDescription(
+    "Save a Keap PAT/SAK or a GHL Private Integration Token (read from CRMKIT_KEY or standard input)",
+  ),
+)
+
+const daysSince = (iso: string | undefined) =>
+  iso === undefined ? undefined : (Date.now() - Date.parse(iso)) / 86_400_000
+
+/** What the providers will do to a credential soon. */
+const warningsFor = (
+  provider: CliProvider,
+  profile: Profiles.Profile,
+  tokens: TokenStore.TokenSet | undefined,
+): Array<string> => {
+  const warnings: Array<string> = []
+  if (tokens === undefined) return ["its secret is missing from the credentials file: add or log in again"]
+  if (profile.kind === "oauth2") {
+    if (tokens.refreshToken === undefined)
+      warnings.push("no refresh token: it stops working when the access token expires")
+    const idle = daysSince(profile.lastUsedAt ?? profile.createdAt) ?? 0
+    const limit = provider.auth.refreshTokenDays
+    if (limit !== undefined && idle > limit - 7) {
+      warnings.push(
+        `not used for ${Math.floor(idle)} days: the refresh token may expire after ${limit} days unused; run any command to rotate it`,
+      )
+    }
+  } else {
+    const idle = daysSince(profile.lastUsedAt ?? profile.createdAt) ?? 0
+    const limit = provider.auth.unusedKeyDeletedAfterDays
+    if (limit !== undefined && idle > limit - 14) {
+      warnings.push(`not used for ${Math.floor(idle)} days: ${provider.title} deletes keys unused for ${limit} days`)
+    }
+  }
+  return warnings
+}
+
+const status = Command.make(
+  "status",
+  { profile: Flag.String("profile").pipe(Flag.withDescription("Only this profile"), Flag.optional) },
+  Effect.fn(function* ({ profile }) {
+    const secrets = yield* Profiles.secrets
+    const Credentials = yield* loadCredentials
+    const rows = []
+    for (const p of Profiles.list()) {
+      if (Option.isSome(profile) && p.name !== profile.value) continue
+      const tokens = Option.getOrUndefined(yield* secrets.get(p.storeKey))
+      rows.push({
+        profile: p.name,
+        provider: p.provider,
+        kind: p.kind,
+        secret: tokens === undefined ? "(missing)" : Credentials.lastCharacters(tokens.accessToken),
+        expires: tokens?.expiresAt === undefined ? "" : new Date(tokens.expiresAt).toISOString(),
+        location: p.locationId ?? "",
+        warnings: warningsFor(yield* providerNamed(p.provider), p, tokens).join("; "),
+      })
+    }
+    yield* Console.log(
+      rows.length === 0
+        ? "No saved credentials. Add one with `crmkit auth add` or `crmkit auth login`."
+        : render(rows, "table"),
+    )
+  }),
+).pipe(Command.withDescription("Show saved credentials (kind, expiry, last characters) and what needs attention"))
+
+const listCommand = Command.make(
+  "list",
+  {},
+  Effect.fn(function* () {
+    const rows = Profiles.list().map((p) => ({
+      profile: p.name,
+      provider: p.provider,
+      kind: p.kind,
+      location: p.locationId ?? "",
+    }))
+    yield* Console.log(rows.length === 0 ? "No saved credentials." : render(rows, "table"))
+  }),
+).pipe(Command.withDescription("List saved profiles"))
+
+const logout = Command.make(
+  "logout",
+  { provider: providerArgument, profile: profileFlag },
+  Effect.fn(function* ({ provider, profile }) {
+    const saved = Profiles.find(profile, provider)
+    if (saved === undefined) return yield* new UsageError({ message: `No ${provider} profile named "${profile}"` })
+    const secrets = yield* Profiles.secrets
+    yield* secrets.remove(saved.storeKey)
+    Profiles.remove(profile, provider)
+    yield* Console.error(`Removed ${provider} profile "${profile}".`)
+  }),
+).pipe(Command.withDescription("Forget a saved credential"))
+
+export const authCommand = Command.make("auth").pipe(
+  Command.withDescription("Sign in, save keys, and check saved credentials"),
+  Command.withSubcommands([login, add, listCommand, status, logout]),
+)

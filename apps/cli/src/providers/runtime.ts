@@ -1,0 +1,163 @@
+/**
+ * What the CLI needs of each provider at run time, loaded only by commands that talk to
+ * one. Everything API-specific comes from the provider packages; this file only wires
+ * them to the CLI's sources of credentials (environment, profiles, sandbox).
+ */
+import { Credentials, type CrmError, OAuth2, type Operation, type Provider, type TokenStore } from "@crmkit/core"
+import { GhlAuth, GhlClient, GhlConfig } from "@crmkit/ghl"
+import { KeapAuth, KeapClient, KeapConfig } from "@crmkit/keap"
+import type { SandboxServer } from "@crmkit/sandbox"
+import { type Layer, Redacted } from "effect"
+import type { HttpClient } from "effect/http"
+
+/** An OAuth app as the CLI knows it (from flags and the secrets file). */
+export interface LoginApp {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly authorizeUrl?: string | undefined
+  readonly tokenUrl?: string | undefined
+  readonly baseUrl?: string | undefined
+  readonly userType?: "Location" | "Company" | undefined
+}
+
+export interface CliAuth {
+  /** Kinds of static keys this provider issues. */
+  readonly keyKinds: ReadonlyArray<string>
+  readonly keyCredentials: (
+    kind: string,
+    key: Redacted.Redacted<string>,
+  ) => Layer.Layer<Credentials.Credentials, CrmError>
+  readonly defaultScopes: ReadonlyArray<string>
+  readonly tokenEndpoint: (app: LoginApp) => OAuth2.TokenEndpoint
+  readonly authorizeUrl: (app: LoginApp) => string
+  /** Extra form fields of the code exchange and refresh (GHL's `user_type`). */
+  readonly grantParams: (app: LoginApp) => Readonly<Record<string, string>>
+  /** Store key of a logged-in pair: per app and tenant (Keap) or per location (GHL). */
+  readonly storeKey: (app: LoginApp, tokens: TokenStore.TokenSet, profile: string) => string
+  /** The API budget a pair draws from. */
+  readonly budget: (app: LoginApp, tokens: TokenStore.TokenSet) => string
+  /** Days after which an unused static key is deleted by the provider, if it does that. */
+  readonly unusedKeyDeletedAfterDays?: number | undefined
+  /** Days a refresh token lives when not used, if known. */
+  readonly refreshTokenDays?: number | undefined
+}
+
+/** OAuth credentials of a saved login, refreshed through the secrets file. */
+export const oauthCredentials = (
+  provider: CliProvider,
+  app: LoginApp,
+  storeKey: string,
+  budget: string,
+): Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient> =>
+  OAuth2.layerCredentials({
+    provider: provider.name,
+    storeKey,
+    renew: OAuth2.renewWithRefreshToken(provider.auth.tokenEndpoint(app), () => provider.auth.grantParams(app)),
+    budget,
+  })
+
+export interface CliProvider {
+  readonly name: string
+  readonly title: string
+  /** Loaded on demand, like the operations: a short command such as `--help` should not parse them. */
+  readonly catalog: () => Promise<ReadonlyArray<Operation.CatalogEntry>>
+  /** Loaded on demand: the generated operations are large. */
+  readonly operations: () => Promise<Readonly<Record<string, Operation.Operation>>>
+  readonly pageSize: number
+  readonly profile: (baseUrl: string | undefined) => Provider.ProviderProfile
+  /** Parameters filled from the environment when an operation takes them and the user did not. */
+  readonly contextParameters: (env: NodeJS.ProcessEnv) => Readonly<Record<string, string>>
+  readonly contextKeys: ReadonlyArray<string>
+  readonly credentialsFromEnv: (env: NodeJS.ProcessEnv) => Layer.Layer<Credentials.Credentials, CrmError> | undefined
+  readonly envHelp: string
+  readonly auth: CliAuth
+  readonly sandbox: (server: SandboxServer) => {
+    readonly baseUrl: string
+    readonly credentials: Layer.Layer<Credentials.Credentials, CrmError>
+    readonly context: Readonly<Record<string, string>>
+  }
+}
+
+const secret = (value: string | undefined) => (value === undefined || value === "" ? undefined : Redacted.make(value))
+
+export const keap: CliProvider = {
+  name: "keap",
+  title: "Keap",
+  catalog: async () => (await import("@crmkit/keap/catalog")).catalog,
+  operations: async () => (await import("@crmkit/keap/generated/operations")).operations,
+  pageSize: 1000,
+  profile: (baseUrl) => KeapClient.profile({ baseUrl }),
+  contextParameters: () => ({}),
+  contextKeys: [],
+  credentialsFromEnv: (env) => {
+    const token = secret(env.KEAP_ACCESS_TOKEN)
+    if (token !== undefined) return KeapAuth.layerAccessToken(token)
+    const key = secret(env.KEAP_API_KEY)
+    return key === undefined ? undefined : KeapAuth.layerApiKey(key)
+  },
+  envHelp: "KEAP_ACCESS_TOKEN (OAuth access token) or KEAP_API_KEY (Personal Access Token / Service Account Key)",
+  auth: {
+    keyKinds: ["pat", "sak"],
+    keyCredentials: (kind, key) => KeapAuth.layerApiKey(key, kind === "sak" ? "sak" : "pat"),
+    defaultScopes: ["full"],
+    tokenEndpoint: (app) => KeapAuth.tokenEndpoint(app),
+    authorizeUrl: (app) => app.authorizeUrl ?? KeapConfig.defaults.authorizeUrl,
+    grantParams: () => ({}),
+    storeKey: (app, _tokens, profile) => KeapAuth.storeKey(app.clientId, profile),
+    budget: (app) => `app:${app.clientId}`,
+    // A community answer says 45 days; unverified, so warn early.
+    refreshTokenDays: 45,
+  },
+  sandbox: (server) => ({
+    baseUrl: server.keap.baseUrl,
+    credentials: Credentials.layerApiKeyHeader({
+      header: KeapConfig.defaults.apiKeyHeader,
+      key: Redacted.make(server.credentials.keap.personalAccessToken),
+      kind: "pat",
+    }),
+    context: {},
+  }),
+}
+
+export const ghl: CliProvider = {
+  name: "ghl",
+  title: "HighLevel",
+  catalog: async () => (await import("@crmkit/ghl/catalog")).catalog,
+  operations: async () => (await import("@crmkit/ghl/generated/operations")).operations,
+  pageSize: 100,
+  profile: (baseUrl) => GhlClient.profile({ baseUrl }),
+  contextParameters: (env) => (env.GHL_LOCATION_ID ? { locationId: env.GHL_LOCATION_ID } : {}),
+  contextKeys: ["locationId"],
+  credentialsFromEnv: (env) => {
+    const token = secret(env.GHL_ACCESS_TOKEN)
+    return token === undefined ? undefined : GhlAuth.layerAccessToken(token)
+  },
+  envHelp: "GHL_ACCESS_TOKEN (OAuth access token or Private Integration Token) and GHL_LOCATION_ID",
+  auth: {
+    keyKinds: ["pit"],
+    keyCredentials: (_kind, key) => GhlAuth.layerPrivateIntegrationToken(key),
+    defaultScopes: [
+      "contacts.readonly",
+      "contacts.write",
+      "opportunities.readonly",
+      "opportunities.write",
+      "locations.readonly",
+    ],
+    tokenEndpoint: (app) => GhlAuth.tokenEndpoint(app),
+    authorizeUrl: (app) => app.authorizeUrl ?? GhlConfig.defaults.authorizeUrl,
+    grantParams: (app) => ({ user_type: app.userType ?? "Location" }),
+    storeKey: (app, tokens) =>
+      GhlAuth.storeKey(
+        app.userType ?? "Location",
+        String(tokens.meta?.locationId ?? tokens.meta?.companyId ?? app.clientId),
+      ),
+    budget: (app, tokens) => `app:${app.clientId}:${String(tokens.meta?.locationId ?? tokens.meta?.companyId ?? "")}`,
+    unusedKeyDeletedAfterDays: 90,
+    refreshTokenDays: 365,
+  },
+  sandbox: (server) => ({
+    baseUrl: server.ghl.baseUrl,
+    credentials: GhlAuth.layerPrivateIntegrationToken(Redacted.make(server.credentials.ghl.privateIntegrationToken)),
+    context: { locationId: server.credentials.ghl.locationId },
+  }),
+}

@@ -1,0 +1,274 @@
+/** Drives the built `crmkit` binary as a subprocess, as users and scripts do. */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { once } from "node:events"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+
+const bin = path.join(import.meta.dirname, "..", "dist", "crmkit.mjs")
+// No test reads the developer's own saved credentials.
+const emptyConfig = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-config-"))
+
+const crmkit = (args: ReadonlyArray<string>, env: Record<string, string> = {}, input?: string) => {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    ...(input === undefined ? {} : { input }),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CRMKIT_CONFIG_DIR: emptyConfig, ...env },
+    timeout: 60_000,
+  })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+describe("crmkit", () => {
+  it("shows help at every level", () => {
+    const top = crmkit(["--help"])
+    expect(top.code).toBe(0)
+    expect(top.stdout).toContain("keap")
+    expect(top.stdout).toContain("ghl")
+    expect(top.stdout).toContain("--sandbox")
+    const call = crmkit(["keap", "call", "--help"])
+    expect(call.code).toBe(0)
+    expect(call.stdout).toContain("--param")
+    expect(call.stdout).toContain("--all")
+  })
+
+  it("lists the catalog as JSON with id, method and path", () => {
+    const { code, stdout } = crmkit(["ghl", "operations", "--format", "json"])
+    expect(code).toBe(0)
+    const entries = JSON.parse(stdout) as Array<{ id: string; method: string; path: string }>
+    expect(entries.length).toBe(576)
+    expect(entries.find((e) => e.id === "get-contact")).toMatchObject({ method: "GET", path: "/contacts/{contactId}" })
+  })
+
+  it("streams every page of an operation against the embedded sandbox, keeping stdout clean", () => {
+    const { code, stdout, stderr } = crmkit(["--sandbox", "ghl", "call", "get-contacts", "--all", "--page-size", "40"])
+    expect(code).toBe(0)
+    const lines = stdout.trim().split("\n")
+    expect(lines.length).toBe(250)
+    const ids = new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id))
+    expect(ids.size).toBe(250)
+    expect(stderr).toBe("")
+  })
+
+  it("calls an operation by id and prints its result", () => {
+    const { code, stdout } = crmkit([
+      "--sandbox",
+      "keap",
+      "call",
+      "getContact",
+      "--param",
+      "contact_id=7",
+      "--format",
+      "json",
+    ])
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ id: "7" })
+  })
+
+  it("refuses bad parameters before sending, with exit code 2 naming the field", () => {
+    const { code, stderr } = crmkit(["--sandbox", "keap", "call", "listContacts", "--param", "page_size=lots"])
+    expect(code).toBe(2)
+    expect(stderr).toContain("page_size")
+    const body = crmkit(["--sandbox", "keap", "call", "createContact", "--body", "{not json"])
+    expect(body.code).toBe(2)
+    expect(body.stderr).toContain("--body")
+  })
+
+  it("names a mistyped operation and suggests the right one", () => {
+    const { code, stderr } = crmkit(["--sandbox", "keap", "call", "getContacts"])
+    expect(code).toBe(2)
+    expect(stderr).toContain("getContact")
+  })
+
+  it("an API error is one line with the status and exit code 1", () => {
+    const { code, stderr } = crmkit(["--sandbox", "keap", "call", "getContact", "--param", "contact_id=987654321"])
+    expect(code).toBe(1)
+    expect(stderr.trim().split("\n")).toHaveLength(1)
+    expect(stderr).toContain("NotFound (404)")
+  })
+
+  it("without credentials says which variables to set, exit code 2", () => {
+    const { code, stderr } = crmkit(["keap", "call", "listContacts"])
+    expect(code).toBe(2)
+    expect(stderr).toContain("KEAP_API_KEY")
+  })
+})
+
+const children: Array<ChildProcess> = []
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL")
+})
+
+describe("crmkit export", () => {
+  /** A sandbox in its own process, so that an export can be killed and resumed against the same data. */
+  const startServer = () =>
+    new Promise<{ baseUrl: string; apiKey: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", "--contacts", "1500"], {
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+      children.push(child)
+      let out = ""
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk
+        const baseUrl = /keap: (\S+)/.exec(out)?.[1]
+        const apiKey = /X-Keap-API-Key: ([^)\s]+)/.exec(out)?.[1]
+        if (baseUrl && apiKey) resolve({ baseUrl, apiKey })
+      })
+      child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
+    })
+
+  it("resumes after being killed mid-way, with every record exactly once", async () => {
+    const server = await startServer()
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-export-"))
+    const out = path.join(dir, "contacts.ndjson")
+    const args = ["--base-url", server.baseUrl, "keap", "export", "contacts", "--out", out, "--page-size", "25"]
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", KEAP_API_KEY: server.apiKey }
+
+    // Kill it once a few pages are checkpointed (PAT limits pace it at 10 pages a second).
+    const first = spawn(process.execPath, [bin, ...args], { env, stdio: "ignore" })
+    children.push(first)
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        try {
+          const checkpoint = JSON.parse(fs.readFileSync(`${out}.checkpoint.json`, "utf8")) as { records: number }
+          if (checkpoint.records >= 100) {
+            clearInterval(timer)
+            first.kill("SIGKILL")
+            resolve()
+          }
+        } catch {
+          // not written yet
+        }
+      }, 20)
+      first.on("exit", (code) => {
+        clearInterval(timer)
+        if (code === 0) reject(new Error("the export finished before it could be interrupted"))
+      })
+    })
+    if (first.exitCode === null && first.signalCode === null) await once(first, "exit")
+    const partial = fs.readFileSync(out, "utf8").trim().split("\n").length
+    expect(partial).toBeLessThan(1500)
+
+    const again = crmkit(args, env)
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain("--resume")
+
+    const resumed = crmkit([...args, "--resume"], env)
+    expect(resumed.code).toBe(0)
+    const records = fs
+      .readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: string })
+    expect(records).toHaveLength(1500)
+    expect(new Set(records.map((r) => r.id)).size).toBe(1500)
+  })
+})
+
+describe("crmkit auth", () => {
+  const sandboxServer = () =>
+    new Promise<{ url: string; baseUrl: string; apiKey: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] })
+      children.push(child)
+      let out = ""
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk
+        const url = /listening on (\S+)/.exec(out)?.[1]
+        const baseUrl = /keap: (\S+)/.exec(out)?.[1]
+        const apiKey = /X-Keap-API-Key: ([^)\s]+)/.exec(out)?.[1]
+        if (url && baseUrl && apiKey) resolve({ url, baseUrl, apiKey })
+      })
+      child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
+    })
+
+  it("saves a key from standard input, uses it, and never prints it", async () => {
+    const server = await sandboxServer()
+    const env = {
+      PATH: process.env.PATH ?? "",
+      CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-auth-")),
+    }
+    const added = crmkit(
+      ["--base-url", server.baseUrl, "auth", "add", "keap", "--kind", "pat"],
+      env,
+      `${server.apiKey}\n`,
+    )
+    expect(added.code).toBe(0)
+    const status = crmkit(["auth", "status"], env)
+    expect(status.stdout).toContain("pat")
+    expect(status.stdout).toContain(server.apiKey.slice(-4))
+    expect(`${added.stdout}${added.stderr}${status.stdout}`).not.toContain(server.apiKey)
+    const stored = fs.statSync(path.join(env.CRMKIT_CONFIG_DIR, "credentials.json"))
+    expect(stored.mode & 0o777).toBe(0o600)
+    const call = crmkit(["keap", "call", "getContact", "--param", "contact_id=2", "--format", "json"], env)
+    expect(call.code).toBe(0)
+    expect(JSON.parse(call.stdout)).toMatchObject({ id: "2" })
+    expect(crmkit(["auth", "logout", "keap"], env).code).toBe(0)
+    expect(crmkit(["keap", "call", "getContact", "--param", "contact_id=2"], env).code).toBe(2)
+  })
+
+  it("logs in with OAuth through a loopback redirect (state, PKCE) and keeps the refreshed pair", async () => {
+    const server = await sandboxServer()
+    const app = (await (await fetch(`${server.url}/__sandbox/credentials`)).json()) as {
+      keap: { oauthApp: { clientId: string; clientSecret: string } }
+    }
+    const env = {
+      PATH: process.env.PATH ?? "",
+      CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-login-")),
+      CRMKIT_CLIENT_SECRET: app.keap.oauthApp.clientSecret,
+    }
+    const login = spawn(
+      process.execPath,
+      [
+        bin,
+        "--base-url",
+        server.baseUrl,
+        "auth",
+        "login",
+        "keap",
+        "--client-id",
+        app.keap.oauthApp.clientId,
+        "--port",
+        "0",
+        "--pkce",
+        "--authorize-url",
+        `${server.url}/keap/app/oauth/authorize`,
+        "--token-url",
+        `${server.url}/keap/token`,
+      ],
+      { env, stdio: ["ignore", "ignore", "pipe"] },
+    )
+    children.push(login)
+    let stderr = ""
+    const consentUrl = await new Promise<string>((resolve) => {
+      login.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk
+        const url = /(http:\/\/\S+\/oauth\/authorize\S+)/.exec(stderr)?.[1]
+        if (url) resolve(url)
+      })
+    })
+    expect(new URL(consentUrl).searchParams.get("code_challenge_method")).toBe("S256")
+    // The "browser": follows the sandbox's consent redirect to the CLI's loopback callback.
+    const page = await fetch(consentUrl)
+    expect(await page.text()).toContain("signed in")
+    const [code] = (await once(login, "exit")) as [number]
+    expect(code).toBe(0)
+    expect(stderr).not.toContain(app.keap.oauthApp.clientSecret)
+
+    const before = crmkit(["auth", "status"], env).stdout
+    await fetch(`${server.url}/__sandbox/clock`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ advanceMs: 25 * 3_600_000 }),
+    })
+    const call = crmkit(["keap", "call", "listContacts", "--param", "page_size=1", "--format", "json"], env)
+    expect(call.code).toBe(0)
+    const stats = (await (await fetch(`${server.url}/__sandbox/stats`)).json()) as { refreshes: number }
+    expect(stats.refreshes).toBe(1)
+    const after = crmkit(["auth", "status"], env).stdout
+    expect(after).not.toBe(before)
+    expect(fs.readFileSync(path.join(env.CRMKIT_CONFIG_DIR, "profiles.json"), "utf8")).not.toContain(
+      app.keap.oauthApp.clientSecret,
+    )
+  })
+})

@@ -1,0 +1,65 @@
+import type { CrmError } from "@crmkit/core"
+import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { GhlAuth, GhlClient, Objects } from "../src/index.ts"
+
+let sandbox: SandboxServer
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 1 }, rateLimits: false })
+})
+afterAll(() => sandbox.close())
+beforeEach(() => sandbox.stats.reset())
+
+const run = <A>(effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>) =>
+  Effect.runPromise(
+    Effect.provide(
+      effect,
+      GhlClient.layerWithMemoryRateLimits({
+        baseUrl: sandbox.ghl.baseUrl,
+        locationId: sandbox.credentials.ghl.locationId,
+      }).pipe(
+        Layer.provide(
+          GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken)),
+        ),
+        Layer.provide(NodeHttpClient.layerUndici),
+      ),
+    ),
+  )
+
+describe("Objects service", () => {
+  it("reads schemas, creates, updates, searches (searchAfter) and deletes records", async () => {
+    const out = await run(
+      Effect.gen(function* () {
+        const { objects } = yield* Objects.schemas()
+        const key = objects?.[0]?.key as string
+        const detail = yield* Objects.schema(key, { fetchProperties: true })
+        const ids: string[] = []
+        for (const name of ["Rex", "Tom", "Kiwi", "Nemo", "Bella"]) {
+          const created = yield* Objects.createRecord(key, { properties: { name, species: "pet" } })
+          ids.push(created.record?.id as string)
+        }
+        const updated = yield* Objects.updateRecord(key, ids[0] as string, { properties: { species: "dog" } })
+        const all = yield* Stream.runCollect(Objects.searchAll(key, { pageSize: 2 }))
+        const deleted = yield* Objects.deleteRecord(key, ids[1] as string)
+        const gone = yield* Effect.flip(Objects.getRecord(key, ids[1] as string))
+        return { key, detail, updated, all, deleted, gone }
+      }),
+    )
+    expect(out.key).toBe("custom_objects.pets")
+    expect(out.detail.fields).toHaveLength(2)
+    expect((out.updated.record?.properties as Record<string, unknown> | undefined)?.species).toBe("dog")
+    expect(out.all.map((r) => (r.properties as Record<string, unknown>).name)).toEqual([
+      "Rex",
+      "Tom",
+      "Kiwi",
+      "Nemo",
+      "Bella",
+    ])
+    expect(sandbox.stats.route("POST /ghl/objects/:schemaKey/records/search")).toBe(3)
+    expect(out.deleted.success).toBe(true)
+    expect(out.gone.reason._tag).toBe("NotFound")
+  })
+})
