@@ -1,5 +1,5 @@
 /** Pieces the benchmark scripts share. */
-import { Credentials, CrmClient, RateLimit } from "@crmkit/core"
+import { Credentials, CrmClient, Pagination, RateLimit } from "@crmkit/core"
 import { KeapClient } from "@crmkit/keap"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Layer, Redacted } from "effect"

@@ -7,6 +7,8 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
 pnpm codegen:check
 pnpm build
+# bench/ and scripts/ run as TypeScript directly: type-check them too.
+pnpm tsc -p tsconfig.json
 pnpm lint
 mkdir -p .cache
 status=0
