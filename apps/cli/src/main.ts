@@ -3,10 +3,14 @@
  * validation error. Errors are one line on stderr; `--verbose` adds the details.
  */
 import type { CrmError } from "@crmkit/core"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Effect } from "effect"
+import * as NodeStdio from "@effect/platform-node/NodeStdio"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Cause, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
+import { ChildProcessSpawner } from "effect/process"
 import { cli } from "./Cli.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -42,6 +46,19 @@ const report = (error: unknown): number => {
   return 1
 }
 
+// NodeServices without the child-process spawner: crmkit never spawns, and loading
+// node:child_process costs start-up time on every run.
+const platform = Layer.mergeAll(
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeStdio.layer,
+  NodeTerminal.layer,
+  Layer.succeed(
+    ChildProcessSpawner.ChildProcessSpawner,
+    ChildProcessSpawner.make(() => Effect.die("crmkit does not spawn processes")),
+  ),
+)
+
 const program = Command.run(cli, { version: "0.1.0" }).pipe(
   Effect.catchCause((cause) =>
     Effect.sync(() => {
@@ -49,7 +66,7 @@ const program = Command.run(cli, { version: "0.1.0" }).pipe(
       else process.exitCode = report(Cause.squash(cause))
     }),
   ),
-  Effect.provide(NodeServices.layer),
+  Effect.provide(platform),
 )
 
 NodeRuntime.runMain(program, { disableErrorReporting: true })
