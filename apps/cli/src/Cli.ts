@@ -4,6 +4,7 @@ import { callCommand } from "./commands/call.ts"
 import { exportCommand } from "./commands/export.ts"
 import { operationsCommand } from "./commands/operations.ts"
 import { sandboxCommand } from "./commands/sandbox.ts"
+import { webhooksCommand } from "./commands/webhooks.ts"
 import { type CliProviderInfo, providers } from "./providers.ts"
 import { root } from "./Root.ts"
 
@@ -13,4 +14,6 @@ const providerCommand = (provider: CliProviderInfo) =>
     Command.withSubcommands([operationsCommand(provider), callCommand(provider), exportCommand(provider)]),
   )
 
-export const cli = root.pipe(Command.withSubcommands([...providers.map(providerCommand), authCommand, sandboxCommand]))
+export const cli = root.pipe(
+  Command.withSubcommands([...providers.map(providerCommand), authCommand, webhooksCommand, sandboxCommand]),
+)

@@ -1,0 +1,111 @@
+/** `crmkit webhooks listen` as a subprocess, fed signed deliveries by the sandbox's signer. */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const bin = path.join(import.meta.dirname, "..", "dist", "crmkit.mjs")
+let sandbox: SandboxServer
+const children: Array<ChildProcess> = []
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 5 } })
+})
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL")
+  await sandbox.close()
+})
+
+/** Starts a listener and collects its stdout lines and stderr. */
+const listen = (args: ReadonlyArray<string>) =>
+  new Promise<{ url: string; lines: Array<unknown>; errors: () => string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "webhooks", "listen", ...args, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    children.push(child)
+    const lines: Array<unknown> = []
+    let out = ""
+    let err = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk
+      const parts = out.split("\n")
+      out = parts.pop() ?? ""
+      for (const line of parts) if (line.trim()) lines.push(JSON.parse(line))
+    })
+    child.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk
+      const url = /listening for \w+ webhooks on (\S+)/.exec(err)?.[1]
+      if (url) resolve({ url, lines, errors: () => err })
+    })
+    child.on("exit", (code) => reject(new Error(`listener exited ${code}: ${err}`)))
+  })
+
+const post = (url: string, body: string, headers: Record<string, string>) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then(
+    (r) => r.status,
+  )
+
+const settle = () => new Promise((r) => setTimeout(r, 150))
+
+describe("crmkit webhooks listen", () => {
+  it("ghl: prints verified events and refuses tampered, stale and replayed ones with the reason", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-keys-"))
+    fs.writeFileSync(path.join(dir, "ed25519.pem"), sandbox.ghl.webhooks.publicKeys.ed25519)
+    fs.writeFileSync(path.join(dir, "rsa.pem"), sandbox.ghl.webhooks.publicKeys.rsa)
+    const listener = await listen([
+      "ghl",
+      "--ed25519-key",
+      path.join(dir, "ed25519.pem"),
+      "--rsa-key",
+      path.join(dir, "rsa.pem"),
+    ])
+    const event = { type: "ContactCreate", locationId: sandbox.credentials.ghl.locationId, id: "c-1", email: "a@b.co" }
+
+    const good = sandbox.ghl.webhooks.sign(event)
+    expect(await post(listener.url, good.body, good.headers)).toBe(200)
+    const legacy = sandbox.ghl.webhooks.sign(event, { legacy: "only" })
+    expect(await post(listener.url, legacy.body, legacy.headers)).toBe(200)
+    expect(await post(listener.url, good.body.replace("a@b.co", "x@y.zz"), good.headers)).toBe(401)
+    expect(await post(listener.url, good.body, good.headers)).toBe(401)
+    const stale = sandbox.ghl.webhooks.sign({ ...event, timestamp: new Date(Date.now() - 3_600_000).toISOString() })
+    expect(await post(listener.url, stale.body, stale.headers)).toBe(401)
+    await settle()
+
+    expect(listener.lines).toHaveLength(2)
+    expect(listener.lines[0]).toMatchObject({
+      provider: "ghl",
+      scheme: "ed25519",
+      event: { kind: "Contact", payload: { type: "ContactCreate", id: "c-1" } },
+    })
+    expect(listener.lines[1]).toMatchObject({ scheme: "rsa" })
+    const errors = listener.errors()
+    expect(errors).toContain("BadSignature")
+    expect(errors).toContain("Replayed")
+    expect(errors).toContain("Stale")
+  })
+
+  it("keap: answers the X-Hook-Secret handshake and prints batched deliveries", async () => {
+    const listener = await listen(["keap"])
+    const handshake = await fetch(listener.url, { method: "POST", headers: { "X-Hook-Secret": "s3cr3t-handshake" } })
+    expect(handshake.status).toBe(200)
+    expect(handshake.headers.get("x-hook-secret")).toBe("s3cr3t-handshake")
+    const delivery = {
+      event_key: "contact.add",
+      object_type: "contact",
+      object_keys: [
+        { id: 1, apiUrl: "", timestamp: "2026-11-23T10:00:00Z" },
+        { id: 2, apiUrl: "", timestamp: "2026-11-23T10:00:01Z" },
+      ],
+    }
+    expect(await post(listener.url, JSON.stringify(delivery), {})).toBe(200)
+    expect(await post(listener.url, "{not json", {})).toBe(400)
+    await settle()
+    expect(listener.lines).toEqual([
+      { provider: "keap", handshake: true },
+      expect.objectContaining({ provider: "keap", event_key: "contact.add", object_keys: delivery.object_keys }),
+    ])
+    expect(listener.errors()).toContain("not JSON")
+  })
+})
