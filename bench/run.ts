@@ -345,7 +345,10 @@ if (results.startup) {
     ``,
   )
 }
-fs.mkdirSync(path.join(here, "results"), { recursive: true })
-fs.writeFileSync(path.join(here, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`)
-fs.writeFileSync(path.join(here, "results", "latest.md"), md.join("\n"))
+// A partial run (`node bench/run.ts startup`) prints its section without replacing the full report.
+if (only.length === 0) {
+  fs.mkdirSync(path.join(here, "results"), { recursive: true })
+  fs.writeFileSync(path.join(here, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`)
+  fs.writeFileSync(path.join(here, "results", "latest.md"), md.join("\n"))
+}
 process.stdout.write(md.join("\n"))
