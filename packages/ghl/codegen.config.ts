@@ -120,6 +120,19 @@ export default defineConfig({
         items: "products",
         params: { offsetParam: "offset", limitParam: "limit" },
       },
+      // GET /conversations/search: the next page starts after the last conversation's sort value
+      // (`startAfterDate`); the spec's ConversationSchema does not declare the `sort` array the API returns.
+      "search-conversation": {
+        style: "keyset",
+        items: "conversations",
+        params: { "itemCursor.sort.0": "startAfterDate", limitParam: "limit" },
+      },
+      // GET /conversation-ai/agents/search: `startAfter` is the id of the last agent returned.
+      "search-agent": {
+        style: "keyset",
+        items: "agents",
+        params: { "itemCursor.id": "startAfter", limitParam: "limit" },
+      },
       // GET /emails/schedule: same (`schedules` and an array `total`).
       "fetch-campaigns": {
         style: "offset-limit",

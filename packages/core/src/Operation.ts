@@ -153,7 +153,8 @@ export const stream = <A>(
 
 /**
  * The Pagination style for a generated operation. `params` use the option names of the
- * `Pagination` constructors; keyset cursors are written `"cursor.<response path>": "<request param>"`.
+ * `Pagination` constructors; keyset cursors are written `"cursor.<response path>": "<request param>"`, and cursors read from the
+ * last record `"itemCursor.<path in the record>": "<request param>"`.
  */
 export const paginationStyle = <A = unknown>(
   pagination: OperationPagination,
@@ -191,12 +192,15 @@ export const paginationStyle = <A = unknown>(
       })
     case "keyset": {
       const cursor: Record<string, string> = {}
+      const itemCursor: Record<string, string> = {}
       for (const [key, param] of Object.entries(p)) {
         if (key.startsWith("cursor.")) cursor[key.slice("cursor.".length)] = param
+        if (key.startsWith("itemCursor.")) itemCursor[key.slice("itemCursor.".length)] = param
       }
       return Pagination.keyset<A>({
         items: pagination.items,
         cursor,
+        itemCursor,
         limitParam: p.limitParam,
         limit: p.limitParam === undefined ? undefined : pageSize,
         hasMore: p.hasMore,

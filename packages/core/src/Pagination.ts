@@ -157,12 +157,16 @@ export const pageNumber = <A = unknown>(options: {
 
 /**
  * Keyset: the next page starts after values the response names, e.g. GHL's
- * `meta.startAfter` + `meta.startAfterId`, or `lastMessageId` + `nextPage`.
+ * `meta.startAfter` + `meta.startAfterId`, or `lastMessageId` + `nextPage`; or after
+ * values of the last record (`itemCursor`), e.g. GHL `GET /conversations/search`'s
+ * `startAfterDate` (the last conversation's sort value).
  */
 export const keyset = <A = unknown>(options: {
   readonly items: string
   /** Response path → request parameter, e.g. `{ "meta.startAfterId": "startAfterId" }`. */
   readonly cursor: Readonly<Record<string, string>>
+  /** Path in the last record → request parameter, e.g. `{ "sort.0": "startAfterDate" }`. */
+  readonly itemCursor?: Readonly<Record<string, string>> | undefined
   readonly limitParam?: string | undefined
   readonly limit?: number | undefined
   /** A boolean in the body that must be true for another page (e.g. `nextPage`). */
@@ -185,6 +189,12 @@ export const keyset = <A = unknown>(options: {
       for (const [from, to] of Object.entries(options.cursor)) {
         const value = field(response.body, from)
         if (value === undefined || value === null || value === "") return undefined
+        params[to] = value as QueryValue
+      }
+      const last = items[items.length - 1]
+      for (const [from, to] of Object.entries(options.itemCursor ?? {})) {
+        const value = field(last, from)
+        if (value === undefined || value === null || value === "" || typeof value === "object") return undefined
         params[to] = value as QueryValue
       }
       return withParams(request, placement, params)

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
-import { Pagination } from "../src/index.ts"
+import { Operation, Pagination } from "../src/index.ts"
 import { fakeHttp, type Recorded } from "./support/fakeHttp.ts"
 import { clientLayer, TestClient, testProfile } from "./support/testProvider.ts"
 
@@ -160,6 +160,65 @@ describe("Pagination", () => {
       assert.strictEqual(requests.length, 3)
       assert.isTrue(requests.every((r) => r.url.searchParams.get("locationId") === "loc-1"))
       assert.strictEqual(requests[1]!.url.searchParams.get("startAfter"), "1009")
+    }),
+  )
+
+  it.effect("keyset with itemCursor sends the last record's sort value (GHL conversations search)", () =>
+    Effect.gen(function* () {
+      const { items, requests } = yield* run(
+        (r) => {
+          const after = r.url.searchParams.get("startAfterDate")
+          const start = after === null ? 0 : records.findIndex((x) => x.sort[0] === Number(after)) + 1
+          const limit = Number(r.url.searchParams.get("limit"))
+          return { status: 200, body: { conversations: records.slice(start, start + limit), total: records.length } }
+        },
+        (client) =>
+          Pagination.items(
+            client,
+            { method: "GET", path: "/conversations/search", query: { locationId: "loc-1", sort: "asc" } },
+            // The mapping the generated operation uses.
+            Operation.paginationStyle(
+              {
+                style: "keyset",
+                items: "conversations",
+                params: { "itemCursor.sort.0": "startAfterDate", limitParam: "limit" },
+              },
+              10,
+            ),
+          ),
+      )
+      assert.deepStrictEqual(
+        items.map((x) => (x as { id: number }).id),
+        records.map((x) => x.id),
+      )
+      assert.strictEqual(requests.length, 3)
+      assert.isNull(requests[0]!.url.searchParams.get("startAfterDate"))
+      assert.strictEqual(requests[1]!.url.searchParams.get("startAfterDate"), "1009")
+      assert.strictEqual(requests[2]!.url.searchParams.get("startAfterDate"), "1019")
+      assert.isTrue(requests.every((r) => r.url.searchParams.get("locationId") === "loc-1"))
+      assert.isTrue(requests.every((r) => r.url.searchParams.get("limit") === "10"))
+    }),
+  )
+
+  it.effect("keyset with itemCursor stops when the last record has no cursor value", () =>
+    Effect.gen(function* () {
+      const { items, requests } = yield* run(
+        () => ({ status: 200, body: { agents: records.slice(0, 10).map(({ id }) => ({ name: `a${id}` })) } }),
+        (client) =>
+          Pagination.items(
+            client,
+            { method: "GET", path: "/conversation-ai/agents/search" },
+            Pagination.keyset({
+              items: "agents",
+              cursor: {},
+              itemCursor: { id: "startAfter" },
+              limitParam: "limit",
+              limit: 10,
+            }),
+          ),
+      )
+      assert.strictEqual(items.length, 10)
+      assert.strictEqual(requests.length, 1)
     }),
   )
 

@@ -10,7 +10,7 @@
  *   ghl/apps/blogs.json (bbf9a80ed70f)
  *   ghl/apps/brand-boards.json (f236865c4205)
  *   ghl/apps/businesses.json (5f1061a25912)
- *   ghl/apps/calendars.json (0825a16583da)
+ *   ghl/apps/calendars.json (0825a16583da) + patches/calendars.json
  *   ghl/apps/campaigns.json (9cedc663145b)
  *   ghl/apps/companies.json (bec132d4e49d)
  *   ghl/apps/contacts.json (d251defab9b0) + patches/contacts.json
@@ -8077,6 +8077,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     ],
     hasBody: false,
     bodyRequired: false,
+    pagination: { style: "keyset", items: "agents", params: { "itemCursor.id": "startAfter", limitParam: "limit" } },
     scopes: ["conversation-ai.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
     headers: { Version: "2021-04-15" },
@@ -8139,6 +8140,11 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     ],
     hasBody: false,
     bodyRequired: false,
+    pagination: {
+      style: "keyset",
+      items: "conversations",
+      params: { "itemCursor.sort.0": "startAfterDate", limitParam: "limit" },
+    },
     scopes: ["conversations.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
     headers: { Version: "2021-04-15" },

@@ -10,7 +10,7 @@
  *   ghl/apps/blogs.json (bbf9a80ed70f)
  *   ghl/apps/brand-boards.json (f236865c4205)
  *   ghl/apps/businesses.json (5f1061a25912)
- *   ghl/apps/calendars.json (0825a16583da)
+ *   ghl/apps/calendars.json (0825a16583da) + patches/calendars.json
  *   ghl/apps/campaigns.json (9cedc663145b)
  *   ghl/apps/companies.json (bec132d4e49d)
  *   ghl/apps/contacts.json (d251defab9b0) + patches/contacts.json
@@ -437,8 +437,9 @@ export class AdScheduleTargetDTO extends Schema.Opaque<AdScheduleTargetDTO>()(Sc
   endHour: Schema.Number,
 })) {}
 
-export const AddContactToCampaignDto = Schema.Unknown
-export type AddContactToCampaignDto = typeof AddContactToCampaignDto.Type
+export class AddContactToCampaignDto extends Schema.Opaque<AddContactToCampaignDto>()(
+  Schema.Record(Schema.String, Schema.Unknown),
+) {}
 
 export class AddFaqDTO extends Schema.Opaque<AddFaqDTO>()(Schema.Struct({
   locationId: Schema.String,
@@ -9707,8 +9708,9 @@ export class DeleteActionDataDTO extends Schema.Opaque<DeleteActionDataDTO>()(
   ),
 ) {}
 
-export const DeleteAppointmentSchema = Schema.Unknown
-export type DeleteAppointmentSchema = typeof DeleteAppointmentSchema.Type
+export class DeleteAppointmentSchema extends Schema.Opaque<DeleteAppointmentSchema>()(
+  Schema.Record(Schema.String, Schema.Unknown),
+) {}
 
 export class DeleteAssociationsResponseDTO extends Schema.Opaque<DeleteAssociationsResponseDTO>()(
   Schema.StructWithRest(
