@@ -1,30 +1,12 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { Calendars, Contacts, GhlAuth, GhlClient } from "../src/index.ts"
+import { Effect } from "effect"
+import { beforeEach, describe, expect, it } from "vitest"
+import { Calendars, Contacts } from "../src/index.ts"
+import { runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
+beforeEach(() => sandbox().stats.reset())
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-beforeEach(() => sandbox.stats.reset())
-
-const layer = (token: string) =>
-  GhlClient.layerWithMemoryRateLimits({
-    baseUrl: sandbox.ghl.baseUrl,
-    locationId: sandbox.credentials.ghl.locationId,
-  }).pipe(
-    Layer.provide(GhlAuth.layerPrivateIntegrationToken(Redacted.make(token))),
-    Layer.provide(NodeHttpClient.layerUndici),
-  )
-const run = <A>(
-  effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>,
-  token = sandbox.credentials.ghl.privateIntegrationToken,
-) => Effect.runPromise(Effect.provide(effect, layer(token)))
+const run = runWith(sandbox)
 
 const day = Date.UTC(2026, 11, 1)
 
@@ -68,6 +50,6 @@ describe("Calendars service", () => {
     const error = await run(Effect.flip(Calendars.createAppointment({ calendarId: "c", contactId: "x" } as never)))
     expect(error.reason._tag).toBe("Validation")
     expect(error.reason._tag === "Validation" && error.reason.fields.map((f) => f.field)).toContain("body.startTime")
-    expect(sandbox.stats.requests).toBe(0)
+    expect(sandbox().stats.requests).toBe(0)
   })
 })

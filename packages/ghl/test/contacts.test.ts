@@ -1,29 +1,13 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { GhlAuth, GhlClient } from "../src/index.ts"
+import { Effect, Stream } from "effect"
+import { beforeEach, describe, expect, it } from "vitest"
 import * as Contacts from "../src/services/Contacts.ts"
+import { pitLayer, runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 10, ghl: 10_150 }, rateLimits: false })
+beforeEach(() => sandbox().stats.reset())
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 10, ghl: 10_150 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-beforeEach(() => sandbox.stats.reset())
-
-const layer = (locationId?: string) =>
-  GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox.ghl.baseUrl, locationId }).pipe(
-    Layer.provide(GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken))),
-    Layer.provide(NodeHttpClient.layerUndici),
-  )
-
-const run = <A>(
-  effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>,
-  locationId = sandbox.credentials.ghl.locationId,
-) => Effect.runPromise(Effect.provide(effect, layer(locationId)))
+const layer = (locationId?: string) => pitLayer(sandbox(), { locationId })
+const run = runWith(sandbox)
 
 describe("Contacts service", () => {
   it("creates, reads, updates, upserts, finds duplicates and deletes", async () => {
@@ -57,7 +41,7 @@ describe("Contacts service", () => {
     )
     expect(error.reason._tag).toBe("Validation")
     expect(error.reason._tag === "Validation" && error.reason.fields[0]?.field).toBe("locationId")
-    expect(sandbox.stats.requests).toBe(0)
+    expect(sandbox().stats.requests).toBe(0)
   })
 
   it("searches with filters and sort, and streams past 10,000 records with searchAfter", async () => {
@@ -71,7 +55,7 @@ describe("Contacts service", () => {
     expect(page.contacts).toHaveLength(5)
     const all = await run(Stream.runCount(Contacts.searchAll({}, { pageSize: 500 })))
     expect(all).toBeGreaterThanOrEqual(10_150)
-    const searches = sandbox.stats.route("POST /ghl/contacts/search")
+    const searches = sandbox().stats.route("POST /ghl/contacts/search")
     expect(searches).toBe(1 + Math.ceil((all + 1) / 500))
   })
 
@@ -133,6 +117,6 @@ describe("Contacts service", () => {
   it("validates a task before sending it", async () => {
     const error = await run(Effect.flip(Contacts.createTask("abc", { title: "x" } as never)))
     expect(error.reason._tag).toBe("Validation")
-    expect(sandbox.stats.requests).toBe(0)
+    expect(sandbox().stats.requests).toBe(0)
   })
 })

@@ -1,30 +1,12 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { Contacts, Conversations, GhlAuth, GhlClient } from "../src/index.ts"
+import { Effect, Stream } from "effect"
+import { beforeEach, describe, expect, it } from "vitest"
+import { Contacts, Conversations } from "../src/index.ts"
+import { pitLayer, runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
+beforeEach(() => sandbox().stats.reset())
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-beforeEach(() => sandbox.stats.reset())
-
-const layer = (token: string, scopes?: ReadonlyArray<string>) =>
-  GhlClient.layerWithMemoryRateLimits({
-    baseUrl: sandbox.ghl.baseUrl,
-    locationId: sandbox.credentials.ghl.locationId,
-  }).pipe(
-    Layer.provide(GhlAuth.layerPrivateIntegrationToken(Redacted.make(token), { scopes })),
-    Layer.provide(NodeHttpClient.layerUndici),
-  )
-const run = <A>(
-  effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>,
-  l = layer(sandbox.credentials.ghl.privateIntegrationToken),
-) => Effect.runPromise(Effect.provide(effect, l))
+const run = runWith(sandbox)
 
 describe("Conversations service", () => {
   it("sends SMS and email, then reads the conversation and pages through its messages", async () => {
@@ -62,17 +44,17 @@ describe("Conversations service", () => {
       "Hello 1",
       "Hello 0",
     ])
-    expect(sandbox.stats.route("GET /ghl/conversations/:conversationId/messages")).toBe(1 + 3)
+    expect(sandbox().stats.route("GET /ghl/conversations/:conversationId/messages")).toBe(1 + 3)
     expect(out.one.id).toBe(out.email.messageId)
     expect(out.again.reason.message).toContain("already exists")
   })
 
   it("refuses a send outside the token's scopes before sending, and bad input before sending", async () => {
-    const limited = layer(sandbox.credentials.ghl.privateIntegrationToken, ["conversations.readonly"])
+    const limited = pitLayer(sandbox(), { scopes: ["conversations.readonly"] })
     const refused = await run(Effect.flip(Conversations.sendSms("c1", "hi")), limited)
     expect(refused.reason._tag === "Forbidden" && refused.reason.missingScope).toBe("conversations/message.write")
     const invalid = await run(Effect.flip(Conversations.sendMessage({ type: "Pigeon", contactId: "c1" } as never)))
     expect(invalid.reason._tag).toBe("Validation")
-    expect(sandbox.stats.requests).toBe(0)
+    expect(sandbox().stats.requests).toBe(0)
   })
 })

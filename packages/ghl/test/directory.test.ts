@@ -1,32 +1,11 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Businesses, Contacts, GhlAuth, GhlClient, Users, Workflows } from "../src/index.ts"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { Businesses, Contacts, Users, Workflows } from "../src/index.ts"
+import { runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-
-const run = <A>(effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>) =>
-  Effect.runPromise(
-    Effect.provide(
-      effect,
-      GhlClient.layerWithMemoryRateLimits({
-        baseUrl: sandbox.ghl.baseUrl,
-        locationId: sandbox.credentials.ghl.locationId,
-      }).pipe(
-        Layer.provide(
-          GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken)),
-        ),
-        Layer.provide(NodeHttpClient.layerUndici),
-      ),
-    ),
-  )
+const run = runWith(sandbox)
 
 describe("Users, Workflows and Businesses services", () => {
   it("lists users and workflows, and enrols a contact in a listed workflow", async () => {
@@ -41,7 +20,7 @@ describe("Users, Workflows and Businesses services", () => {
       }),
     )
     expect(out.users.users).toHaveLength(1)
-    expect(out.user.id).toBe(sandbox.credentials.ghl.userId)
+    expect(out.user.id).toBe(sandbox().credentials.ghl.userId)
     expect(out.workflows?.map((w) => w.name)).toEqual(["Welcome series", "Nurture"])
     expect(out.enrolled.succeded).toBe(true)
   })

@@ -1,27 +1,22 @@
 import { TokenStore } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Option, Redacted } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it } from "vitest"
 import { GhlAuth, GhlClient, GhlOperations } from "../src/index.ts"
+import { useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 10, ghl: 20 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
+const sandbox = useSandbox({ contacts: { keap: 10, ghl: 20 }, rateLimits: false })
 beforeEach(() => {
-  sandbox.faults.clear()
-  sandbox.stats.reset()
+  sandbox().faults.clear()
+  sandbox().stats.reset()
 })
 
 const app = () => {
-  const registered = sandbox.credentials.ghl.oauthApp
+  const registered = sandbox().credentials.ghl.oauthApp
   return {
     clientId: registered.clientId,
     clientSecret: Redacted.make(registered.clientSecret),
-    baseUrl: sandbox.ghl.baseUrl,
+    baseUrl: sandbox().ghl.baseUrl,
   }
 }
 
@@ -30,8 +25,8 @@ const expiredAgencyPair = () =>
   Effect.runPromise(
     GhlAuth.exchangeCode(
       app(),
-      sandbox.ghl.issueAuthorizationCode({ userType: "Company" }),
-      sandbox.credentials.ghl.oauthApp.redirectUri,
+      sandbox().ghl.issueAuthorizationCode({ userType: "Company" }),
+      sandbox().credentials.ghl.oauthApp.redirectUri,
       "Company",
     ).pipe(
       Effect.map((tokens) => ({ ...tokens, expiresAt: 0 })),
@@ -41,11 +36,11 @@ const expiredAgencyPair = () =>
 
 describe("agency → location tokens", () => {
   it("mints one location token for many concurrent requests, refreshing the agency pair once", async () => {
-    const { companyId, locationId } = sandbox.credentials.ghl
+    const { companyId, locationId } = sandbox().credentials.ghl
     const agency = await expiredAgencyPair()
     const store = TokenStore.makeMemory({ [GhlAuth.storeKey("Company", companyId)]: agency })
-    sandbox.stats.reset()
-    const layer = GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox.ghl.baseUrl }).pipe(
+    sandbox().stats.reset()
+    const layer = GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox().ghl.baseUrl }).pipe(
       Layer.provide(GhlAuth.layerLocationFromAgency(app(), { companyId, locationId })),
       Layer.provide(Layer.succeed(TokenStore.TokenStore, store)),
       Layer.provide(NodeHttpClient.layerUndici),
@@ -60,9 +55,9 @@ describe("agency → location tokens", () => {
     )
     expect(pages).toHaveLength(25)
     expect(pages.every((page) => page.contacts?.length === 1)).toBe(true)
-    expect(sandbox.stats.route("POST /ghl/oauth/token")).toBe(1)
-    expect(sandbox.stats.route("POST /ghl/oauth/locationToken")).toBe(1)
-    expect(sandbox.stats.route("POST /ghl/contacts/search")).toBe(25)
+    expect(sandbox().stats.route("POST /ghl/oauth/token")).toBe(1)
+    expect(sandbox().stats.route("POST /ghl/oauth/locationToken")).toBe(1)
+    expect(sandbox().stats.route("POST /ghl/contacts/search")).toBe(25)
 
     // The token tree is in the store: the rotated agency pair and the minted location token.
     const savedAgency = Option.getOrThrow(await Effect.runPromise(store.get(GhlAuth.storeKey("Company", companyId))))
@@ -77,11 +72,11 @@ describe("agency → location tokens", () => {
   })
 
   it("replaces a location token the API refuses as expired, refreshing the expired agency pair on the way", async () => {
-    const { companyId, locationId } = sandbox.credentials.ghl
+    const { companyId, locationId } = sandbox().credentials.ghl
     const agency = await expiredAgencyPair()
     const store = TokenStore.makeMemory({ [GhlAuth.storeKey("Company", companyId)]: agency })
-    sandbox.stats.reset()
-    const layer = GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox.ghl.baseUrl }).pipe(
+    sandbox().stats.reset()
+    const layer = GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox().ghl.baseUrl }).pipe(
       Layer.provide(GhlAuth.layerLocationFromAgency(app(), { companyId, locationId }, { refreshBefore: "0 millis" })),
       Layer.provide(Layer.succeed(TokenStore.TokenStore, store)),
       Layer.provide(NodeHttpClient.layerUndici),
@@ -93,16 +88,16 @@ describe("agency → location tokens", () => {
         yield* search
         const first = Option.getOrThrow(yield* store.get(key))
         // A day passes on the server: it now refuses both the location token and the agency's access token.
-        sandbox.clock.advance(86_400_000 + 1_000)
+        sandbox().clock.advance(86_400_000 + 1_000)
         yield* search
         const second = Option.getOrThrow(yield* store.get(key))
         return [first, second] as const
-      }).pipe(Effect.provide(layer), Effect.ensuring(Effect.sync(() => sandbox.clock.reset()))),
+      }).pipe(Effect.provide(layer), Effect.ensuring(Effect.sync(() => sandbox().clock.reset()))),
     )
     expect(Redacted.value(tokens[0].accessToken)).not.toBe(Redacted.value(tokens[1].accessToken))
     // search 401 → mint 401 → agency refresh → mint → search again.
-    expect(sandbox.stats.route("POST /ghl/oauth/locationToken")).toBe(3)
-    expect(sandbox.stats.route("POST /ghl/oauth/token")).toBe(2)
-    expect(sandbox.stats.route("POST /ghl/contacts/search")).toBe(3)
+    expect(sandbox().stats.route("POST /ghl/oauth/locationToken")).toBe(3)
+    expect(sandbox().stats.route("POST /ghl/oauth/token")).toBe(2)
+    expect(sandbox().stats.route("POST /ghl/contacts/search")).toBe(3)
   })
 })

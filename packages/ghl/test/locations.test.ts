@@ -1,30 +1,12 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { GhlAuth, GhlClient, Locations } from "../src/index.ts"
+import { Effect } from "effect"
+import { beforeEach, describe, expect, it } from "vitest"
+import { Locations } from "../src/index.ts"
+import { runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
+beforeEach(() => sandbox().stats.reset())
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-beforeEach(() => sandbox.stats.reset())
-
-const layer = (token: string) =>
-  GhlClient.layerWithMemoryRateLimits({
-    baseUrl: sandbox.ghl.baseUrl,
-    locationId: sandbox.credentials.ghl.locationId,
-  }).pipe(
-    Layer.provide(GhlAuth.layerPrivateIntegrationToken(Redacted.make(token))),
-    Layer.provide(NodeHttpClient.layerUndici),
-  )
-const run = <A>(
-  effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>,
-  token = sandbox.credentials.ghl.privateIntegrationToken,
-) => Effect.runPromise(Effect.provide(effect, layer(token)))
+const run = runWith(sandbox)
 
 describe("Locations service", () => {
   it("manages tags, custom values and custom fields of the default location", async () => {
@@ -49,12 +31,12 @@ describe("Locations service", () => {
     expect(out.fields.customFields?.map((f) => f.name)).toEqual(["Favorite color", "Lead score"])
     expect(out.fetched.customField?.name).toBe("Budget")
     expect(out.afterDelete.reason._tag).toBe("NotFound")
-    expect(sandbox.stats.route("POST /ghl/locations/:locationId/tags")).toBe(1)
+    expect(sandbox().stats.route("POST /ghl/locations/:locationId/tags")).toBe(1)
   })
 
   it("refuses a custom value without its value before sending", async () => {
     const error = await run(Effect.flip(Locations.createCustomValue({ name: "x" } as never)))
     expect(error.reason._tag).toBe("Validation")
-    expect(sandbox.stats.requests).toBe(0)
+    expect(sandbox().stats.requests).toBe(0)
   })
 })

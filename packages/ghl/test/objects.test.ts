@@ -1,33 +1,12 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { GhlAuth, GhlClient, Objects } from "../src/index.ts"
+import { Effect, Stream } from "effect"
+import { beforeEach, describe, expect, it } from "vitest"
+import { Objects } from "../src/index.ts"
+import { runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 1 }, rateLimits: false })
+beforeEach(() => sandbox().stats.reset())
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 1 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-beforeEach(() => sandbox.stats.reset())
-
-const run = <A>(effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>) =>
-  Effect.runPromise(
-    Effect.provide(
-      effect,
-      GhlClient.layerWithMemoryRateLimits({
-        baseUrl: sandbox.ghl.baseUrl,
-        locationId: sandbox.credentials.ghl.locationId,
-      }).pipe(
-        Layer.provide(
-          GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken)),
-        ),
-        Layer.provide(NodeHttpClient.layerUndici),
-      ),
-    ),
-  )
+const run = runWith(sandbox)
 
 describe("Objects service", () => {
   it("reads schemas, creates, updates, searches (searchAfter) and deletes records", async () => {
@@ -58,7 +37,7 @@ describe("Objects service", () => {
       "Nemo",
       "Bella",
     ])
-    expect(sandbox.stats.route("POST /ghl/objects/:schemaKey/records/search")).toBe(3)
+    expect(sandbox().stats.route("POST /ghl/objects/:schemaKey/records/search")).toBe(3)
     expect(out.deleted.success).toBe(true)
     expect(out.gone.reason._tag).toBe("NotFound")
   })

@@ -1,30 +1,12 @@
-import type { CrmError } from "@crmkit/core"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { Contacts, GhlAuth, GhlClient, Opportunities } from "../src/index.ts"
+import { Effect, Stream } from "effect"
+import { beforeEach, describe, expect, it } from "vitest"
+import { Contacts, Opportunities } from "../src/index.ts"
+import { pitLayer, runWith, useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 5 }, rateLimits: false })
+beforeEach(() => sandbox().stats.reset())
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 5 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-beforeEach(() => sandbox.stats.reset())
-
-const layer = (token: string) =>
-  GhlClient.layerWithMemoryRateLimits({
-    baseUrl: sandbox.ghl.baseUrl,
-    locationId: sandbox.credentials.ghl.locationId,
-  }).pipe(
-    Layer.provide(GhlAuth.layerPrivateIntegrationToken(Redacted.make(token))),
-    Layer.provide(NodeHttpClient.layerUndici),
-  )
-const run = <A>(
-  effect: Effect.Effect<A, CrmError, GhlClient.GhlClient>,
-  token = sandbox.credentials.ghl.privateIntegrationToken,
-) => Effect.runPromise(Effect.provide(effect, layer(token)))
+const run = runWith(sandbox)
 
 describe("Opportunities service", () => {
   it("reads pipelines, creates, updates, wins, pages through and deletes opportunities", async () => {
@@ -59,14 +41,14 @@ describe("Opportunities service", () => {
     expect(out.won.opportunity?.status).toBe("won")
     expect(out.openOnes.map((o) => o.name)).toEqual(["Deal 0", "Deal 2", "Deal 3", "Deal 4", "Deal 5", "Deal 6"])
     // 6 open deals, 2 per page: 3 pages, each carrying location_id and status.
-    expect(sandbox.stats.route("GET /ghl/opportunities/search")).toBe(3)
+    expect(sandbox().stats.route("GET /ghl/opportunities/search")).toBe(3)
     expect(out.gone.reason._tag).toBe("NotFound")
   })
 
   it("names the missing scope for a token without opportunities access", async () => {
     const error = await run(
       Effect.flip(Opportunities.pipelines()),
-      sandbox.credentials.ghl.readOnlyPrivateIntegrationToken,
+      pitLayer(sandbox(), { token: sandbox().credentials.ghl.readOnlyPrivateIntegrationToken }),
     )
     expect(error.reason._tag === "Forbidden" && error.reason.missingScope).toBe("opportunities.readonly")
   })

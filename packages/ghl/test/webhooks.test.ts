@@ -1,19 +1,14 @@
 import { createPublicKey } from "node:crypto"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { Effect, Exit } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { GhlWebhooks } from "../src/index.ts"
+import { useSandbox } from "./support.ts"
 
-let sandbox: SandboxServer
+const sandbox = useSandbox({ contacts: { keap: 1, ghl: 1 }, rateLimits: false })
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 1 }, rateLimits: false })
-})
-afterAll(() => sandbox.close())
-
-const verifierForSandbox = () => GhlWebhooks.verifier({ keys: sandbox.ghl.webhooks.publicKeys })
+const verifierForSandbox = () => GhlWebhooks.verifier({ keys: sandbox().ghl.webhooks.publicKeys })
 const failureReason = async (effect: Effect.Effect<unknown, GhlWebhooks.WebhookError>) =>
   (await Effect.runPromise(Effect.flip(effect))).reason
 
@@ -21,7 +16,7 @@ const contactCreate = { type: "ContactCreate", id: "c1", locationId: "loc1", ema
 
 describe("GHL webhooks", () => {
   it("accepts a valid x-ghl-signature (Ed25519) and decodes the event", async () => {
-    const signed = sandbox.ghl.webhooks.sign(contactCreate, { legacy: "none" })
+    const signed = sandbox().ghl.webhooks.sign(contactCreate, { legacy: "none" })
     const result = await Effect.runPromise(verifierForSandbox()(signed.body, signed.headers))
     expect(result.scheme).toBe("ed25519")
     expect(result.event.kind).toBe("Contact")
@@ -29,7 +24,10 @@ describe("GHL webhooks", () => {
   })
 
   it("accepts a legacy x-wh-signature (RSA-SHA256) alone", async () => {
-    const signed = sandbox.ghl.webhooks.sign({ type: "TaskComplete", id: "t1", locationId: "loc1" }, { legacy: "only" })
+    const signed = sandbox().ghl.webhooks.sign(
+      { type: "TaskComplete", id: "t1", locationId: "loc1" },
+      { legacy: "only" },
+    )
     expect(signed.headers["x-ghl-signature"]).toBeUndefined()
     const result = await Effect.runPromise(verifierForSandbox()(Buffer.from(signed.body), signed.headers))
     expect(result.scheme).toBe("rsa")
@@ -37,7 +35,7 @@ describe("GHL webhooks", () => {
   })
 
   it("refuses a tampered body, a missing signature and the wrong key", async () => {
-    const signed = sandbox.ghl.webhooks.sign(contactCreate)
+    const signed = sandbox().ghl.webhooks.sign(contactCreate)
     const tampered = signed.body.replace("a@example.com", "b@example.com")
     expect(await failureReason(verifierForSandbox()(tampered, signed.headers))).toBe("BadSignature")
     expect(await failureReason(verifierForSandbox()(signed.body, { "content-type": "application/json" }))).toBe(
@@ -48,18 +46,18 @@ describe("GHL webhooks", () => {
   })
 
   it("refuses a stale timestamp", async () => {
-    sandbox.clock.advance(-10 * 60_000)
+    sandbox().clock.advance(-10 * 60_000)
     try {
-      const signed = sandbox.ghl.webhooks.sign(contactCreate)
+      const signed = sandbox().ghl.webhooks.sign(contactCreate)
       expect(await failureReason(verifierForSandbox()(signed.body, signed.headers))).toBe("Stale")
     } finally {
-      sandbox.clock.reset()
+      sandbox().clock.reset()
     }
   })
 
   it("refuses a replayed webhookId", async () => {
     const verify = verifierForSandbox()
-    const signed = sandbox.ghl.webhooks.sign(contactCreate)
+    const signed = sandbox().ghl.webhooks.sign(contactCreate)
     await Effect.runPromise(verify(signed.body, signed.headers))
     expect(await failureReason(verify(signed.body, signed.headers))).toBe("Replayed")
   })
@@ -77,11 +75,11 @@ describe("GHL webhooks", () => {
       { type: "UNINSTALL", appId: "app1", companyId: "c" },
       { type: "InvoicePaid", locationId: "l", id: "inv" },
     ]) {
-      const signed = sandbox.ghl.webhooks.sign(event)
+      const signed = sandbox().ghl.webhooks.sign(event)
       kinds.push((await Effect.runPromise(verify(signed.body, signed.headers))).event.kind)
     }
     expect(kinds).toEqual(["Opportunity", "Appointment", "Note", "Message", "Message", "App", "App", "Unknown"])
-    const malformed = sandbox.ghl.webhooks.sign({ type: "ContactCreate", locationId: "l" })
+    const malformed = sandbox().ghl.webhooks.sign({ type: "ContactCreate", locationId: "l" })
     expect(await failureReason(verify(malformed.body, malformed.headers))).toBe("Malformed")
   })
 
@@ -109,7 +107,7 @@ describe("GHL webhooks", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
-      const delivery = await sandbox.ghl.webhooks.deliver(url, contactCreate)
+      const delivery = await sandbox().ghl.webhooks.deliver(url, contactCreate)
       expect(delivery.status).toBe(200)
       const again = await fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body })
       expect(again.status).toBe(401)

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { specQuery } from "@crmkit/codegen/contract"
 import { Operation } from "@crmkit/core"
 import { Arbitrary, Effect } from "effect"
 import { OpenAPIBackend } from "openapi-backend"
@@ -115,11 +116,7 @@ const specRequest = (operationId: string, input: unknown) => {
 
 const toSpecRequest = (operation: Operation.Operation, valid: Record<string, unknown>) => {
   const request = Operation.toRequest(operation, valid)
-  const query: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(request.query ?? {})) {
-    if (value === undefined || value === null) continue
-    query[name] = Array.isArray(value) ? value.map(String) : String(value)
-  }
+  const query = specQuery(request.query)
   return {
     method: request.method,
     path: `/crm/rest${request.path}`,

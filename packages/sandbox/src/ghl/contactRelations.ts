@@ -81,6 +81,12 @@ export function registerContactRelations(router: Router<GhlRoute>, store: GhlCon
     handle: onContact(handle),
   })
   const succeeded = (status = 200) => json(status, { succeded: true })
+  /** Adds the id in the path parameter `param` to (or removes it from) the contact's set in `sets`. */
+  const membership = (sets: Map<string, Set<string>>, param: string, action: "add" | "delete", status = 200) =>
+    write((found, request) => {
+      setOf(sets, found.contact.id)[action](request.params[param] as string)
+      return succeeded(status)
+    })
 
   const tagsBody = (request: GhlApiRequest) => stringArray(record(request.ctx.body).tags)
   router
@@ -267,14 +273,7 @@ export function registerContactRelations(router: Router<GhlRoute>, store: GhlCon
         return json(200, { followers: [...set], followersRemoved: removed })
       }),
     )
-    .add(
-      "POST",
-      "/contacts/:contactId/campaigns/:campaignId",
-      write((found, request) => {
-        setOf(campaigns, found.contact.id).add(request.params.campaignId as string)
-        return succeeded(201)
-      }),
-    )
+    .add("POST", "/contacts/:contactId/campaigns/:campaignId", membership(campaigns, "campaignId", "add", 201))
     .add(
       "DELETE",
       "/contacts/:contactId/campaigns/removeAll",
@@ -283,30 +282,9 @@ export function registerContactRelations(router: Router<GhlRoute>, store: GhlCon
         return succeeded()
       }),
     )
-    .add(
-      "DELETE",
-      "/contacts/:contactId/campaigns/:campaignId",
-      write((found, request) => {
-        setOf(campaigns, found.contact.id).delete(request.params.campaignId as string)
-        return succeeded()
-      }),
-    )
-    .add(
-      "POST",
-      "/contacts/:contactId/workflow/:workflowId",
-      write((found, request) => {
-        setOf(workflows, found.contact.id).add(request.params.workflowId as string)
-        return succeeded()
-      }),
-    )
-    .add(
-      "DELETE",
-      "/contacts/:contactId/workflow/:workflowId",
-      write((found, request) => {
-        setOf(workflows, found.contact.id).delete(request.params.workflowId as string)
-        return succeeded()
-      }),
-    )
+    .add("DELETE", "/contacts/:contactId/campaigns/:campaignId", membership(campaigns, "campaignId", "delete"))
+    .add("POST", "/contacts/:contactId/workflow/:workflowId", membership(workflows, "workflowId", "add"))
+    .add("DELETE", "/contacts/:contactId/workflow/:workflowId", membership(workflows, "workflowId", "delete"))
     .add(
       "GET",
       "/contacts/:contactId/appointments",

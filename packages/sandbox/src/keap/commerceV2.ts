@@ -10,7 +10,18 @@ import { json, noContent, type SandboxResponse } from "../http.ts"
 import type { Router } from "../router.ts"
 import type { KeapContactStore } from "./contactStore.ts"
 import { invalidArgument, keapError } from "./errors.ts"
-import { checkId, ISO, isResponse, type Json, pageOf, requireBody, simpleFilter, unknownFields } from "./resourcesV2.ts"
+import {
+  checkId,
+  ISO,
+  isResponse,
+  type Json,
+  listPage,
+  notFound,
+  pageOf,
+  requireBody,
+  simpleFilter,
+  unknownFields,
+} from "./routeHelpers.ts"
 import type { KeapApiRequest, KeapRoute } from "./types.ts"
 
 export const KEAP_SANDBOX_SUBSCRIPTION_PLANS: ReadonlyMap<string, { readonly price: number }> = new Map([
@@ -63,8 +74,6 @@ export function registerCommerceV2(
   now: () => number,
 ): void {
   const iso = () => new Date(now()).toISOString()
-  const notFound = (kind: string, id: string) =>
-    keapError(404, `${kind} with id ${id} not found`, [{ domain: kind.toLowerCase(), resource: id }])
 
   // Products: the price is stored as a number and answered as a currency value.
   const renderProduct = (product: Json): Json => ({ ...product, price: money(Number(product.price)) })
@@ -85,9 +94,10 @@ export function registerCommerceV2(
     .add("GET", `${base}/v2/products`, {
       auth: "api",
       handle: ({ ctx }: KeapApiRequest) => {
-        const filter = simpleFilter(ctx.query.get("filter"), new Set(["name", "sku"]))
-        if (typeof filter !== "function") return filter
-        return pageOf([...store.products.values()].filter(filter).map(renderProduct), ctx.query, "products")
+        return listPage(store.products.values(), ctx.query, "products", {
+          filter: new Set(["name", "sku"]),
+          render: renderProduct,
+        })
       },
     })
     .add("POST", `${base}/v2/products`, {
@@ -338,9 +348,9 @@ export function registerCommerceV2(
     .add("GET", `${base}/v2/subscriptions`, {
       auth: "api",
       handle: ({ ctx }: KeapApiRequest) => {
-        const filter = simpleFilter(ctx.query.get("filter"), new Set(["contact_id", "active"]))
-        if (typeof filter !== "function") return filter
-        return pageOf([...store.subscriptions.values()].filter(filter), ctx.query, "subscriptions")
+        return listPage(store.subscriptions.values(), ctx.query, "subscriptions", {
+          filter: new Set(["contact_id", "active"]),
+        })
       },
     })
     .add("POST", `${base}/v2/subscriptions`, {

@@ -17,12 +17,12 @@ import {
   isResponse,
   type Json,
   KEAP_SANDBOX_USER_IDS,
-  orderItems,
+  listPage,
   pageOf,
   requireBody,
   simpleFilter,
   unknownFields,
-} from "./resourcesV2.ts"
+} from "./routeHelpers.ts"
 import type { KeapApiRequest, KeapRoute } from "./types.ts"
 
 export class KeapEngagementStore {
@@ -84,14 +84,10 @@ export function registerEngagementV2(
     .add("GET", `${base}/v2/tags/categories`, {
       auth: "api",
       handle: ({ ctx }: KeapApiRequest) => {
-        const filter = simpleFilter(ctx.query.get("filter"), new Set(["name"]))
-        if (typeof filter !== "function") return filter
-        const ordered = orderItems(
-          [...store.categories.values()].filter(filter),
-          ctx.query.get("order_by"),
-          new Set(["name"]),
-        )
-        return isResponse(ordered) ? ordered : pageOf(ordered, ctx.query, "tag_categories")
+        return listPage(store.categories.values(), ctx.query, "tag_categories", {
+          filter: new Set(["name"]),
+          order: new Set(["name"]),
+        })
       },
     })
     .add("POST", `${base}/v2/tags/categories`, {
@@ -113,9 +109,7 @@ export function registerEngagementV2(
   router.add("GET", `${base}/v2/campaigns`, {
     auth: "api",
     handle: ({ ctx }: KeapApiRequest) => {
-      const filter = simpleFilter(ctx.query.get("filter"), new Set(["name"]))
-      if (typeof filter !== "function") return filter
-      return pageOf([...store.campaigns.values()].filter(filter), ctx.query, "campaigns")
+      return listPage(store.campaigns.values(), ctx.query, "campaigns", { filter: new Set(["name"]) })
     },
   })
   // The router matches whole segments, so `{sequence_id}:addContacts` arrives as one parameter.
@@ -260,9 +254,9 @@ export function registerEngagementV2(
     .add("GET", `${base}/v2/affiliates`, {
       auth: "api",
       handle: ({ ctx }: KeapApiRequest) => {
-        const filter = simpleFilter(ctx.query.get("filter"), new Set(["code", "contact_id", "status"]))
-        if (typeof filter !== "function") return filter
-        return pageOf([...store.affiliates.values()].filter(filter), ctx.query, "affiliates")
+        return listPage(store.affiliates.values(), ctx.query, "affiliates", {
+          filter: new Set(["code", "contact_id", "status"]),
+        })
       },
     })
     .add("POST", `${base}/v2/affiliates`, {

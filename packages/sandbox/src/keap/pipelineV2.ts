@@ -7,19 +7,20 @@
 import { json, noContent, type SandboxResponse } from "../http.ts"
 import type { Router } from "../router.ts"
 import type { KeapContactStore } from "./contactStore.ts"
-import { invalidArgument, keapError } from "./errors.ts"
+import { invalidArgument } from "./errors.ts"
 import {
   checkId,
   ISO,
   isResponse,
   type Json,
   KEAP_SANDBOX_USER_IDS,
-  orderItems,
+  listPage,
+  lookup,
+  notFound,
   pageOf,
   requireBody,
-  simpleFilter,
   unknownFields,
-} from "./resourcesV2.ts"
+} from "./routeHelpers.ts"
 import type { KeapApiRequest, KeapRoute } from "./types.ts"
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
@@ -106,10 +107,6 @@ export function registerPipelineV2(
   now: () => number,
 ): void {
   const iso = () => new Date(now()).toISOString()
-  const notFound = (kind: string, id: string) =>
-    keapError(404, `${kind} with id ${id} not found`, [{ domain: kind.toLowerCase(), resource: id }])
-  const lookup = (map: Map<string, Json>, kind: string, field: string, id: string): Json | SandboxResponse =>
-    checkId(id, field) ?? map.get(id) ?? notFound(kind, id)
 
   // Opportunities: stored with ids; answered with the nested contact, stage and user.
   const render = (stored: Json): Json => {
@@ -163,14 +160,11 @@ export function registerPipelineV2(
     .add("GET", `${base}/v2/opportunities`, {
       auth: "api",
       handle: ({ ctx }: KeapApiRequest) => {
-        const filter = simpleFilter(ctx.query.get("filter"), new Set(["contact_id", "stage_id", "user_id"]))
-        if (typeof filter !== "function") return filter
-        const ordered = orderItems(
-          [...store.opportunities.values()].filter(filter),
-          ctx.query.get("order_by"),
-          new Set(["opportunity_title", "created_time", "next_action_time"]),
-        )
-        return isResponse(ordered) ? ordered : pageOf(ordered.map(render), ctx.query, "opportunities")
+        return listPage(store.opportunities.values(), ctx.query, "opportunities", {
+          filter: new Set(["contact_id", "stage_id", "user_id"]),
+          order: new Set(["opportunity_title", "created_time", "next_action_time"]),
+          render,
+        })
       },
     })
     .add("POST", `${base}/v2/opportunities`, {
@@ -266,14 +260,10 @@ export function registerPipelineV2(
     .add("GET", `${base}/v2/companies`, {
       auth: "api",
       handle: ({ ctx }: KeapApiRequest) => {
-        const filter = simpleFilter(ctx.query.get("filter"), new Set(["company_name"]))
-        if (typeof filter !== "function") return filter
-        const ordered = orderItems(
-          [...store.companies.values()].filter(filter),
-          ctx.query.get("order_by"),
-          new Set(["company_name", "create_time"]),
-        )
-        return isResponse(ordered) ? ordered : pageOf(ordered, ctx.query, "companies")
+        return listPage(store.companies.values(), ctx.query, "companies", {
+          filter: new Set(["company_name"]),
+          order: new Set(["company_name", "create_time"]),
+        })
       },
     })
     .add("POST", `${base}/v2/companies`, {
