@@ -1,4 +1,5 @@
 import { Command } from "effect/cli"
+import { resourceCommands } from "./commands/actions.ts"
 import { authCommand } from "./commands/auth.ts"
 import { callCommand } from "./commands/call.ts"
 import { exportCommand } from "./commands/export.ts"
@@ -10,8 +11,13 @@ import { root } from "./Root.ts"
 
 const providerCommand = (provider: CliProviderInfo) =>
   Command.make(provider.name).pipe(
-    Command.withDescription(`${provider.title}: the whole API by operation id`),
-    Command.withSubcommands([operationsCommand(provider), callCommand(provider), exportCommand(provider)]),
+    Command.withDescription(`${provider.title}: everyday resources, and the whole API by operation id`),
+    Command.withSubcommands([
+      ...resourceCommands(provider),
+      operationsCommand(provider),
+      callCommand(provider),
+      exportCommand(provider),
+    ]),
   )
 
 export const cli = root.pipe(

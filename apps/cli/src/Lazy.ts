@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import type { CliProvider, CliProviderInfo } from "./providers.ts"
 
+export const Action = Effect.promise(() => import("@crmkit/core/Action"))
 export const Operation = Effect.promise(() => import("@crmkit/core/Operation"))
 export const Session = Effect.promise(() => import("./Session.ts"))
 export const Profiles = Effect.promise(() => import("./Profiles.ts"))

@@ -15,6 +15,10 @@ export const root = Command.make("crmkit").pipe(
       Flag.withDescription("Saved credentials to use (see `crmkit auth`)"),
       Flag.withDefault("default"),
     ),
+    progress: Flag.Boolean("progress").pipe(
+      Flag.withDescription("Progress of long runs on stderr (default: on a terminal)"),
+      Flag.optional,
+    ),
     verbose: Flag.Boolean("verbose").pipe(Flag.withDescription("Print error details"), Flag.withDefault(false)),
   }),
   Command.withDescription("crmkit: Keap and HighLevel from a terminal"),

@@ -3,9 +3,9 @@
  * credentials: the embedded sandbox (`--sandbox`), the environment, or a saved profile
  * (`--profile`, default `default`). Undici is the transport.
  */
-import { type Credentials, CrmClient, type CrmError, type Provider, RateLimit, TokenStore } from "@crmkit/core"
-import { Effect, Layer, Option } from "effect"
-import type { HttpClient } from "effect/http"
+import { type Credentials, type CrmClient, type CrmError, RateLimit, TokenStore } from "@crmkit/core"
+import { Context, Duration, Effect, Layer, Option } from "effect"
+import { HttpClient } from "effect/http"
 import * as Profiles from "./Profiles.ts"
 import { type CliProvider, oauthCredentials } from "./providers/runtime.ts"
 import { UsageError } from "./UsageError.ts"
@@ -18,6 +18,10 @@ export interface SessionOptions {
 
 export interface Session {
   readonly client: CrmClient.CrmClient
+  /** The provider's client service, for its actions. */
+  readonly services: Context.Context<any>
+  /** Requests sent so far and time spent waiting for rate-limit windows, for progress displays. */
+  readonly stats: { readonly requests: () => number; readonly waitedMillis: () => number }
   /** Parameters the environment, the profile or the sandbox supplies, e.g. GHL's `locationId`. */
   readonly context: Readonly<Record<string, string>>
 }
@@ -27,17 +31,40 @@ type AnyCredentials = Layer.Layer<Credentials.Credentials, CrmError, TokenStore.
 // The layers are built into the command's scope: the undici dispatcher must outlive the
 // client's construction. undici is imported only by commands that send requests.
 const makeClient = (
-  profile: Provider.ProviderProfile,
+  provider: CliProvider,
+  baseUrl: string | undefined,
+  context: Readonly<Record<string, string>>,
   credentials: AnyCredentials,
   store: TokenStore.TokenStoreShape,
 ) =>
-  Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
-    Effect.flatMap((NodeHttpClient) => {
-      const transport = Layer.merge(NodeHttpClient.layerUndici, Layer.succeed(TokenStore.TokenStore, store))
-      return Layer.build(Layer.mergeAll(credentials, RateLimit.layerMemory, transport).pipe(Layer.provide(transport)))
-    }),
-    Effect.flatMap((context) => CrmClient.make(profile).pipe(Effect.provideContext(context))),
-  )
+  Effect.gen(function* () {
+    const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
+    let requests = 0
+    // Every request that leaves, retries and refreshes included: what a progress line counts.
+    const counted = Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(
+        HttpClient.HttpClient,
+        HttpClient.tapRequest(() => Effect.sync(() => void requests++)),
+      ),
+    ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    const transport = Layer.merge(counted, Layer.succeed(TokenStore.TokenStore, store))
+    const services = yield* Layer.build(
+      provider
+        .client(baseUrl, context)
+        .pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(credentials, RateLimit.layerMemory, transport).pipe(Layer.provideMerge(transport)),
+          ),
+        ),
+    )
+    const rateLimits = Context.getUnsafe(services, RateLimit.RateLimits)
+    const stats = {
+      requests: () => requests,
+      waitedMillis: () => Duration.toMillis(Effect.runSync(rateLimits.waited)),
+    }
+    return { client: provider.crmClient(services), services, stats, context } satisfies Session
+  })
 
 const fromProfile = (provider: CliProvider, name: string) =>
   Effect.gen(function* () {
@@ -74,13 +101,11 @@ export const open = (provider: CliProvider, options: SessionOptions) =>
         (s) => Effect.promise(() => s.close()),
       )
       const wiring = provider.sandbox(server)
-      const client = yield* makeClient(provider.profile(options.baseUrl ?? wiring.baseUrl), wiring.credentials, memory)
-      return { client, context: wiring.context } satisfies Session
+      return yield* makeClient(provider, options.baseUrl ?? wiring.baseUrl, wiring.context, wiring.credentials, memory)
     }
     const fromEnv = provider.credentialsFromEnv(process.env)
     if (fromEnv !== undefined) {
-      const client = yield* makeClient(provider.profile(options.baseUrl), fromEnv, memory)
-      return { client, context: provider.contextParameters(process.env) } satisfies Session
+      return yield* makeClient(provider, options.baseUrl, provider.contextParameters(process.env), fromEnv, memory)
     }
     const saved = yield* fromProfile(provider, options.profile)
     if (saved === undefined) {
@@ -88,11 +113,13 @@ export const open = (provider: CliProvider, options: SessionOptions) =>
         message: `No ${provider.title} credentials: set ${provider.envHelp}, run \`crmkit auth add ${provider.name}\` or \`crmkit auth login ${provider.name}\`, or add --sandbox to try the embedded sandbox.`,
       })
     }
-    const client = yield* makeClient(
-      provider.profile(options.baseUrl ?? saved.saved.baseUrl),
+    const location = saved.saved.locationId === undefined ? {} : { locationId: saved.saved.locationId }
+    const context = { ...location, ...provider.contextParameters(process.env) }
+    return yield* makeClient(
+      provider,
+      options.baseUrl ?? saved.saved.baseUrl,
+      context,
       saved.credentials,
       saved.secrets,
     )
-    const context = saved.saved.locationId === undefined ? {} : { locationId: saved.saved.locationId }
-    return { client, context: { ...context, ...provider.contextParameters(process.env) } } satisfies Session
   })

@@ -1,24 +1,11 @@
 /** Drives the built `crmkit` binary as a subprocess, as users and scripts do. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-
-const bin = path.join(import.meta.dirname, "..", "dist", "crmkit.mjs")
-// No test reads the developer's own saved credentials.
-const emptyConfig = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-config-"))
-
-const crmkit = (args: ReadonlyArray<string>, env: Record<string, string> = {}, input?: string) => {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    ...(input === undefined ? {} : { input }),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CRMKIT_CONFIG_DIR: emptyConfig, ...env },
-    timeout: 60_000,
-  })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+import { bin, crmkit } from "./support.ts"
 
 describe("crmkit", () => {
   it("shows help at every level", () => {

@@ -99,6 +99,8 @@ export const toRequest = (operation: CatalogEntry, input: Readonly<Record<string
         path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(value).toWellFormed()))
         break
       case "query":
+        // An empty list is no value at all (`fields=` would ask for the empty field).
+        if (Array.isArray(value) && value.length === 0) continue
         query[parameter.name] =
           Array.isArray(value) && parameter.explode === false ? value.join(",") : (value as QueryValue)
         break

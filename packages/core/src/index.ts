@@ -1,3 +1,4 @@
+export * as Action from "./Action.ts"
 export * as Credentials from "./Credentials.ts"
 export * as CrmClient from "./CrmClient.ts"
 export * as CrmErrors from "./CrmError.ts"

@@ -1,3 +1,4 @@
+export * as GhlActions from "./GhlActions.ts"
 export * as GhlAuth from "./GhlAuth.ts"
 export * as GhlClient from "./GhlClient.ts"
 export * as GhlConfig from "./GhlConfig.ts"

@@ -135,3 +135,39 @@ export const orderBy = (field: string, direction: "asc" | "desc" = "asc"): Effec
   FIELD.test(field)
     ? Effect.succeed(`${field} ${direction}`)
     : Effect.fail(CrmErrors.invalidInput("keap", [{ field: "order_by", message: `'${field}' is not a field name` }]))
+
+const CONDITION = /^([^=<>]+?)(==|>=|<=|>|<)(.*)$/s
+
+/**
+ * A condition typed by a user (`given_name==Ann`, `date_created>=2026-01-01T00:00:00.000Z`,
+ * `email==ann*` for a prefix, `ids==1,2` for a list), read into the builder so that its value is
+ * checked like any other. A value still holding syntax characters is refused by `encode`.
+ */
+export const parse = (text: string): Result.Result<Filter, CrmErrors.FieldIssue> => {
+  const match = CONDITION.exec(text.trim())
+  if (match === null) {
+    return Result.fail({ field: "filter", message: `'${text}' is not a condition like field==value or field>=value` })
+  }
+  const [, rawField, operator, value] = match as unknown as [string, string, Operator, string]
+  const field = rawField.trim()
+  if (operator === "==" && value.endsWith("*") && !value.slice(0, -1).includes("*")) {
+    return Result.succeed(startsWith(field, value.slice(0, -1)))
+  }
+  if (operator === "==" && value.includes(",")) return Result.succeed(oneOf(field, value.split(",")))
+  return Result.succeed(compare(operator)(field, value))
+}
+
+/** Several typed conditions, all of which must hold; the error names every bad one. */
+export const parseAll = (texts: ReadonlyArray<string>): Effect.Effect<Filter, CrmError> => {
+  const filters: Array<Filter> = []
+  const issues: Array<CrmErrors.FieldIssue> = []
+  for (const text of texts) {
+    const parsed = parse(text)
+    if (Result.isFailure(parsed)) issues.push(parsed.failure)
+    else filters.push(parsed.success)
+  }
+  if (issues.length > 0) return Effect.fail(CrmErrors.invalidInput("keap", issues))
+  const filter = and(...filters)
+  // Encoded once here so that a bad value is refused before any request is sent.
+  return Effect.as(encode(filter), filter)
+}

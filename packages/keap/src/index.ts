@@ -1,4 +1,5 @@
 export { type CatalogEntry, catalog } from "./generated/catalog.ts"
+export * as KeapActions from "./KeapActions.ts"
 export * as KeapAuth from "./KeapAuth.ts"
 export * as KeapClient from "./KeapClient.ts"
 export * as KeapConfig from "./KeapConfig.ts"

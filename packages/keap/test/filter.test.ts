@@ -74,3 +74,25 @@ describe("KeapFilter", () => {
     expect(order.reason._tag === "Validation" && order.reason.fields[0]?.field).toBe("order_by")
   })
 })
+
+describe("KeapFilter.parse (conditions typed by users)", () => {
+  const encoded = (texts: ReadonlyArray<string>) =>
+    Effect.runPromise(Effect.flatMap(KeapFilter.parseAll(texts), KeapFilter.encode))
+
+  it("reads comparisons, prefixes and lists into the builder", async () => {
+    expect(await encoded(["given_name==Ann", "date_created>=2026-01-01T00:00:00.000Z"])).toBe(
+      "given_name==Ann;date_created>=2026-01-01T00:00:00.000Z",
+    )
+    expect(await encoded(["email==ann*"])).toBe("email==ann*")
+    expect(await encoded(["ids==1,2,3"])).toBe("ids==1,2,3")
+  })
+
+  it("refuses a condition without an operator and a value that injects a second condition", async () => {
+    const failure = await Effect.runPromise(Effect.flip(KeapFilter.parseAll(["given_name", "x==a;owner_id==1"])))
+    const messages = failure.reason._tag === "Validation" ? failure.reason.fields.map((f) => f.message) : []
+    expect(messages[0]).toMatch(/'given_name' is not a condition/)
+    const injected = await Effect.runPromise(Effect.flip(KeapFilter.parseAll(["x==a;owner_id==1"])))
+    expect(injected.reason._tag === "Validation" && injected.reason.fields[0]?.message).toMatch(/';'/)
+    expect(Result.isFailure(KeapFilter.parse(""))).toBe(true)
+  })
+})

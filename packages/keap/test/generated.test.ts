@@ -150,9 +150,16 @@ describe("generated Keap operations", () => {
     expect(request).toMatchObject({
       method: "GET",
       path: "/v2/contacts/a%2Fb",
-      query: { fields: ["id", "email_addresses"] },
+      query: { fields: "id,email_addresses" },
       idempotent: true,
       operation: "getContact",
     })
+  })
+
+  it("sends an `explode: false` list as one comma-separated value, and an empty list not at all", () => {
+    const task = { body: { assigned_to_user_id: "1" } }
+    const listed = Operation.toRequest(Generated.createTask, { ...task, fields: ["custom_fields", "id"] })
+    expect(listed.query).toEqual({ fields: "custom_fields,id" })
+    expect(Operation.toRequest(Generated.createTask, { ...task, fields: [] }).query).toEqual({})
   })
 })

@@ -269,6 +269,8 @@ interface Parameter {
   readonly required: boolean
   readonly schema: Located
   readonly description?: string | undefined
+  /** `false`: an array goes as one comma-separated value. */
+  readonly explode: boolean
 }
 
 interface BuiltOperation {
@@ -437,11 +439,20 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
         throw new Error(`${where}: parameter name ${name} is used in two locations`)
       }
       if (name === "body") throw new Error(`${where}: a parameter is named "body", which the input reserves`)
+      const resolvedSchema = deref({ schema, file: parameterFile }).schema
+      // A required list with no items cannot be put in a query string: refuse it before sending.
+      if (location === "query" && parameter.required === true && resolvedSchema?.type === "array") {
+        if (resolvedSchema.minItems === undefined) schema = { ...resolvedSchema, minItems: 1 }
+      }
+      // `explode: false`: the array goes as one comma-separated value. Prose such as
+      // "Comma-delimited list" is not followed: the spec's own contract says otherwise.
+      const commaSeparated = location === "query" && resolvedSchema?.type === "array" && parameter.explode === false
       parameters.push({
         name,
         in: location,
         required: location === "path" || parameter.required === true,
         schema: { schema, file: parameterFile },
+        explode: !commaSeparated,
         description: parameter.description,
       })
     }
@@ -544,6 +555,7 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
         name: parameter.name,
         in: parameter.in,
         required: parameter.required,
+        ...(parameter.explode ? {} : { explode: false }),
       })),
       hasBody: body !== undefined,
       bodyRequired: body?.required === true,

@@ -1,13 +1,14 @@
 import * as fs from "node:fs/promises"
 import type { CrmError, Operation } from "@crmkit/core"
-import { Console, Effect, Option, Stream } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Lazy from "../Lazy.ts"
-import { columnsOf, csvHeader, csvRow, defaultFormat, type Format, render } from "../Output.ts"
+import { defaultFormat, type Format, render } from "../Output.ts"
+import * as Progress from "../Progress.ts"
 import type { CliProvider, CliProviderInfo } from "../providers.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
-import { formatFlag } from "./shared.ts"
+import { formatFlag, writeRecords } from "./shared.ts"
 
 /** `--param name=value`: a value that reads as JSON (number, boolean, array, object) is taken as such when the string is refused. */
 const coerce = (value: string): unknown => {
@@ -138,14 +139,15 @@ export const callCommand = (info: CliProviderInfo) =>
       const input = yield* validated(provider.name, operation, raw)
       const chosen: Format = Option.getOrElse(format, defaultFormat)
       if (!all) {
-        const result = yield* Operation.callUnknown(session.client, operation, input)
+        const result = yield* provider.call(session.services, operation, input)
         yield* Console.log(render(result ?? null, chosen === "table" && !Array.isArray(result) ? "json" : chosen))
         return
       }
       if (operation.pagination === undefined) {
         return yield* new UsageError({ message: `${operation.id} does not paginate: drop --all` })
       }
-      yield* streamOut(
+      const progress = Progress.start(session.stats, Progress.enabledBy(Option.getOrUndefined(globals.progress)))
+      yield* writeRecords(
         Operation.streamAll(
           session.client,
           operation,
@@ -153,6 +155,7 @@ export const callCommand = (info: CliProviderInfo) =>
           Option.getOrElse(pageSize, () => provider.pageSize),
         ),
         chosen,
+        progress,
       )
     }, Effect.scoped),
   ).pipe(
@@ -168,36 +171,3 @@ export const callCommand = (info: CliProviderInfo) =>
       },
     ]),
   )
-
-/** Streams records to stdout as they arrive; progress goes to stderr on a terminal. */
-const streamOut = <E>(records: Stream.Stream<unknown, E>, format: Format) =>
-  Effect.gen(function* () {
-    let count = 0
-    let columns: ReadonlyArray<string> | undefined
-    const buffered: Array<unknown> = []
-    const progress = process.stderr.isTTY
-    yield* records.pipe(
-      Stream.runForEach((record) =>
-        Effect.sync(() => {
-          count++
-          if (progress && count % 100 === 0) process.stderr.write(`\r${count} records`)
-          switch (format) {
-            case "ndjson":
-              process.stdout.write(`${JSON.stringify(record)}\n`)
-              break
-            case "csv":
-              if (columns === undefined) {
-                columns = columnsOf([record])
-                process.stdout.write(`${csvHeader(columns)}\n`)
-              }
-              process.stdout.write(`${csvRow(record, columns)}\n`)
-              break
-            default:
-              buffered.push(record)
-          }
-        }),
-      ),
-    )
-    if (progress) process.stderr.write(`\r${count} records\n`)
-    if (format === "json" || format === "table") yield* Console.log(render(buffered, format))
-  })

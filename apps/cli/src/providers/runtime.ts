@@ -3,11 +3,21 @@
  * one. Everything API-specific comes from the provider packages; this file only wires
  * them to the CLI's sources of credentials (environment, profiles, sandbox).
  */
-import { Credentials, type CrmError, OAuth2, type Operation, type Provider, type TokenStore } from "@crmkit/core"
-import { GhlAuth, GhlClient, GhlConfig } from "@crmkit/ghl"
-import { KeapAuth, KeapClient, KeapConfig } from "@crmkit/keap"
+import {
+  type Action,
+  Credentials,
+  type CrmClient,
+  type CrmError,
+  OAuth2,
+  Operation,
+  type Provider,
+  type RateLimit,
+  type TokenStore,
+} from "@crmkit/core"
+import { GhlActions, GhlAuth, GhlClient, GhlConfig, GhlOperations } from "@crmkit/ghl"
+import { KeapActions, KeapAuth, KeapClient, KeapConfig } from "@crmkit/keap"
 import type { SandboxServer } from "@crmkit/sandbox"
-import { type Layer, Redacted } from "effect"
+import { Context, type Effect, type Layer, Redacted } from "effect"
 import type { HttpClient } from "effect/http"
 
 /** An OAuth app as the CLI knows it (from flags and the secrets file). */
@@ -65,6 +75,20 @@ export interface CliProvider {
   readonly operations: () => Promise<Readonly<Record<string, Operation.Operation>>>
   readonly pageSize: number
   readonly profile: (baseUrl: string | undefined) => Provider.ProviderProfile
+  /** The provider's client service (what its actions run on), built from the session's layers. */
+  readonly client: (
+    baseUrl: string | undefined,
+    context: Readonly<Record<string, string>>,
+  ) => Layer.Layer<any, CrmError, Credentials.Credentials | RateLimit.RateLimits | HttpClient.HttpClient>
+  /** The core client inside the provider's client service. */
+  readonly crmClient: (services: Context.Context<any>) => CrmClient.CrmClient
+  /** Calls one operation the provider's way (GHL: scopes checked before sending). */
+  readonly call: (
+    services: Context.Context<any>,
+    operation: Operation.Operation,
+    input: unknown,
+  ) => Effect.Effect<unknown, CrmError>
+  readonly actions: ReadonlyArray<Action.Action>
   /** Parameters filled from the environment when an operation takes them and the user did not. */
   readonly contextParameters: (env: NodeJS.ProcessEnv) => Readonly<Record<string, string>>
   readonly contextKeys: ReadonlyArray<string>
@@ -87,6 +111,11 @@ export const keap: CliProvider = {
   operations: async () => (await import("@crmkit/keap/generated/operations")).operations,
   pageSize: 1000,
   profile: (baseUrl) => KeapClient.profile({ baseUrl }),
+  client: (baseUrl) => KeapClient.layer({ baseUrl }),
+  crmClient: (services) => Context.getUnsafe(services, KeapClient.KeapClient),
+  call: (services, operation, input) =>
+    Operation.callUnknown(Context.getUnsafe(services, KeapClient.KeapClient), operation, input),
+  actions: KeapActions.actions,
   contextParameters: () => ({}),
   contextKeys: [],
   credentialsFromEnv: (env) => {
@@ -126,6 +155,11 @@ export const ghl: CliProvider = {
   operations: async () => (await import("@crmkit/ghl/generated/operations")).operations,
   pageSize: 100,
   profile: (baseUrl) => GhlClient.profile({ baseUrl }),
+  client: (baseUrl, context) => GhlClient.layer({ baseUrl, locationId: context.locationId }),
+  crmClient: (services) => Context.getUnsafe(services, GhlClient.GhlClient),
+  call: (services, operation, input) =>
+    GhlOperations.callWith(Context.getUnsafe(services, GhlClient.GhlClient), operation, input),
+  actions: GhlActions.actions,
   contextParameters: (env) => (env.GHL_LOCATION_ID ? { locationId: env.GHL_LOCATION_ID } : {}),
   contextKeys: ["locationId"],
   credentialsFromEnv: (env) => {

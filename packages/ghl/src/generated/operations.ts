@@ -5608,7 +5608,7 @@ export class FbGetReportingInput extends Schema.Opaque<FbGetReportingInput>()(Sc
       "reach",
       "frequency",
     ]),
-  ),
+  ).check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get reporting data
@@ -5629,7 +5629,7 @@ export const fbGetReporting: Operation.Operation<FbGetReportingInput, unknown> =
     { name: "startDate", in: "query", required: true },
     { name: "endDate", in: "query", required: true },
     { name: "type", in: "query", required: true },
-    { name: "fields", in: "query", required: true },
+    { name: "fields", in: "query", required: true, explode: false },
   ],
   hasBody: false,
   bodyRequired: false,
@@ -11841,7 +11841,7 @@ export class GoogleGetReportingInput extends Schema.Opaque<GoogleGetReportingInp
       "cost_per_conversion",
       "ctr",
     ]),
-  ),
+  ).check(Schema.isMinLength(1)),
 })) {}
 /**
  * Get reporting data
@@ -11862,7 +11862,7 @@ export const googleGetReporting: Operation.Operation<GoogleGetReportingInput, un
     { name: "startDate", in: "query", required: true },
     { name: "endDate", in: "query", required: true },
     { name: "type", in: "query", required: true },
-    { name: "fields", in: "query", required: true },
+    { name: "fields", in: "query", required: true, explode: false },
   ],
   hasBody: false,
   bodyRequired: false,

@@ -862,7 +862,7 @@ export const createContact: Operation.Operation<CreateContactInput, S.Contact> =
   access: "write",
   idempotent: false,
   parameters: [
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
     { name: "duplicate_option", in: "query", required: false },
   ],
   hasBody: true,
@@ -1294,7 +1294,10 @@ export const createNote: Operation.Operation<CreateNoteInput, S.Note> = {
   resource: "note",
   access: "write",
   idempotent: false,
-  parameters: [{ name: "contact_id", in: "path", required: true }, { name: "fields", in: "query", required: false }],
+  parameters: [
+    { name: "contact_id", in: "path", required: true },
+    { name: "fields", in: "query", required: false, explode: false },
+  ],
   hasBody: true,
   bodyRequired: true,
   input: CreateNoteInput,
@@ -2181,7 +2184,7 @@ export const createTask: Operation.Operation<CreateTaskInput, S.Task> = {
   resource: "task",
   access: "write",
   idempotent: false,
-  parameters: [{ name: "fields", in: "query", required: false }],
+  parameters: [{ name: "fields", in: "query", required: false, explode: false }],
   hasBody: true,
   bodyRequired: true,
   input: CreateTaskInput,
@@ -2424,7 +2427,7 @@ export const deleteAffiliateCustomFieldTab: Operation.Operation<DeleteAffiliateC
 }
 
 export class DeleteAutomationInput extends Schema.Opaque<DeleteAutomationInput>()(Schema.Struct({
-  automation_ids: Schema.Array(Schema.Int),
+  automation_ids: Schema.Array(Schema.Int).check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete an Automation
@@ -2447,7 +2450,7 @@ export const deleteAutomation: Operation.Operation<DeleteAutomationInput, unknow
 }
 
 export class DeleteCategoriesInput extends Schema.Opaque<DeleteCategoriesInput>()(Schema.Struct({
-  ids: Schema.Array(Schema.Int),
+  ids: Schema.Array(Schema.Int).check(Schema.isMinLength(1)),
 })) {}
 /**
  * Delete automation category
@@ -4400,7 +4403,10 @@ export const getCompany: Operation.Operation<GetCompanyInput, S.Company> = {
   resource: "company",
   access: "read",
   idempotent: true,
-  parameters: [{ name: "company_id", in: "path", required: true }, { name: "fields", in: "query", required: false }],
+  parameters: [
+    { name: "company_id", in: "path", required: true },
+    { name: "fields", in: "query", required: false, explode: false },
+  ],
   hasBody: false,
   bodyRequired: false,
   input: GetCompanyInput,
@@ -4470,7 +4476,10 @@ export const getContact: Operation.Operation<GetContactInput, S.Contact> = {
   resource: "contact",
   access: "read",
   idempotent: true,
-  parameters: [{ name: "contact_id", in: "path", required: true }, { name: "fields", in: "query", required: false }],
+  parameters: [
+    { name: "contact_id", in: "path", required: true },
+    { name: "fields", in: "query", required: false, explode: false },
+  ],
   hasBody: false,
   bodyRequired: false,
   input: GetContactInput,
@@ -4922,7 +4931,7 @@ export const getNote: Operation.Operation<GetNoteInput, S.GetNoteResponse> = {
   parameters: [
     { name: "contact_id", in: "path", required: true },
     { name: "note_id", in: "path", required: true },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: false,
   bodyRequired: false,
@@ -5573,7 +5582,10 @@ export const getTask: Operation.Operation<GetTaskInput, S.Task> = {
   resource: "task",
   access: "read",
   idempotent: true,
-  parameters: [{ name: "task_id", in: "path", required: true }, { name: "fields", in: "query", required: false }],
+  parameters: [
+    { name: "task_id", in: "path", required: true },
+    { name: "fields", in: "query", required: false, explode: false },
+  ],
   hasBody: false,
   bodyRequired: false,
   input: GetTaskInput,
@@ -6050,7 +6062,7 @@ export const listAllNotes: Operation.Operation<ListAllNotesInput, S.ListNotesRes
     { name: "page_token", in: "query", required: false },
     { name: "order_by", in: "query", required: false },
     { name: "page_size", in: "query", required: false },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: false,
   bodyRequired: false,
@@ -6275,7 +6287,7 @@ export const listCompanies: Operation.Operation<ListCompaniesInput, S.ListCompan
   access: "read",
   idempotent: true,
   parameters: [
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
     { name: "filter", in: "query", required: false },
     { name: "order_by", in: "query", required: false },
     { name: "page_size", in: "query", required: false },
@@ -6515,7 +6527,7 @@ export const listContacts: Operation.Operation<ListContactsInput, S.ListContacts
   access: "read",
   idempotent: true,
   parameters: [
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
     { name: "filter", in: "query", required: false },
     { name: "order_by", in: "query", required: false },
     { name: "page_size", in: "query", required: false },
@@ -7199,7 +7211,7 @@ export const listNotes: Operation.Operation<ListNotesInput, S.ListNotesResponse>
     { name: "order_by", in: "query", required: false },
     { name: "page_size", in: "query", required: false },
     { name: "page_token", in: "query", required: false },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: false,
   bodyRequired: false,
@@ -8409,7 +8421,7 @@ export const listTasks: Operation.Operation<ListTasksInput, S.ListTasksResponse>
     { name: "order_by", in: "query", required: false },
     { name: "page_size", in: "query", required: false },
     { name: "page_token", in: "query", required: false },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: false,
   bodyRequired: false,
@@ -8532,7 +8544,7 @@ export const mergeContacts: Operation.Operation<MergeContactsInput, S.Contact> =
   resource: "contact",
   access: "write",
   idempotent: false,
-  parameters: [{ name: "fields", in: "query", required: false }],
+  parameters: [{ name: "fields", in: "query", required: false, explode: false }],
   hasBody: true,
   bodyRequired: true,
   input: MergeContactsInput,
@@ -9186,7 +9198,7 @@ export const updateAffiliateCustomField: Operation.Operation<UpdateAffiliateCust
 
 export class UpdateAffiliateCustomFieldGroupInput extends Schema.Opaque<UpdateAffiliateCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -9214,7 +9226,7 @@ export const updateAffiliateCustomFieldGroup: Operation.Operation<
 
 export class UpdateAffiliateCustomFieldTabInput extends Schema.Opaque<UpdateAffiliateCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -9483,7 +9495,7 @@ export const updateCompanyCustomField: Operation.Operation<UpdateCompanyCustomFi
 
 export class UpdateCompanyCustomFieldGroupInput extends Schema.Opaque<UpdateCompanyCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -9511,7 +9523,7 @@ export const updateCompanyCustomFieldGroup: Operation.Operation<
 
 export class UpdateCompanyCustomFieldTabInput extends Schema.Opaque<UpdateCompanyCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -9602,7 +9614,7 @@ export const updateContact: Operation.Operation<UpdateContactInput, S.Contact> =
   parameters: [
     { name: "contact_id", in: "path", required: true },
     { name: "update_mask", in: "query", required: false },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: true,
   bodyRequired: true,
@@ -9612,7 +9624,7 @@ export const updateContact: Operation.Operation<UpdateContactInput, S.Contact> =
 
 export class UpdateContactCustomFieldGroupInput extends Schema.Opaque<UpdateContactCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -9640,7 +9652,7 @@ export const updateContactCustomFieldGroup: Operation.Operation<
 
 export class UpdateContactCustomFieldTabInput extends Schema.Opaque<UpdateContactCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -9665,7 +9677,7 @@ export const updateContactCustomFieldTab: Operation.Operation<UpdateContactCusto
 
 export class UpdateContactLinkTypeInput extends Schema.Opaque<UpdateContactLinkTypeInput>()(Schema.Struct({
   link_type_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "max_links"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "max_links"])).check(Schema.isMinLength(1)),
   body: S.UpdateContactLinkTypeRequest,
 })) {}
 /**
@@ -10006,7 +10018,7 @@ export const updateNote: Operation.Operation<UpdateNoteInput, S.UpdateNoteRespon
     { name: "contact_id", in: "path", required: true },
     { name: "note_id", in: "path", required: true },
     { name: "update_mask", in: "query", required: false },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: true,
   bodyRequired: true,
@@ -10016,7 +10028,7 @@ export const updateNote: Operation.Operation<UpdateNoteInput, S.UpdateNoteRespon
 
 export class UpdateNoteCustomFieldGroupInput extends Schema.Opaque<UpdateNoteCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -10041,7 +10053,7 @@ export const updateNoteCustomFieldGroup: Operation.Operation<UpdateNoteCustomFie
 
 export class UpdateNoteCustomFieldTabInput extends Schema.Opaque<UpdateNoteCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -10187,7 +10199,7 @@ export const updateOpportunityCustomField: Operation.Operation<
 
 export class UpdateOpportunityCustomFieldGroupInput extends Schema.Opaque<UpdateOpportunityCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -10215,7 +10227,7 @@ export const updateOpportunityCustomFieldGroup: Operation.Operation<
 
 export class UpdateOpportunityCustomFieldTabInput extends Schema.Opaque<UpdateOpportunityCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -10348,7 +10360,7 @@ export const updateOrderCustomField: Operation.Operation<UpdateOrderCustomFieldI
 
 export class UpdateOrderCustomFieldGroupInput extends Schema.Opaque<UpdateOrderCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -10373,7 +10385,7 @@ export const updateOrderCustomFieldGroup: Operation.Operation<UpdateOrderCustomF
 
 export class UpdateOrderCustomFieldTabInput extends Schema.Opaque<UpdateOrderCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -10950,7 +10962,7 @@ export const updateSubscriptionCustomField: Operation.Operation<
 
 export class UpdateSubscriptionCustomFieldGroupInput extends Schema.Opaque<UpdateSubscriptionCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -10978,7 +10990,7 @@ export const updateSubscriptionCustomFieldGroup: Operation.Operation<
 
 export class UpdateSubscriptionCustomFieldTabInput extends Schema.Opaque<UpdateSubscriptionCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**
@@ -11141,7 +11153,7 @@ export const updateTask: Operation.Operation<UpdateTaskInput, S.UpdateTaskRespon
   parameters: [
     { name: "task_id", in: "path", required: true },
     { name: "update_mask", in: "query", required: false },
-    { name: "fields", in: "query", required: false },
+    { name: "fields", in: "query", required: false, explode: false },
   ],
   hasBody: true,
   bodyRequired: true,
@@ -11179,7 +11191,7 @@ export const updateTaskCustomField: Operation.Operation<UpdateTaskCustomFieldInp
 
 export class UpdateTaskCustomFieldGroupInput extends Schema.Opaque<UpdateTaskCustomFieldGroupInput>()(Schema.Struct({
   group_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "tab_id", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldGroupRequest,
 })) {}
 /**
@@ -11204,7 +11216,7 @@ export const updateTaskCustomFieldGroup: Operation.Operation<UpdateTaskCustomFie
 
 export class UpdateTaskCustomFieldTabInput extends Schema.Opaque<UpdateTaskCustomFieldTabInput>()(Schema.Struct({
   tab_id: Schema.String.check(Schema.isMinLength(1)),
-  update_mask: Schema.Array(Schema.Literals(["name", "order"])),
+  update_mask: Schema.Array(Schema.Literals(["name", "order"])).check(Schema.isMinLength(1)),
   body: S.UpdateCustomFieldTabRequest,
 })) {}
 /**

@@ -113,7 +113,7 @@ export function registerContactsV2(router: Router<KeapRoute>, store: KeapContact
     const view = queryContacts(store, filter, order)
     const indexes = slice(view, offset, pageSize)
     const nextOffset = offset + indexes.length
-    const fields = ctx.query.get("fields")
+    const fields = ctx.query.getAll("fields").join(",") || null
     return json(200, {
       contacts: indexes.map((index) => project(store.at(index), fields)),
       // An empty string, not an absent field, marks the last page.
@@ -139,7 +139,7 @@ export function registerContactsV2(router: Router<KeapRoute>, store: KeapContact
   const get = ({ ctx, params }: KeapApiRequest): SandboxResponse => {
     const found = findContact(store, params.id as string)
     if ("status" in found) return found
-    return json(200, project(found.contact, ctx.query.get("fields")))
+    return json(200, project(found.contact, ctx.query.getAll("fields").join(",") || null))
   }
 
   const update = ({ ctx, params }: KeapApiRequest): SandboxResponse => {

@@ -1,0 +1,140 @@
+/**
+ * An action: one thing users automate ("apply a tag to contacts", "search contacts"),
+ * named by resource and verb, with its input described by a Schema. Providers publish
+ * their hand-written services as actions so that every app (CLI flags, node fields,
+ * agent tools) derives its inputs from one description instead of restating them.
+ *
+ * `fields` reads the input Schema through its JSON Schema, so an app can build flags or
+ * form fields without loading the provider: the result is plain data.
+ */
+import { Effect, Schema, type Stream } from "effect"
+import type { CrmError } from "./CrmError.ts"
+import { invalidInput } from "./CrmError.ts"
+import { fieldIssues } from "./Operation.ts"
+
+interface ActionBase<I, R> {
+  readonly resource: string
+  readonly name: string
+  readonly description: string
+  /** A `Schema.Struct` of the action's inputs; field descriptions become help texts. */
+  readonly input: Schema.Codec<I, unknown>
+  readonly access: "read" | "write"
+  /** The client service the action runs on (e.g. the provider's client tag). */
+  readonly _R?: R
+}
+
+/** An action that answers once. */
+export interface SingleAction<I = any, A = unknown, R = any> extends ActionBase<I, R> {
+  readonly _tag: "Single"
+  readonly run: (input: I) => Effect.Effect<A, CrmError, R>
+}
+
+/** An action that streams records (every page); apps take all of them or a limit. */
+export interface StreamAction<I = any, A = unknown, R = any> extends ActionBase<I, R> {
+  readonly _tag: "Stream"
+  readonly run: (input: I) => Stream.Stream<A, CrmError, R>
+}
+
+export type Action<I = any, A = unknown, R = any> = SingleAction<I, A, R> | StreamAction<I, A, R>
+
+export const single = <I, A, R>(action: Omit<SingleAction<I, A, R>, "_tag">): SingleAction<I, A, R> => ({
+  ...action,
+  _tag: "Single",
+})
+
+export const stream = <I, A, R>(action: Omit<StreamAction<I, A, R>, "_tag">): StreamAction<I, A, R> => ({
+  ...action,
+  _tag: "Stream",
+})
+
+/** The kinds of values an input field takes; lists are given as comma-separated text or repeated. */
+export type FieldType = "string" | "integer" | "number" | "boolean" | "list" | "json"
+
+export interface Field {
+  readonly name: string
+  readonly type: FieldType
+  /** The type of a list's items. */
+  readonly items?: Exclude<FieldType, "list"> | undefined
+  readonly required: boolean
+  readonly description?: string | undefined
+  /** The allowed values, when the field is an enumeration. */
+  readonly choices?: ReadonlyArray<string> | undefined
+}
+
+/** Plain-data description of an action, enough to build a command or a form. */
+export interface Description {
+  readonly resource: string
+  readonly name: string
+  readonly description: string
+  readonly access: "read" | "write"
+  readonly streams: boolean
+  readonly fields: ReadonlyArray<Field>
+}
+
+type JsonSchemaNode = {
+  readonly type?: string | ReadonlyArray<string>
+  readonly anyOf?: ReadonlyArray<JsonSchemaNode>
+  readonly oneOf?: ReadonlyArray<JsonSchemaNode>
+  readonly items?: JsonSchemaNode
+  readonly enum?: ReadonlyArray<unknown>
+  readonly description?: string
+  readonly properties?: Readonly<Record<string, JsonSchemaNode>>
+  readonly required?: ReadonlyArray<string>
+}
+
+// An optional field reads as `anyOf: [T, null]`: the field's type is T.
+const withoutNull = (node: JsonSchemaNode): JsonSchemaNode => {
+  const branches = (node.anyOf ?? node.oneOf)?.filter((b) => b.type !== "null")
+  if (branches?.length !== 1) return node
+  const description = node.description ?? branches[0]!.description
+  return description === undefined ? branches[0]! : { ...branches[0]!, description }
+}
+
+const scalarType = (node: JsonSchemaNode): Exclude<FieldType, "list"> => {
+  const type = Array.isArray(node.type) ? node.type[0] : node.type
+  switch (type) {
+    case "string":
+    case "integer":
+    case "number":
+    case "boolean":
+      return type
+    default:
+      return "json"
+  }
+}
+
+/** The fields of an input `Schema.Struct`, in declaration order. */
+export const fields = (input: Schema.Top): ReadonlyArray<Field> => {
+  const root = Schema.toJsonSchemaDocument(input).schema as JsonSchemaNode
+  const required = new Set(root.required ?? [])
+  return Object.entries(root.properties ?? {}).map(([name, raw]) => {
+    const node = withoutNull(raw)
+    const item = node.type === "array" && node.items !== undefined ? withoutNull(node.items) : node
+    // A list of objects is given whole, as JSON.
+    const isList = node.type === "array" && scalarType(item) !== "json"
+    const choices = item.enum?.every((v) => typeof v === "string") ? (item.enum as ReadonlyArray<string>) : undefined
+    return {
+      name,
+      type: isList ? "list" : node.type === "array" ? "json" : scalarType(node),
+      ...(isList ? { items: scalarType(item) } : {}),
+      required: required.has(name),
+      ...(node.description === undefined ? {} : { description: node.description }),
+      ...(choices === undefined ? {} : { choices }),
+    }
+  })
+}
+
+export const describe = (action: Action): Description => ({
+  resource: action.resource,
+  name: action.name,
+  description: action.description,
+  access: action.access,
+  streams: action._tag === "Stream",
+  fields: fields(action.input),
+})
+
+/** Decodes raw input (from flags or a form); the failure names each bad field, before any request. */
+export const decodeInput = <I>(provider: string, action: Action<I>, input: unknown): Effect.Effect<I, CrmError> =>
+  Schema.decodeUnknownEffect(action.input)(input, { errors: "all", onExcessProperty: "error" }).pipe(
+    Effect.mapError((error) => invalidInput(provider, fieldIssues(error.issue), `${action.resource}.${action.name}`)),
+  )

@@ -1,0 +1,288 @@
+/**
+ * The hand-written services as actions (`contacts search`, `contacts add-tags`, ...): one
+ * table that the CLI turns into commands and flags, and that any app or agent can read.
+ * Inputs reuse the generated request Schemas, so fields keep the spec's names; the
+ * `locationId` they require may be left to the client's default location.
+ */
+import { Action } from "@crmkit/core"
+import { Schema } from "effect"
+import type { GhlClient } from "./GhlClient.ts"
+import * as S from "./generated/schemas.ts"
+import * as Calendars from "./services/Calendars.ts"
+import * as Contacts from "./services/Contacts.ts"
+import * as Conversations from "./services/Conversations.ts"
+import * as Locations from "./services/Locations.ts"
+import * as Opportunities from "./services/Opportunities.ts"
+import * as Users from "./services/Users.ts"
+import * as Workflows from "./services/Workflows.ts"
+
+const id = (what: string) => Schema.String.annotate({ description: `The ${what} id` })
+const locationId = Schema.optional(
+  Schema.String.annotate({ description: "Location (sub-account) id; default: the client's location" }),
+)
+const pageSize = Schema.optional(Schema.Int.annotate({ description: "Records per request" }))
+const names = (what: string) => Schema.Array(Schema.String).annotate({ description: what })
+
+const ContactSearch = Schema.Struct({
+  query: Schema.optional(Schema.String.annotate({ description: "Free text matched against name, email, phone" })),
+  filters: S.SearchBodyV2DTO.fields.filters,
+  sort: S.SearchBodyV2DTO.fields.sort,
+  locationId,
+  page_size: pageSize,
+})
+const ContactCreate = Schema.Struct({ ...S.CreateContactDto.fields, locationId })
+const ContactUpsert = Schema.Struct({ ...S.UpsertContactDto.fields, locationId })
+const ContactUpdate = Schema.Struct({ id: id("contact"), ...S.UpdateContactDto.fields })
+const ContactTags = Schema.Struct({ contact: id("contact"), tags: names("Tag names") })
+const OfContact = Schema.Struct({ contact: id("contact") })
+const NoteCreate = Schema.Struct({ contact: id("contact"), ...S.ContactsNotesDTO.fields })
+const TaskCreate = Schema.Struct({ contact: id("contact"), ...S.CreateTaskParams.fields })
+const TaskComplete = Schema.Struct({ contact: id("contact"), task: id("task") })
+const OpportunitySearch = Schema.Struct({
+  q: Schema.optional(Schema.String.annotate({ description: "Free text" })),
+  pipeline_id: Schema.optional(Schema.String.annotate({ description: "Only this pipeline" })),
+  pipeline_stage_id: Schema.optional(Schema.String.annotate({ description: "Only this stage" })),
+  status: Schema.optional(Schema.Literals(["open", "won", "lost", "abandoned", "all"])),
+  contact_id: Schema.optional(Schema.String.annotate({ description: "Only this contact's opportunities" })),
+  location_id: locationId,
+  page_size: pageSize,
+})
+const OpportunityCreate = Schema.Struct({ ...S.CreateDto.fields, locationId })
+const OpportunityUpdate = Schema.Struct({ id: id("opportunity"), ...S.UpdateOpportunityDto.fields })
+const AppointmentCreate = Schema.Struct({ ...S.AppointmentCreateSchema.fields, locationId })
+const Sms = Schema.Struct({ contact: id("contact"), message: Schema.String.annotate({ description: "Text to send" }) })
+const Email = Schema.Struct({
+  contact: id("contact"),
+  subject: Schema.String.annotate({ description: "Subject line" }),
+  html: Schema.optionalKey(Schema.String.annotate({ description: "HTML body" })),
+  message: Schema.optionalKey(Schema.String.annotate({ description: "Plain-text body" })),
+})
+const Enrol = Schema.Struct({ contact: id("contact"), workflow: id("workflow") })
+const AtLocation = Schema.Struct({ locationId })
+
+type Located = { readonly locationId?: string | undefined }
+
+export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
+  Action.stream({
+    resource: "contacts",
+    name: "search",
+    description: "Every contact matching the query and filters, all pages (searchAfter paging)",
+    access: "read",
+    input: ContactSearch,
+    run: ({ page_size, ...body }: typeof ContactSearch.Type) =>
+      Contacts.searchAll(body as Contacts.SearchBody, { pageSize: page_size }),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "get",
+    description: "Get one contact by id",
+    access: "read",
+    input: Schema.Struct({ id: id("contact") }),
+    run: (input: { readonly id: string }) => Contacts.get(input.id),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "create",
+    description: "Create a contact (custom fields with --custom-fields JSON)",
+    access: "write",
+    input: ContactCreate,
+    run: (input: typeof ContactCreate.Type) => Contacts.create(input as Parameters<typeof Contacts.create>[0]),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "upsert",
+    description: "Create or update a contact, matched on email or phone by the location's duplicate settings",
+    access: "write",
+    input: ContactUpsert,
+    run: (input: typeof ContactUpsert.Type) => Contacts.upsert(input as Parameters<typeof Contacts.upsert>[0]),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "update",
+    description: "Update the given fields of a contact",
+    access: "write",
+    input: ContactUpdate,
+    run: ({ id: contactId, ...body }: typeof ContactUpdate.Type) => Contacts.update(contactId, body),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "delete",
+    description: "Delete a contact",
+    access: "write",
+    input: Schema.Struct({ id: id("contact") }),
+    run: (input: { readonly id: string }) => Contacts.remove(input.id),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "add-tags",
+    description: "Add tags to a contact",
+    access: "write",
+    input: ContactTags,
+    run: (input: typeof ContactTags.Type) => Contacts.addTags(input.contact, input.tags),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "remove-tags",
+    description: "Remove tags from a contact",
+    access: "write",
+    input: ContactTags,
+    run: (input: typeof ContactTags.Type) => Contacts.removeTags(input.contact, input.tags),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "add-to-workflow",
+    description: "Enrol a contact in a workflow",
+    access: "write",
+    input: Enrol,
+    run: (input: typeof Enrol.Type) => Contacts.addToWorkflow(input.contact, input.workflow),
+  }),
+  Action.single({
+    resource: "notes",
+    name: "list",
+    description: "The notes of a contact",
+    access: "read",
+    input: OfContact,
+    run: (input: typeof OfContact.Type) => Contacts.notes(input.contact),
+  }),
+  Action.single({
+    resource: "notes",
+    name: "create",
+    description: "Add a note to a contact",
+    access: "write",
+    input: NoteCreate,
+    run: ({ contact, ...body }: typeof NoteCreate.Type) => Contacts.createNote(contact, body as S.ContactsNotesDTO),
+  }),
+  Action.single({
+    resource: "tasks",
+    name: "list",
+    description: "The tasks of a contact",
+    access: "read",
+    input: OfContact,
+    run: (input: typeof OfContact.Type) => Contacts.tasks(input.contact),
+  }),
+  Action.single({
+    resource: "tasks",
+    name: "create",
+    description: "Create a task on a contact",
+    access: "write",
+    input: TaskCreate,
+    run: ({ contact, ...body }: typeof TaskCreate.Type) => Contacts.createTask(contact, body as S.CreateTaskParams),
+  }),
+  Action.single({
+    resource: "tasks",
+    name: "complete",
+    description: "Mark a contact's task completed",
+    access: "write",
+    input: TaskComplete,
+    run: (input: typeof TaskComplete.Type) => Contacts.completeTask(input.contact, input.task),
+  }),
+  Action.stream({
+    resource: "opportunities",
+    name: "search",
+    description: "Every opportunity matching the filters, all pages",
+    access: "read",
+    input: OpportunitySearch,
+    run: ({ page_size, ...query }: typeof OpportunitySearch.Type) =>
+      Opportunities.searchAll(query as Opportunities.SearchQuery, { pageSize: page_size }),
+  }),
+  Action.single({
+    resource: "opportunities",
+    name: "get",
+    description: "Get one opportunity by id",
+    access: "read",
+    input: Schema.Struct({ id: id("opportunity") }),
+    run: (input: { readonly id: string }) => Opportunities.get(input.id),
+  }),
+  Action.single({
+    resource: "opportunities",
+    name: "create",
+    description: "Create an opportunity in a pipeline stage",
+    access: "write",
+    input: OpportunityCreate,
+    run: (input: typeof OpportunityCreate.Type) =>
+      Opportunities.create(input as Parameters<typeof Opportunities.create>[0]),
+  }),
+  Action.single({
+    resource: "opportunities",
+    name: "update",
+    description: "Update the given fields of an opportunity (stage, status, value, ...)",
+    access: "write",
+    input: OpportunityUpdate,
+    run: ({ id: opportunityId, ...body }: typeof OpportunityUpdate.Type) =>
+      Opportunities.update(opportunityId, body as S.UpdateOpportunityDto),
+  }),
+  Action.single({
+    resource: "pipelines",
+    name: "list",
+    description: "The opportunity pipelines of a location, with their stages",
+    access: "read",
+    input: AtLocation,
+    run: (input: Located) => Opportunities.pipelines(input.locationId),
+  }),
+  Action.single({
+    resource: "calendars",
+    name: "list",
+    description: "The calendars of a location",
+    access: "read",
+    input: AtLocation,
+    run: (input: Located) => Calendars.list(input.locationId === undefined ? {} : { locationId: input.locationId }),
+  }),
+  Action.single({
+    resource: "appointments",
+    name: "book",
+    description: "Book an appointment in a calendar",
+    access: "write",
+    input: AppointmentCreate,
+    run: (input: typeof AppointmentCreate.Type) =>
+      Calendars.createAppointment(input as Parameters<typeof Calendars.createAppointment>[0]),
+  }),
+  Action.single({
+    resource: "messages",
+    name: "send-sms",
+    description: "Send an SMS to a contact",
+    access: "write",
+    input: Sms,
+    run: (input: typeof Sms.Type) => Conversations.sendSms(input.contact, input.message),
+  }),
+  Action.single({
+    resource: "messages",
+    name: "send-email",
+    description: "Send an email to a contact",
+    access: "write",
+    input: Email,
+    run: ({ contact, ...email }: typeof Email.Type) => Conversations.sendEmail(contact, email),
+  }),
+  Action.single({
+    resource: "workflows",
+    name: "list",
+    description: "The workflows of a location",
+    access: "read",
+    input: AtLocation,
+    run: (input: Located) => Workflows.list(input.locationId),
+  }),
+  Action.single({
+    resource: "tags",
+    name: "list",
+    description: "The tags of a location",
+    access: "read",
+    input: AtLocation,
+    run: (input: Located) => Locations.tags(input.locationId),
+  }),
+  Action.single({
+    resource: "custom-fields",
+    name: "list",
+    description: "The custom fields of a location",
+    access: "read",
+    input: AtLocation,
+    run: (input: Located) =>
+      Locations.customFields(input.locationId === undefined ? {} : { locationId: input.locationId }),
+  }),
+  Action.single({
+    resource: "users",
+    name: "list",
+    description: "The users of a location",
+    access: "read",
+    input: AtLocation,
+    run: (input: Located) => Users.list(input.locationId),
+  }),
+]

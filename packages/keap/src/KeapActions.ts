@@ -1,0 +1,286 @@
+/**
+ * The hand-written services as actions (`tags apply`, `contacts list`, ...): one table
+ * that the CLI turns into commands and flags, and that any app or agent can read. Inputs
+ * reuse the generated request Schemas where a service takes a request body, so the
+ * fields stay those of the official spec; ids and filters are added around them.
+ */
+import { Action } from "@crmkit/core"
+import { Effect, Schema, Stream } from "effect"
+import * as S from "./generated/schemas.ts"
+import type { KeapClient } from "./KeapClient.ts"
+import * as KeapFilter from "./KeapFilter.ts"
+import * as Campaigns from "./services/Campaigns.ts"
+import * as Companies from "./services/Companies.ts"
+import * as Contacts from "./services/Contacts.ts"
+import * as Emails from "./services/Emails.ts"
+import * as Notes from "./services/Notes.ts"
+import * as Opportunities from "./services/Opportunities.ts"
+import * as Orders from "./services/Orders.ts"
+import * as Products from "./services/Products.ts"
+import * as Subscriptions from "./services/Subscriptions.ts"
+import * as Tags from "./services/Tags.ts"
+import * as Tasks from "./services/Tasks.ts"
+import * as Users from "./services/Users.ts"
+
+const id = (what: string) => Schema.String.annotate({ description: `The ${what} id` })
+const ids = (what: string) => Schema.Array(Schema.String).annotate({ description: `${what} ids` })
+
+const listInput = {
+  filter: Schema.optional(
+    Schema.Array(Schema.String).annotate({
+      description: "Conditions, all of which must hold: field==value, field>value, field<=value, field==prefix*",
+    }),
+  ),
+  order_by: Schema.optional(Schema.String.annotate({ description: "Field to sort by" })),
+  order: Schema.optional(Schema.Literals(["asc", "desc"]).annotate({ description: "Sort direction" })),
+  page_size: Schema.optional(Schema.Int.annotate({ description: "Records per request (up to 1000)" })),
+}
+const ListInput = Schema.Struct(listInput)
+type ListInput = typeof ListInput.Type
+
+const listOptions = (input: ListInput) =>
+  Effect.map(KeapFilter.parseAll(input.filter ?? []), (filter) => ({
+    filter,
+    orderBy: input.order_by === undefined ? undefined : { field: input.order_by, direction: input.order },
+    pageSize: input.page_size,
+  }))
+
+const listOf = <A>(
+  resource: string,
+  description: string,
+  run: (options: Effect.Success<ReturnType<typeof listOptions>>) => Stream.Stream<A, any, KeapClient>,
+) =>
+  Action.stream({
+    resource,
+    name: "list",
+    description,
+    access: "read",
+    input: ListInput,
+    run: (input: ListInput) => Stream.unwrap(Effect.map(listOptions(input), run)),
+  })
+
+const getOf = <A>(resource: string, what: string, run: (id: string) => Effect.Effect<A, any, KeapClient>) =>
+  Action.single({
+    resource,
+    name: "get",
+    description: `Get one ${what} by id`,
+    access: "read",
+    input: Schema.Struct({ id: id(what) }),
+    run: (input: { readonly id: string }) => run(input.id),
+  })
+
+const removeOf = (resource: string, what: string, run: (id: string) => Effect.Effect<void, any, KeapClient>) =>
+  Action.single({
+    resource,
+    name: "delete",
+    description: `Delete one ${what} by id`,
+    access: "write",
+    input: Schema.Struct({ id: id(what) }),
+    run: (input: { readonly id: string }) => Effect.as(run(input.id), { deleted: input.id }),
+  })
+
+const ContactCreate = Schema.Struct({
+  email: Schema.optional(Schema.String.annotate({ description: "Primary email address (EMAIL1)" })),
+  phone: Schema.optional(Schema.String.annotate({ description: "Primary phone number (PHONE1)" })),
+  duplicate_option: Schema.optional(
+    Schema.Literals(["Email", "EmailAndName", "EmailAndNameAndCompany"]).annotate({
+      description: "Match an existing contact instead of creating a duplicate",
+    }),
+  ),
+  ...S.CreateUpdateContactRequest.fields,
+})
+type ContactCreate = typeof ContactCreate.Type
+
+/** `--email`/`--phone` are shorthands for the first entry of the spec's lists. */
+const contactBody = ({ email, phone, duplicate_option: _, ...body }: ContactCreate): Contacts.ContactInput =>
+  ({
+    ...body,
+    ...(email === undefined ? {} : { email_addresses: [{ email, field: "EMAIL1" }, ...(body.email_addresses ?? [])] }),
+    ...(phone === undefined
+      ? {}
+      : { phone_numbers: [{ number: phone, field: "PHONE1" }, ...(body.phone_numbers ?? [])] }),
+  }) as Contacts.ContactInput
+
+const ContactGet = Schema.Struct({
+  id: id("contact"),
+  fields: Schema.optional(
+    Schema.Array(Schema.String).annotate({
+      description: "Only these properties (e.g. given_name,tag_ids,custom_fields); default: Keap's",
+    }),
+  ),
+})
+const ContactUpdate = Schema.Struct({ id: id("contact"), ...ContactCreate.fields })
+
+const TaskUpdate = Schema.Struct({ id: id("task"), ...S.CreateUpdateTaskRequest.fields })
+const NoteCreate = Schema.Struct({ contact: id("contact"), ...S.CreateNoteRequest.fields })
+const NoteList = Schema.Struct({ contact: id("contact"), ...listInput })
+const OpportunityUpdate = Schema.Struct({ id: id("opportunity"), ...S.UpdateOpportunityRequestV2.fields })
+const TagsToContacts = Schema.Struct({ tag: id("tag"), contact: ids("Contact") })
+const Sequence = Schema.Struct({ campaign: id("campaign"), sequence: id("sequence"), contact: ids("Contact") })
+
+export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
+  listOf("contacts", "Every contact matching the filter, all pages", (o) => Contacts.list(o)),
+  Action.single({
+    resource: "contacts",
+    name: "get",
+    description: "Get one contact by id",
+    access: "read",
+    input: ContactGet,
+    run: (input: typeof ContactGet.Type) =>
+      Contacts.get(input.id, input.fields === undefined ? {} : { fields: input.fields }),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "create",
+    description: "Create a contact (or match a duplicate with --duplicate-option)",
+    access: "write",
+    input: ContactCreate,
+    run: (input: ContactCreate) => Contacts.create(contactBody(input), { duplicateOption: input.duplicate_option }),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "update",
+    description: "Update the given fields of a contact",
+    access: "write",
+    input: ContactUpdate,
+    run: ({ id: contactId, ...changes }: typeof ContactUpdate.Type) => Contacts.update(contactId, contactBody(changes)),
+  }),
+  removeOf("contacts", "contact", Contacts.remove),
+
+  listOf("tags", "Every tag matching the filter, all pages", (o) => Tags.list(o)),
+  getOf("tags", "tag", Tags.get),
+  Action.single({
+    resource: "tags",
+    name: "create",
+    description: "Create a tag",
+    access: "write",
+    input: S.CreateUpdateTagRequest,
+    run: (input: S.CreateUpdateTagRequest) => Tags.create(input),
+  }),
+  Action.single({
+    resource: "tags",
+    name: "apply",
+    description: "Apply a tag to many contacts in one request",
+    access: "write",
+    input: TagsToContacts,
+    run: (input: typeof TagsToContacts.Type) => Tags.applyToContacts(input.tag, input.contact),
+  }),
+  Action.single({
+    resource: "tags",
+    name: "remove",
+    description: "Remove a tag from many contacts in one request",
+    access: "write",
+    input: TagsToContacts,
+    run: (input: typeof TagsToContacts.Type) =>
+      Effect.as(Tags.removeFromContacts(input.tag, input.contact), { tag: input.tag, removedFrom: input.contact }),
+  }),
+
+  listOf("tasks", "Every task matching the filter, all pages", (o) => Tasks.list(o)),
+  getOf("tasks", "task", Tasks.get),
+  Action.single({
+    resource: "tasks",
+    name: "create",
+    description: "Create a task (assigned_to_user_id is required by Keap)",
+    access: "write",
+    input: S.CreateUpdateTaskRequest,
+    run: (input: S.CreateUpdateTaskRequest) => Tasks.create(input as Parameters<typeof Tasks.create>[0]),
+  }),
+  Action.single({
+    resource: "tasks",
+    name: "update",
+    description: "Update the given fields of a task",
+    access: "write",
+    input: TaskUpdate,
+    run: ({ id: taskId, ...changes }: typeof TaskUpdate.Type) => Tasks.update(taskId, changes),
+  }),
+  Action.single({
+    resource: "tasks",
+    name: "complete",
+    description: "Mark a task completed now",
+    access: "write",
+    input: Schema.Struct({ id: id("task") }),
+    run: (input: { readonly id: string }) => Tasks.complete(input.id),
+  }),
+  removeOf("tasks", "task", Tasks.remove),
+
+  Action.stream({
+    resource: "notes",
+    name: "list",
+    description: "Every note of a contact, all pages",
+    access: "read",
+    input: NoteList,
+    run: ({ contact, ...list }: typeof NoteList.Type) =>
+      Stream.unwrap(Effect.map(listOptions(list), (o) => Notes.list(contact, o))),
+  }),
+  Action.single({
+    resource: "notes",
+    name: "create",
+    description: "Add a note to a contact (user_id, the author, is required by Keap)",
+    access: "write",
+    input: NoteCreate,
+    run: ({ contact, ...note }: typeof NoteCreate.Type) => Notes.create(contact, note),
+  }),
+
+  listOf("opportunities", "Every opportunity matching the filter, all pages", (o) => Opportunities.list(o)),
+  getOf("opportunities", "opportunity", Opportunities.get),
+  Action.single({
+    resource: "opportunities",
+    name: "create",
+    description: "Create an opportunity for a contact in a stage",
+    access: "write",
+    input: S.CreateOpportunityRequest,
+    run: (input: S.CreateOpportunityRequest) => Opportunities.create(input),
+  }),
+  Action.single({
+    resource: "opportunities",
+    name: "update",
+    description: "Update the given fields of an opportunity",
+    access: "write",
+    input: OpportunityUpdate,
+    run: ({ id: opportunityId, ...changes }: typeof OpportunityUpdate.Type) =>
+      Opportunities.update(opportunityId, changes),
+  }),
+  Action.single({
+    resource: "opportunities",
+    name: "move",
+    description: "Move an opportunity to another stage",
+    access: "write",
+    input: Schema.Struct({ id: id("opportunity"), stage: id("stage") }),
+    run: (input: { readonly id: string; readonly stage: string }) => Opportunities.moveToStage(input.id, input.stage),
+  }),
+  listOf("stages", "Every opportunity stage, all pages", (o) => Opportunities.listStages(o)),
+
+  listOf("companies", "Every company matching the filter, all pages", (o) => Companies.list(o)),
+  getOf("companies", "company", Companies.get),
+  listOf("campaigns", "Every campaign, all pages", (o) => Campaigns.list(o)),
+  Action.single({
+    resource: "campaigns",
+    name: "add-to-sequence",
+    description: "Add contacts to a campaign sequence",
+    access: "write",
+    input: Sequence,
+    run: (input: typeof Sequence.Type) => Campaigns.addToSequence(input.campaign, input.sequence, input.contact),
+  }),
+  Action.single({
+    resource: "campaigns",
+    name: "remove-from-sequence",
+    description: "Remove contacts from a campaign sequence",
+    access: "write",
+    input: Sequence,
+    run: (input: typeof Sequence.Type) => Campaigns.removeFromSequence(input.campaign, input.sequence, input.contact),
+  }),
+  listOf("emails", "Every sent email matching the filter, all pages", (o) => Emails.list(o)),
+  listOf("orders", "Every order matching the filter, all pages", (o) => Orders.list(o)),
+  getOf("orders", "order", Orders.get),
+  listOf("products", "Every product matching the filter, all pages", (o) => Products.list(o)),
+  listOf("subscriptions", "Every subscription matching the filter, all pages", (o) => Subscriptions.list(o)),
+  listOf("users", "Every user of the account, all pages", (o) => Users.list(o)),
+  Action.single({
+    resource: "users",
+    name: "me",
+    description: "The user the credential belongs to",
+    access: "read",
+    input: Schema.Struct({}),
+    run: () => Users.current(),
+  }),
+]
