@@ -11,6 +11,14 @@ node scripts/demo.ts "$@"
 
 crmkit() { node apps/cli/dist/crmkit.mjs "$@"; }
 show() { printf '\n$ crmkit %s\n' "$*"; }
+show --sandbox ghl contacts search --query smith --limit 5 --format table
+crmkit --sandbox ghl contacts search --query smith --limit 5 --format table | cut -c1-150
+show --sandbox keap contacts list --filter "given_name==J*" --all --progress --format csv "| head -4"
+crmkit --sandbox keap contacts list --filter "given_name==J*" --all --progress --format csv | head -4 | cut -c1-150
+show --sandbox keap tags apply --tag 100 --contact 1,2,3 --format json
+crmkit --sandbox keap tags apply --tag 100 --contact 1,2,3 --format json
+show --sandbox keap tags apply --tag 100 --contact 1,x2
+crmkit --sandbox keap tags apply --tag 100 --contact 1,x2 || echo "(exit code $?: refused before sending)"
 show keap operations --search tag
 crmkit keap operations --search tag --format table | cut -c1-150
 show --sandbox ghl call get-contacts --all --page-size 100 --format csv '| head -4'

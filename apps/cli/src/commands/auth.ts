@@ -229,7 +229,7 @@ const daysSince = (iso: string | undefined) =>
   iso === undefined ? undefined : (Date.now() - Date.parse(iso)) / 86_400_000
 
 /** What the providers will do to a credential soon. */
-const warningsFor = (
+export const warningsFor = (
   provider: CliProvider,
   profile: Profiles.Profile,
   tokens: TokenStore.TokenSet | undefined,
@@ -245,6 +245,15 @@ const warningsFor = (
       warnings.push(
         `not used for ${Math.floor(idle)} days: the refresh token may expire after ${limit} days unused; run any command to rotate it`,
       )
+    }
+    // The scopes crmkit asks for by default are those its everyday commands need.
+    const granted = profile.scopes
+    const missing =
+      granted === undefined || granted.includes("full")
+        ? []
+        : provider.auth.defaultScopes.filter((scope) => !granted.includes(scope))
+    if (missing.length > 0) {
+      warnings.push(`not granted ${missing.join(", ")}: commands that need them are refused before sending`)
     }
   } else {
     const idle = daysSince(profile.lastUsedAt ?? profile.createdAt) ?? 0
