@@ -19,7 +19,9 @@ describe("auth status warnings", () => {
 
   it("warns before GHL deletes an unused key and before a Keap refresh token lapses", () => {
     const pit = profile({ kind: "pit", lastUsedAt: daysAgo(80) })
-    expect(warningsFor(ghl, pit, tokens).join(";")).toMatch(/not used for 80 days: HighLevel deletes keys unused for 90/)
+    expect(warningsFor(ghl, pit, tokens).join(";")).toMatch(
+      /not used for 80 days: HighLevel deletes keys unused for 90/,
+    )
     const oauth = profile({ provider: "keap", lastUsedAt: daysAgo(40) })
     expect(warningsFor(keap, oauth, tokens).join(";")).toMatch(/refresh token may expire after 45 days/)
     const noRefresh = warningsFor(keap, profile({ provider: "keap" }), { accessToken: "x" } as never)
