@@ -1,3 +1,5 @@
+export * as ApiRequest from "./ApiRequest.ts"
+export * as Definitions from "./Definitions.ts"
 export * as Invocation from "./Invocation.ts"
 export * as ZapierErrors from "./ZapierErrors.ts"
 export * as ZapierHttpClient from "./ZapierHttpClient.ts"

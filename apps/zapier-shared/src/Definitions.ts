@@ -1,0 +1,98 @@
+/**
+ * Builders for Zapier triggers, actions and searches, so both apps spell labels, nouns,
+ * descriptions and samples the same way (Zapier's checks: title-case labels, "Triggers
+ * when ..." / "Creates ..." / "Finds ..." descriptions, a one-item sample with the primary key).
+ */
+import type { Bundle, ZObject } from "zapier-platform-core"
+
+export type Perform<A> = (z: ZObject, bundle: Bundle) => Promise<A>
+export type Sample = Record<string, unknown> & { readonly id: string }
+export type InputField = Record<string, unknown> & { readonly key: string }
+export type InputFields = ReadonlyArray<
+  InputField | ((z: ZObject, bundle: Bundle) => Promise<ReadonlyArray<InputField>>)
+>
+
+interface Common {
+  readonly key: string
+  readonly noun: string
+  readonly label: string
+  readonly description: string
+  readonly sample: Sample
+  readonly inputFields?: InputFields | undefined
+  readonly outputFields?: ReadonlyArray<Record<string, unknown>> | undefined
+}
+
+const display = (spec: Common, hidden = false) => ({ label: spec.label, description: spec.description, hidden })
+
+const extras = (spec: Common) => ({
+  inputFields: [...(spec.inputFields ?? [])],
+  ...(spec.outputFields === undefined ? {} : { outputFields: [...spec.outputFields] }),
+  sample: spec.sample,
+})
+
+export const create = (spec: Common & { readonly perform: Perform<Record<string, unknown>> }) => ({
+  key: spec.key,
+  noun: spec.noun,
+  display: display(spec),
+  operation: { perform: spec.perform, ...extras(spec) },
+})
+
+export const search = (spec: Common & { readonly perform: Perform<ReadonlyArray<Record<string, unknown>>> }) => ({
+  key: spec.key,
+  noun: spec.noun,
+  display: display(spec),
+  operation: { perform: spec.perform, ...extras(spec) },
+})
+
+export const pollingTrigger = (
+  spec: Common & { readonly perform: Perform<ReadonlyArray<Record<string, unknown>>> },
+) => ({
+  key: spec.key,
+  noun: spec.noun,
+  display: display(spec),
+  operation: { type: "polling" as const, perform: spec.perform, ...extras(spec) },
+})
+
+/** A hidden trigger that fills a dynamic dropdown (`dynamic: "<key>.id.name"`). */
+export const dropdown = (spec: {
+  readonly key: string
+  readonly noun: string
+  readonly label: string
+  readonly perform: Perform<ReadonlyArray<{ readonly id: string; readonly name: string }>>
+}) => ({
+  key: spec.key,
+  noun: spec.noun,
+  display: { label: spec.label, description: `Lists ${spec.noun.toLowerCase()} choices for dropdowns.`, hidden: true },
+  operation: { type: "polling" as const, perform: spec.perform, sample: { id: "1", name: spec.noun } },
+})
+
+/** A text input, trimmed; `undefined` when left empty. */
+export const text = (bundle: Bundle, key: string): string | undefined => {
+  const value = bundle.inputData[key]
+  if (value === undefined || value === null) return undefined
+  const trimmed = String(value).trim()
+  return trimmed === "" ? undefined : trimmed
+}
+
+/** A required input, or a clear error naming the field, before any request is sent. */
+export const required = (z: ZObject, bundle: Bundle, key: string, label: string = key): string => {
+  const value = text(bundle, key)
+  if (value === undefined) throw new z.errors.Error(`${label} is required.`, "Validation", 400)
+  return value
+}
+
+/** A list input: Zapier sends line items as arrays, users often type comma-separated text. */
+export const list = (bundle: Bundle, key: string): Array<string> => {
+  const value = bundle.inputData[key]
+  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : String(value).split(",")
+  return items.map((item) => String(item).trim()).filter((item) => item !== "")
+}
+
+/** An ISO-8601 date input, or a clear error naming the field. */
+export const isoDate = (z: ZObject, bundle: Bundle, key: string, label: string = key): string | undefined => {
+  const value = text(bundle, key)
+  if (value === undefined) return undefined
+  const at = new Date(value)
+  if (Number.isNaN(at.getTime())) throw new z.errors.Error(`${label} is not a date: '${value}'.`, "Validation", 400)
+  return at.toISOString()
+}
