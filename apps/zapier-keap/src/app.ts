@@ -4,34 +4,29 @@
  * Token or Service Account Key (Zapier allows one authentication type per integration).
  */
 import { createRequire } from "node:module"
+import { Definitions } from "@crmkit/zapier-shared"
 import zapier from "zapier-platform-core"
 import * as Creates from "./creates/index.ts"
 import * as Searches from "./searches/index.ts"
 import * as Dropdowns from "./triggers/dropdowns.ts"
 import * as Hooks from "./triggers/hooks.ts"
 
-const byKey = <T extends { readonly key: string }>(items: ReadonlyArray<T>): Record<string, T> =>
-  Object.fromEntries(items.map((item) => [item.key, item]))
-
 const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version
 
-export const makeApp = (authentication: object) => ({
-  version,
-  platformVersion: zapier.version,
-  authentication,
-  flags: { cleanInputData: true },
-  triggers: byKey([...Hooks.all, ...Dropdowns.dropdowns]),
-  creates: byKey(Creates.creates),
-  searches: byKey(Searches.searches),
-  searchOrCreates: {
-    find_contact: {
-      key: "find_contact",
-      display: {
+export const makeApp = (authentication: object) =>
+  Definitions.app({
+    version,
+    platformVersion: zapier.version,
+    authentication,
+    triggers: [...Hooks.all, ...Dropdowns.dropdowns],
+    creates: Creates.creates,
+    searches: Searches.searches,
+    searchOrCreates: [
+      {
+        search: "find_contact",
+        create: "create_contact",
         label: "Find or Create Contact",
         description: "Finds a contact by email, or creates one when none matches.",
       },
-      search: "find_contact",
-      create: "create_contact",
-    },
-  },
-})
+    ],
+  })

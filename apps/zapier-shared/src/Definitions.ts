@@ -96,3 +96,45 @@ export const isoDate = (z: ZObject, bundle: Bundle, key: string, label: string =
   if (Number.isNaN(at.getTime())) throw new z.errors.Error(`${label} is not a date: '${value}'.`, "Validation", 400)
   return at.toISOString()
 }
+
+const byKey = <T extends { readonly key: string }>(items: ReadonlyArray<T>): Record<string, T> =>
+  Object.fromEntries(items.map((item) => [item.key, item]))
+
+/**
+ * A whole app definition from lists of operations, keyed as Zapier requires (`key` equals the
+ * object key). `cleanInputData` drops empty inputs, so an empty optional field is never sent.
+ */
+export const app = (spec: {
+  readonly version: string
+  readonly platformVersion: string
+  readonly authentication: object
+  readonly triggers: ReadonlyArray<{ readonly key: string }>
+  readonly creates: ReadonlyArray<{ readonly key: string }>
+  readonly searches: ReadonlyArray<{ readonly key: string }>
+  /** Find-or-create pairs: the search key, the create key and the label. */
+  readonly searchOrCreates: ReadonlyArray<{
+    readonly search: string
+    readonly create: string
+    readonly label: string
+    readonly description: string
+  }>
+}) => ({
+  version: spec.version,
+  platformVersion: spec.platformVersion,
+  authentication: spec.authentication,
+  flags: { cleanInputData: true },
+  triggers: byKey(spec.triggers),
+  creates: byKey(spec.creates),
+  searches: byKey(spec.searches),
+  searchOrCreates: Object.fromEntries(
+    spec.searchOrCreates.map((pair) => [
+      pair.search,
+      {
+        key: pair.search,
+        display: { label: pair.label, description: pair.description },
+        search: pair.search,
+        create: pair.create,
+      },
+    ]),
+  ),
+})
