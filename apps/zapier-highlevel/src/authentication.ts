@@ -5,7 +5,7 @@
  */
 import { OAuth2, type TokenStore } from "@crmkit/core"
 import { GhlAuth, Locations } from "@crmkit/ghl"
-import { Invocation } from "@crmkit/zapier-shared"
+import { Definitions, Invocation } from "@crmkit/zapier-shared"
 import { Effect, Layer, Redacted } from "effect"
 import type { Bundle, ZObject } from "zapier-platform-core"
 import * as Config from "./config.ts"
@@ -25,10 +25,7 @@ const connectionLabel = async (z: ZObject, bundle: Bundle) => {
   return String(found.name ?? bundle.authData.location_id ?? "HighLevel location")
 }
 
-const requireInput = (z: ZObject, value: unknown, name: string): string => {
-  if (typeof value !== "string" || value === "") throw new z.errors.Error(`Missing ${name}.`, "Validation", 400)
-  return value
-}
+const requireInput = Definitions.authValue
 
 /** The token pair and the location it is for, as Zapier stores them in `authData`. */
 const stored = (tokens: TokenStore.TokenSet, previous: Bundle["authData"] = {}) => ({

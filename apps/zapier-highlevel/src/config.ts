@@ -5,12 +5,10 @@
  * sandbox. Connections never carry a URL: the white-label option picks one of GHL's two known hosts.
  */
 import { GhlConfig } from "@crmkit/ghl"
+import { Definitions } from "@crmkit/zapier-shared"
 import { Redacted } from "effect"
 
-const env = (name: string): string | undefined => {
-  const value = process.env[name]
-  return value === undefined || value.trim() === "" ? undefined : value.trim()
-}
+const { env } = Definitions
 
 export const baseUrl = (): string => env("GHL_BASE_URL") ?? GhlConfig.defaults.baseUrl
 

@@ -5,7 +5,7 @@
  */
 import { OAuth2 } from "@crmkit/core"
 import { KeapAuth, Users } from "@crmkit/keap"
-import { Invocation } from "@crmkit/zapier-shared"
+import { Definitions, Invocation } from "@crmkit/zapier-shared"
 import { Effect, Layer, Redacted } from "effect"
 import type { Bundle, ZObject } from "zapier-platform-core"
 import * as Config from "./config.ts"
@@ -35,11 +35,7 @@ const tokenPair = (tokens: {
   ...(tokens.expiresAt === undefined ? {} : { expires_in: Math.round((tokens.expiresAt - Date.now()) / 1000) }),
 })
 
-const requireInput = (z: ZObject, value: unknown, name: string): string => {
-  if (typeof value !== "string" || value === "")
-    throw new z.errors.Error(`Missing ${name} in the OAuth callback`, "Validation")
-  return value
-}
+const requireInput = Definitions.authValue
 
 export const oauth2 = {
   type: "oauth2" as const,

@@ -6,12 +6,10 @@
  * requests elsewhere.
  */
 import { KeapConfig } from "@crmkit/keap"
+import { Definitions } from "@crmkit/zapier-shared"
 import { Redacted } from "effect"
 
-const env = (name: string): string | undefined => {
-  const value = process.env[name]
-  return value === undefined || value.trim() === "" ? undefined : value.trim()
-}
+const { env } = Definitions
 
 export const baseUrl = (): string => env("KEAP_BASE_URL") ?? KeapConfig.defaults.baseUrl
 export const tokenUrl = (): string => env("KEAP_TOKEN_URL") ?? KeapConfig.defaults.tokenUrl

@@ -77,8 +77,7 @@ export const text = (bundle: Bundle, key: string): string | undefined => {
 /** A required input, or a clear error naming the field, before any request is sent. */
 export const required = (z: ZObject, bundle: Bundle, key: string, label: string = key): string => {
   const value = text(bundle, key)
-  if (value === undefined) throw new z.errors.Error(`${label} is required.`, "Validation", 400)
-  return value
+  return value === undefined ? invalid(z, `${label} is required.`) : value
 }
 
 /** A list input: Zapier sends line items as arrays, users often type comma-separated text. */
@@ -93,8 +92,7 @@ export const isoDate = (z: ZObject, bundle: Bundle, key: string, label: string =
   const value = text(bundle, key)
   if (value === undefined) return undefined
   const at = new Date(value)
-  if (Number.isNaN(at.getTime())) throw new z.errors.Error(`${label} is not a date: '${value}'.`, "Validation", 400)
-  return at.toISOString()
+  return Number.isNaN(at.getTime()) ? invalid(z, `${label} is not a date: '${value}'.`) : at.toISOString()
 }
 
 const byKey = <T extends { readonly key: string }>(items: ReadonlyArray<T>): Record<string, T> =>
@@ -138,3 +136,18 @@ export const app = (spec: {
     ]),
   ),
 })
+
+/** Refuses bad input with a message naming the field, before any request is sent. */
+export const invalid = (z: ZObject, message: string): never => {
+  throw new z.errors.Error(message, "Validation", 400)
+}
+
+/** A trimmed environment variable (Zapier's `env:set`), `undefined` when unset or blank. */
+export const env = (name: string): string | undefined => {
+  const value = process.env[name]
+  return value === undefined || value.trim() === "" ? undefined : value.trim()
+}
+
+/** A value the OAuth redirect or the stored connection must carry. */
+export const authValue = (z: ZObject, value: unknown, name: string): string =>
+  typeof value === "string" && value !== "" ? value : invalid(z, `Missing ${name}.`)

@@ -7,7 +7,7 @@ import * as Fields from "../fields.ts"
 import { row } from "../records.ts"
 import * as Samples from "../samples.ts"
 
-const { required, text } = Definitions
+const { required, text, invalid } = Definitions
 
 export const createContact = Definitions.create({
   key: "create_contact",
@@ -19,7 +19,7 @@ export const createContact = Definitions.create({
   perform: (z, bundle) => {
     const body = Fields.contactBody(bundle)
     if (body.email === undefined && body.phone === undefined) {
-      throw new z.errors.Error("Give an Email or a Phone: HighLevel matches contacts on them.", "Validation", 400)
+      return invalid(z, "Give an Email or a Phone: HighLevel matches contacts on them.")
     }
     return run(
       z,
@@ -42,8 +42,7 @@ export const updateContact = Definitions.create({
   perform: (z, bundle) => {
     const id = required(z, bundle, "contact_id", "Contact")
     const body = Fields.contactBody(bundle)
-    if (Object.keys(body).length === 0)
-      throw new z.errors.Error("Give at least one field to update.", "Validation", 400)
+    if (Object.keys(body).length === 0) return invalid(z, "Give at least one field to update.")
     return run(
       z,
       bundle,
@@ -66,7 +65,7 @@ const tagAction = (mode: "apply" | "remove") =>
     perform: (z, bundle) => {
       const contactId = required(z, bundle, "contact_id", "Contact")
       const tags = Definitions.list(bundle, "tags")
-      if (tags.length === 0) throw new z.errors.Error("Tags is required.", "Validation", 400)
+      if (tags.length === 0) return invalid(z, "Tags is required.")
       const effect = mode === "apply" ? Contacts.addTags(contactId, tags) : Contacts.removeTags(contactId, tags)
       return run(
         z,
@@ -165,7 +164,7 @@ const opportunityFields = [
 const number = (z: Parameters<typeof required>[0], value: string | undefined, label: string) => {
   if (value === undefined) return undefined
   const parsed = Number(value)
-  if (!Number.isFinite(parsed)) throw new z.errors.Error(`${label} is not a number: '${value}'.`, "Validation", 400)
+  if (!Number.isFinite(parsed)) return invalid(z, `${label} is not a number: '${value}'.`)
   return parsed
 }
 
@@ -222,8 +221,7 @@ export const updateOpportunity = Definitions.create({
       ...(value === undefined ? {} : { monetaryValue: value }),
       ...(text(bundle, "assigned_to") === undefined ? {} : { assignedTo: text(bundle, "assigned_to") }),
     }
-    if (Object.keys(body).length === 0)
-      throw new z.errors.Error("Give at least one field to update.", "Validation", 400)
+    if (Object.keys(body).length === 0) return invalid(z, "Give at least one field to update.")
     return run(
       z,
       bundle,
@@ -338,42 +336,19 @@ export const bookAppointment = Definitions.create({
   },
 })
 
-export const apiRequest = Definitions.create({
-  key: "api_request",
-  noun: "API Request",
-  label: "API Request",
-  description: "Runs any HighLevel API operation by its id (payments and subscriptions excluded).",
-  inputFields: [
-    { key: "operation", label: "Operation", required: true, dynamic: "operation_list.id.name" },
-    {
-      key: "input",
-      label: "Input (JSON)",
-      type: "text",
-      helpText:
-        'Path and query parameters by name, and `body` for the request body, e.g. `{"contactId": "abc"}`. The connected location is used when `locationId` is left out.',
-    },
-  ],
+/** Operations that take a `locationId` get the connected location when the input leaves it out. */
+export const apiRequest = ApiRequest.action({
+  provider: "HighLevel",
+  catalog,
+  example: '{"contactId": "abc"}',
   sample: Samples.apiResponse,
-  perform: (z, bundle) => {
-    const id = required(z, bundle, "operation", "Operation")
-    const input = ApiRequest.jsonObject("Input (JSON)", bundle.inputData.input)
-    if (typeof input === "string") throw new z.errors.Error(input, "Validation", 400)
-    const entry = catalog.find((e) => e.id === id)
-    if (entry !== undefined && ApiRequest.isMoneyMoving(entry)) {
-      throw new z.errors.Error(`${id} moves money, which Zapier integrations may not do.`, "Validation", 400)
-    }
-    const withLocation =
-      entry?.parameters.some((p) => p.name === "locationId") &&
-      input.locationId === undefined &&
-      bundle.authData.location_id
-        ? { ...input, locationId: bundle.authData.location_id }
-        : input
-    return run(
-      z,
-      bundle,
-      Effect.map(GhlOperations.call(id as never, withLocation as never), (body) => ({ id, status: 200, body })),
-    )
-  },
+  complete: (entry, input, bundle) =>
+    entry?.parameters.some((p) => p.name === "locationId") &&
+    input.locationId === undefined &&
+    bundle.authData.location_id
+      ? { ...input, locationId: bundle.authData.location_id }
+      : input,
+  call: (z, bundle, id, input) => run(z, bundle, GhlOperations.call(id as never, input as never)),
 })
 
 export const creates = [

@@ -1,25 +1,14 @@
 /** HighLevel searches: each returns a list, empty when nothing matches (never an error). */
 import type { CrmError } from "@crmkit/core"
 import { Contacts, Locations, Opportunities } from "@crmkit/ghl"
-import { Definitions } from "@crmkit/zapier-shared"
+import { Definitions, Results } from "@crmkit/zapier-shared"
 import { Effect } from "effect"
 import { run } from "../connection.ts"
 import { row } from "../records.ts"
 import * as Samples from "../samples.ts"
 
-const { text } = Definitions
-
-/** A lookup by id that finds nothing is an empty result, not a failure. */
-const orNone = (
-  effect: Effect.Effect<object | null | undefined, CrmError, any>,
-): Effect.Effect<ReadonlyArray<object>, CrmError, any> =>
-  effect.pipe(
-    Effect.map((found) => (found === undefined || found === null ? [] : [found])),
-    Effect.catchIf(
-      (error: CrmError) => error.reason._tag === "NotFound",
-      () => Effect.succeed([]),
-    ),
-  )
+const { text, invalid } = Definitions
+const { orNone } = Results
 
 export const findContact = Definitions.search({
   key: "find_contact",
@@ -37,7 +26,7 @@ export const findContact = Definitions.search({
     const email = text(bundle, "email")
     const phone = text(bundle, "phone")
     if (id === undefined && email === undefined && phone === undefined) {
-      throw new z.errors.Error("Give an Email, a Phone or a Contact ID to search by.", "Validation", 400)
+      return invalid(z, "Give an Email, a Phone or a Contact ID to search by.")
     }
     const program: Effect.Effect<ReadonlyArray<object>, CrmError, any> = id !== undefined
       ? orNone(Effect.map(Contacts.get(id), (answer) => answer.contact))
@@ -74,7 +63,7 @@ export const findOpportunity = Definitions.search({
     const id = text(bundle, "opportunity_id")
     const contactId = text(bundle, "contact_id")
     if (id === undefined && contactId === undefined) {
-      throw new z.errors.Error("Give an Opportunity ID or a Contact ID to search by.", "Validation", 400)
+      return invalid(z, "Give an Opportunity ID or a Contact ID to search by.")
     }
     const program: Effect.Effect<ReadonlyArray<object>, CrmError, any> = id !== undefined
       ? orNone(Effect.map(Opportunities.get(id), (answer) => answer.opportunity))

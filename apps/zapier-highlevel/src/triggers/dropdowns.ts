@@ -104,11 +104,6 @@ export const stageList = Definitions.dropdown({
     ),
 })
 
-export const operationList = Definitions.dropdown({
-  key: "operation_list",
-  noun: "Operation",
-  label: "List API Operations",
-  perform: async () => ApiRequest.choices(catalog),
-})
+export const operationList = ApiRequest.dropdown(catalog)
 
 export const dropdowns = [pipelineList, stageList, userList, calendarList, workflowList, tagList, operationList]

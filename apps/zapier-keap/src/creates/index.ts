@@ -1,14 +1,13 @@
 /** Keap actions. Each is a thin call to a provider service; inputs are checked before sending. */
-import { Campaigns, Contacts, Emails, KeapOperations, Notes, Opportunities, Tags, Tasks } from "@crmkit/keap"
+import { Campaigns, Contacts, catalog, Emails, KeapOperations, Notes, Opportunities, Tags, Tasks } from "@crmkit/keap"
 import { ApiRequest, Definitions } from "@crmkit/zapier-shared"
 import { Effect } from "effect"
-import type { Bundle, ZObject } from "zapier-platform-core"
 import { run } from "../connection.ts"
 import * as Fields from "../fields.ts"
 import { contactRow, row } from "../records.ts"
 import * as Samples from "../samples.ts"
 
-const { required, text } = Definitions
+const { required, text, invalid } = Definitions
 
 export const createContact = Definitions.create({
   key: "create_contact",
@@ -30,7 +29,7 @@ export const createContact = Definitions.create({
   perform: (z, bundle) => {
     const body = Fields.contactBody(bundle)
     if (body.email_addresses === undefined && body.given_name === undefined && body.family_name === undefined) {
-      throw new z.errors.Error("Give at least an Email, a First Name or a Last Name.", "Validation", 400)
+      return invalid(z, "Give at least an Email, a First Name or a Last Name.")
     }
     const update =
       String(bundle.inputData.update_existing ?? "yes") !== "no" && String(bundle.inputData.update_existing) !== "false"
@@ -49,7 +48,7 @@ export const updateContact = Definitions.create({
     const id = required(z, bundle, "contact_id", "Contact")
     const body = Fields.contactBody(bundle)
     const mask = Object.keys(body) as Array<Contacts.UpdateMaskField>
-    if (mask.length === 0) throw new z.errors.Error("Give at least one field to update.", "Validation", 400)
+    if (mask.length === 0) return invalid(z, "Give at least one field to update.")
     return run(z, bundle, Effect.map(Contacts.update(id, body, { updateMask: mask }), contactRow))
   },
 })
@@ -162,7 +161,7 @@ export const createOpportunity = Definitions.create({
   perform: (z, bundle) => {
     const revenue = text(bundle, "projected_revenue_high")
     if (revenue !== undefined && !Number.isFinite(Number(revenue))) {
-      throw new z.errors.Error(`Projected Revenue is not a number: '${revenue}'.`, "Validation", 400)
+      return invalid(z, `Projected Revenue is not a number: '${revenue}'.`)
     }
     const opportunity = {
       opportunity_title: required(z, bundle, "opportunity_title", "Title"),
@@ -197,7 +196,7 @@ export const updateOpportunity = Definitions.create({
     const title = text(bundle, "opportunity_title")
     const stage = text(bundle, "stage_id")
     if (title === undefined && stage === undefined) {
-      throw new z.errors.Error("Give a Title or a Stage to change.", "Validation", 400)
+      return invalid(z, "Give a Title or a Stage to change.")
     }
     const program = Effect.gen(function* () {
       let current =
@@ -223,7 +222,7 @@ export const addToSequence = Definitions.create({
     const contactId = required(z, bundle, "contact_id", "Contact")
     const [campaignId, sequenceId, ...rest] = required(z, bundle, "sequence", "Campaign Sequence").split(":")
     if (campaignId === undefined || sequenceId === undefined || rest.length > 0) {
-      throw new z.errors.Error("Campaign Sequence must be '<campaign id>:<sequence id>'.", "Validation", 400)
+      return invalid(z, "Campaign Sequence must be '<campaign id>:<sequence id>'.")
     }
     return run(
       z,
@@ -257,7 +256,7 @@ export const sendEmail = Definitions.create({
     const html = text(bundle, "html_content")
     const plain = text(bundle, "plain_content")
     if (html === undefined && plain === undefined) {
-      throw new z.errors.Error("Give a Body (HTML) or a Body (Plain Text).", "Validation", 400)
+      return invalid(z, "Give a Body (HTML) or a Body (Plain Text).")
     }
     const subject = required(z, bundle, "subject", "Subject")
     const email = {
@@ -280,35 +279,12 @@ export const sendEmail = Definitions.create({
   },
 })
 
-export const apiRequest = Definitions.create({
-  key: "api_request",
-  noun: "API Request",
-  label: "API Request",
-  description: "Runs any Keap API operation by its id (payments and subscriptions excluded).",
-  inputFields: [
-    { key: "operation", label: "Operation", required: true, dynamic: "operation_list.id.name" },
-    {
-      key: "input",
-      label: "Input (JSON)",
-      type: "text",
-      helpText: 'Path and query parameters by name, and `body` for the request body, e.g. `{"contact_id": "12"}`.',
-    },
-  ],
+export const apiRequest = ApiRequest.action({
+  provider: "Keap",
+  catalog,
+  example: '{"contact_id": "12"}',
   sample: Samples.apiResponse,
-  perform: (z: ZObject, bundle: Bundle) => {
-    const id = required(z, bundle, "operation", "Operation")
-    const entry = KeapOperations.describe(id)
-    const input = ApiRequest.jsonObject("Input (JSON)", bundle.inputData.input)
-    if (typeof input === "string") throw new z.errors.Error(input, "Validation", 400)
-    if (entry !== undefined && ApiRequest.isMoneyMoving(entry)) {
-      throw new z.errors.Error(`${id} moves money, which Zapier integrations may not do.`, "Validation", 400)
-    }
-    return run(
-      z,
-      bundle,
-      Effect.map(KeapOperations.call(id, input), (body) => ({ id, status: 200, body })),
-    )
-  },
+  call: (z, bundle, id, input) => run(z, bundle, KeapOperations.call(id, input)),
 })
 
 export const creates = [

@@ -1,26 +1,14 @@
 /** Keap searches: each returns a list, empty when nothing matches (never an error). */
-import type { CrmError } from "@crmkit/core"
 import { Contacts, KeapFilter, Opportunities, Tags } from "@crmkit/keap"
-import { Definitions } from "@crmkit/zapier-shared"
-import { Effect, Stream } from "effect"
+import { Definitions, Results } from "@crmkit/zapier-shared"
+import { Effect } from "effect"
 import { run } from "../connection.ts"
 import { contactRow, row } from "../records.ts"
 import * as Samples from "../samples.ts"
 
-const { text } = Definitions
-
-const first = <A>(stream: Stream.Stream<A, CrmError, any>, limit = 10) =>
-  Effect.map(Stream.runCollect(Stream.take(stream, limit)), (items) => Array.from(items))
-
-/** A lookup by id that finds nothing is an empty result, not a failure. */
-const orNone = <A>(effect: Effect.Effect<A, CrmError, any>) =>
-  effect.pipe(
-    Effect.map((found) => [found]),
-    Effect.catchIf(
-      (error: CrmError) => error.reason._tag === "NotFound",
-      () => Effect.succeed([] as Array<A>),
-    ),
-  )
+const { text, invalid } = Definitions
+const { first, orNone } = Results
+const PAGE = 10
 
 export const findContact = Definitions.search({
   key: "find_contact",
@@ -36,16 +24,19 @@ export const findContact = Definitions.search({
     const id = text(bundle, "contact_id")
     const email = text(bundle, "email")
     if (id === undefined && email === undefined) {
-      throw new z.errors.Error("Give an Email or a Contact ID to search by.", "Validation", 400)
+      return invalid(z, "Give an Email or a Contact ID to search by.")
     }
     const program =
       id !== undefined
         ? orNone(Contacts.get(id))
-        : first(Contacts.list({ filter: KeapFilter.eq("email", email!), orderBy: { field: "id", direction: "asc" } }))
+        : first(
+            Contacts.list({ filter: KeapFilter.eq("email", email!), orderBy: { field: "id", direction: "asc" } }),
+            PAGE,
+          )
     return run(
       z,
       bundle,
-      Effect.map(program, (contacts) => contacts.map(contactRow)),
+      Effect.map(program, (contacts) => contacts.map((c) => contactRow(c as Contacts.Contact))),
     )
   },
 })
@@ -64,16 +55,16 @@ export const findOpportunity = Definitions.search({
     const id = text(bundle, "opportunity_id")
     const contactId = text(bundle, "contact_id")
     if (id === undefined && contactId === undefined) {
-      throw new z.errors.Error("Give an Opportunity ID or a Contact ID to search by.", "Validation", 400)
+      return invalid(z, "Give an Opportunity ID or a Contact ID to search by.")
     }
     const program =
       id !== undefined
         ? orNone(Opportunities.get(id))
-        : first(Opportunities.list({ filter: KeapFilter.eq("contact_id", contactId!) }))
+        : first(Opportunities.list({ filter: KeapFilter.eq("contact_id", contactId!) }), PAGE)
     return run(
       z,
       bundle,
-      Effect.map(program, (items) => items.map(row)),
+      Effect.map(program, (items) => items.map((item) => row(item as { id?: string }))),
     )
   },
 })
@@ -90,7 +81,7 @@ export const findTag = Definitions.search({
     return run(
       z,
       bundle,
-      Effect.map(first(Tags.list({ filter: KeapFilter.eq("name", name) })), (tags) => tags.map(row)),
+      Effect.map(first(Tags.list({ filter: KeapFilter.eq("name", name) }), PAGE), (tags) => tags.map(row)),
     )
   },
 })

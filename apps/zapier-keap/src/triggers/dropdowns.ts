@@ -1,22 +1,19 @@
 /** Hidden triggers that load the dropdowns live from the connected account. */
 import type { CrmError } from "@crmkit/core"
 import { Campaigns, catalog, type KeapClient, Opportunities, Tags, Users } from "@crmkit/keap"
-import { ApiRequest, Definitions } from "@crmkit/zapier-shared"
-import { Effect, Stream } from "effect"
+import { ApiRequest, Definitions, Results } from "@crmkit/zapier-shared"
+import { Effect, type Stream } from "effect"
 import { run } from "../connection.ts"
 
 // Dropdowns show at most this many choices; Keap accounts rarely have more tags or users.
 const LIMIT = 1000
-
-const all = <A>(stream: Stream.Stream<A, any, any>) =>
-  Effect.map(Stream.runCollect(Stream.take(stream, LIMIT)), (items) => Array.from(items))
 
 /** Choices from the first `LIMIT` records of a list, named by `name`. */
 const choices = <A extends { readonly id?: string | null | undefined }>(
   stream: Stream.Stream<A, CrmError, KeapClient.KeapClient>,
   name: (record: A) => string | null | undefined,
 ) =>
-  Effect.map(all(stream), (records) =>
+  Effect.map(Results.first(stream, LIMIT), (records) =>
     records.map((record) => ({ id: String(record.id), name: name(record) || `#${record.id}` })),
   )
 
@@ -65,7 +62,7 @@ export const sequenceList = Definitions.dropdown({
     run(
       z,
       bundle,
-      Effect.map(all(Campaigns.list()), (campaigns) =>
+      Effect.map(Results.first(Campaigns.list(), LIMIT), (campaigns) =>
         campaigns.flatMap((campaign) => {
           const sequences = ((campaign as Record<string, unknown>).sequences ?? []) as ReadonlyArray<{
             id?: unknown
@@ -80,11 +77,6 @@ export const sequenceList = Definitions.dropdown({
     ),
 })
 
-export const operationList = Definitions.dropdown({
-  key: "operation_list",
-  noun: "Operation",
-  label: "List API Operations",
-  perform: async () => ApiRequest.choices(catalog),
-})
+export const operationList = ApiRequest.dropdown(catalog)
 
 export const dropdowns = [tagList, stageList, userList, sequenceList, operationList]

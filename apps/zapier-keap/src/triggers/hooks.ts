@@ -1,12 +1,12 @@
 /** The instant (REST hook) triggers: one per Keap event a Zap is likely to start from. */
 import { Contacts, Opportunities, Orders, Tags, Tasks } from "@crmkit/keap"
-import { Effect, Stream } from "effect"
+import { Results } from "@crmkit/zapier-shared"
+import { Effect } from "effect"
 import { hookTrigger, hydrateByType } from "../hookTrigger.ts"
 import { contactRow, type Row, row } from "../records.ts"
 import * as Samples from "../samples.ts"
 
-const take = <A>(stream: Stream.Stream<A, any, any>, limit: number) =>
-  Effect.map(Stream.runCollect(Stream.take(stream, limit)), (items) => Array.from(items))
+const take = Results.first
 
 const recentContacts = (orderField: "create_time" | "update_time") => (limit: number) =>
   Effect.map(take(Contacts.list({ orderBy: { field: orderField, direction: "desc" }, pageSize: limit }), limit), (cs) =>
