@@ -310,6 +310,8 @@ describe("actions", () => {
       title: "Demo",
     })
     expect(appointment.id).toBeTruthy()
+    const appointments = await perform<Array<{ id: string }>>(triggers.new_appointment, { calendar_id: calendar!.id })
+    expect(appointments[0]!.id).toBe(appointment.id)
     await expect(
       perform(creates.book_appointment, {
         contact_id: contact.id,

@@ -17,3 +17,45 @@ describe("GHL location", () => {
     expect(other.status).toBe(403)
   })
 })
+
+describe("GHL calendar events", () => {
+  const sandbox = useSandbox()
+
+  it("GET /calendars/events lists the appointments that start in the range", async () => {
+    const s = sandbox()
+    const headers = { ...pitHeaders(s), "content-type": "application/json" }
+    const contacts = await readJson(
+      await fetch(`${s.ghl.baseUrl}/contacts/search`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ locationId: s.credentials.ghl.locationId, pageLimit: 1 }),
+      }),
+    )
+    const calendars = await readJson(
+      await fetch(`${s.ghl.baseUrl}/calendars/?locationId=${s.credentials.ghl.locationId}`, { headers }),
+    )
+    const calendarId = calendars.calendars[0].id
+    const start = Date.UTC(2030, 0, 7, 10)
+    const booked = await fetch(`${s.ghl.baseUrl}/calendars/events/appointments`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        calendarId,
+        locationId: s.credentials.ghl.locationId,
+        contactId: contacts.contacts[0].id,
+        startTime: new Date(start).toISOString(),
+      }),
+    })
+    expect(booked.status).toBe(201)
+    const query = (from: number, to: number) =>
+      `${s.ghl.baseUrl}/calendars/events?locationId=${s.credentials.ghl.locationId}&calendarId=${calendarId}&startTime=${from}&endTime=${to}`
+    const inRange = await readJson(await fetch(query(start - 3_600_000, start + 3_600_000), { headers }))
+    expect(inRange.events).toEqual([expect.objectContaining({ calendarId, startTime: new Date(start).toISOString() })])
+    const outside = await readJson(await fetch(query(start + 3_600_000, start + 7_200_000), { headers }))
+    expect(outside.events).toEqual([])
+    const missing = await fetch(`${s.ghl.baseUrl}/calendars/events?locationId=${s.credentials.ghl.locationId}`, {
+      headers,
+    })
+    expect(missing.status).toBe(422)
+  })
+})

@@ -3,7 +3,7 @@
  * trigger asks for the newest records first; Zapier dedupes by `id` (composite ids for "changed"
  * triggers, so a record changing again triggers again).
  */
-import { Contacts, Opportunities } from "@crmkit/ghl"
+import { Calendars, Contacts, Opportunities } from "@crmkit/ghl"
 import { Definitions } from "@crmkit/zapier-shared"
 import { Effect } from "effect"
 import type { Bundle } from "zapier-platform-core"
@@ -104,6 +104,33 @@ export const opportunityStageChanged = Definitions.pollingTrigger({
     ),
 })
 
+const DAY = 86_400_000
+
+/**
+ * GHL lists events by start time within a range: the poll reads appointments that start from a
+ * week ago to a year ahead, newest booking first.
+ */
+export const newAppointment = Definitions.pollingTrigger({
+  key: "new_appointment",
+  noun: "Appointment",
+  label: "New Appointment",
+  description: "Triggers when an appointment is booked in a calendar.",
+  inputFields: [{ key: "calendar_id", label: "Calendar", required: true, dynamic: "calendar_list.id.name" }],
+  sample: Samples.appointment,
+  perform: (z, bundle) => {
+    const calendarId = Definitions.required(z, bundle, "calendar_id", "Calendar")
+    const now = Date.now()
+    return run(
+      z,
+      bundle,
+      Effect.map(Calendars.events(calendarId, { from: now - 7 * DAY, to: now + 365 * DAY }), (answer) => {
+        const events = ((answer as { events?: ReadonlyArray<Record<string, unknown>> }).events ?? []).map(row)
+        return uniqueById(newestFirst(events, "dateAdded")).slice(0, POLL_SIZE)
+      }),
+    )
+  },
+})
+
 /** GHL lists tasks and notes per contact: these triggers watch one contact. */
 export const newTask = Definitions.pollingTrigger({
   key: "new_task",
@@ -139,4 +166,12 @@ export const newNote = Definitions.pollingTrigger({
     ),
 })
 
-export const triggers = [newContact, contactUpdated, newOpportunity, opportunityStageChanged, newTask, newNote]
+export const triggers = [
+  newContact,
+  contactUpdated,
+  newOpportunity,
+  opportunityStageChanged,
+  newAppointment,
+  newTask,
+  newNote,
+]
