@@ -30,6 +30,11 @@ const keapWithToken = (token: string) =>
     Layer.provide(KeapAuth.layerAccessToken(Redacted.make(token))),
   )
 
+const ghlWithPit = () =>
+  GhlClient.layer({ baseUrl: sandbox.ghl.baseUrl, locationId: sandbox.credentials.ghl.locationId }).pipe(
+    Layer.provide(GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken))),
+  )
+
 const run = <A>(fn: (z: ZObject, bundle: Bundle) => Promise<A>): Promise<A> =>
   appTester(fn as never, { inputData: {}, authData: {} }) as Promise<A>
 
@@ -102,14 +107,7 @@ describe("errors in Zapier's terms", () => {
 
   it("a short 429 is waited out by the core inside the step", async () => {
     sandbox.faults.inject({ kind: "429", count: 1, path: "/ghl/contacts/" })
-    const layer = GhlClient.layer({
-      baseUrl: sandbox.ghl.baseUrl,
-      locationId: sandbox.credentials.ghl.locationId,
-    }).pipe(
-      Layer.provide(
-        GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken)),
-      ),
-    )
+    const layer = ghlWithPit()
     const before = sandbox.stats.rateLimited
     const page = await run((z) => Invocation.run(z, GhlContacts.search({ pageLimit: 2 }), layer, "key"))
     expect(page.contacts).toHaveLength(2)
@@ -117,14 +115,7 @@ describe("errors in Zapier's terms", () => {
   })
 
   it("a provider error becomes z.errors.Error with the provider's message and trace id", async () => {
-    const layer = GhlClient.layer({
-      baseUrl: sandbox.ghl.baseUrl,
-      locationId: sandbox.credentials.ghl.locationId,
-    }).pipe(
-      Layer.provide(
-        GhlAuth.layerPrivateIntegrationToken(Redacted.make(sandbox.credentials.ghl.privateIntegrationToken)),
-      ),
-    )
+    const layer = ghlWithPit()
     const error = await run((z) => Invocation.run(z, GhlContacts.get("no-such-contact"), layer, "key")).catch(
       (e: unknown) => e as Error,
     )
