@@ -182,7 +182,9 @@ describe("polling triggers", () => {
       stage_id: stages[0]!.id,
       monetaryValue: "250",
     })
-    expect(newItems(seenNew, await perform(triggers.new_opportunity)).map((o) => o.id)).toEqual([opportunity.id])
+    const polled = await perform<Array<{ id: string }>>(triggers.new_opportunity)
+    expect(polled[0]!.id).toBe(opportunity.id)
+    expect(newItems(seenNew, polled).map((o) => o.id)).toEqual([opportunity.id])
     newItems(seenStage, await perform(triggers.opportunity_stage_changed))
     await perform(creates.update_opportunity, { opportunity_id: opportunity.id, stage_id: stages[1]!.id })
     const moved = newItems(

@@ -59,3 +59,55 @@ describe("GHL calendar events", () => {
     expect(missing.status).toBe(422)
   })
 })
+
+describe("GHL opportunity search order", () => {
+  const sandbox = useSandbox()
+
+  it("order=added_desc pages newest first, the reverse of the default order", async () => {
+    const s = sandbox()
+    const headers = { ...pitHeaders(s), "content-type": "application/json" }
+    const locationId = s.credentials.ghl.locationId
+    const { pipelines } = await readJson(
+      await fetch(`${s.ghl.baseUrl}/opportunities/pipelines?locationId=${locationId}`, { headers }),
+    )
+    const contacts = await readJson(
+      await fetch(`${s.ghl.baseUrl}/contacts/search`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ locationId, pageLimit: 1 }),
+      }),
+    )
+    for (const name of ["first", "second", "third"]) {
+      const created = await fetch(`${s.ghl.baseUrl}/opportunities/`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          locationId,
+          name,
+          pipelineId: pipelines[0].id,
+          pipelineStageId: pipelines[0].stages[0].id,
+          status: "open",
+          contactId: contacts.contacts[0].id,
+        }),
+      })
+      expect(created.status).toBe(201)
+    }
+    const all = async (order: string) => {
+      const ids: string[] = []
+      let cursor = ""
+      for (;;) {
+        const page = await readJson(
+          await fetch(`${s.ghl.baseUrl}/opportunities/search?location_id=${locationId}&limit=2${order}${cursor}`, {
+            headers,
+          }),
+        )
+        ids.push(...page.opportunities.map((o: { id: string }) => o.id))
+        if (page.meta.startAfterId === null) return ids
+        cursor = `&startAfter=${page.meta.startAfter}&startAfterId=${page.meta.startAfterId}`
+      }
+    }
+    const ascending = await all("")
+    expect(ascending).toHaveLength(3)
+    expect(await all("&order=added_desc")).toEqual([...ascending].reverse())
+  })
+})
