@@ -237,6 +237,22 @@ describe("REST hook triggers", () => {
     })
     expect(orders.map((o) => o.id)).toEqual([String(order.id)])
 
+    const note = await perform<{ id: string }>(creates.create_note, {
+      contact_id: "2",
+      text: "Hooked note",
+      user_id: "1",
+    })
+    const notes = await invoke<Array<{ id: string; text: string; contact_id: string }>>(
+      triggers.new_note.operation.perform,
+      {
+        authData,
+        ...delivery("note.add", [note.id]),
+      },
+    )
+    expect(notes).toEqual([expect.objectContaining({ id: note.id, text: "Hooked note", contact_id: "2" })])
+    const recentNotes = await invoke<Array<{ id: string }>>(triggers.new_note.operation.performList, { authData })
+    expect(recentNotes[0]!.id).toBe(note.id)
+
     const tags = await invoke<Array<{ id: string; tag_id: string; tag_name: string }>>(
       triggers.tag_applied.operation.perform,
       {

@@ -1,5 +1,5 @@
 /** The instant (REST hook) triggers: one per Keap event a Zap is likely to start from. */
-import { Contacts, Opportunities, Orders, Tags, Tasks } from "@crmkit/keap"
+import { Contacts, KeapFilter, Notes, Opportunities, Orders, Tags, Tasks } from "@crmkit/keap"
 import { Results } from "@crmkit/zapier-shared"
 import { Effect } from "effect"
 import { hookTrigger, hydrateByType } from "../hookTrigger.ts"
@@ -133,6 +133,25 @@ export const newTask = hookTrigger({
   sample: Samples.task,
 })
 
+/** Keap reads a note by id only through the list of every contact's notes (`filter=ids==`). */
+export const newNote = hookTrigger({
+  key: "new_note",
+  noun: "Note",
+  label: "New Note",
+  description: "Triggers when a note is added to a contact.",
+  eventKey: "note.add",
+  hydrate: (key) =>
+    Effect.map(take(Notes.listAll({ filter: KeapFilter.oneOf("ids", [String(key.id)]) }), 1), ([note]) =>
+      note === undefined ? undefined : row(note),
+    ),
+  recent: (limit) =>
+    Effect.map(
+      take(Notes.listAll({ orderBy: { field: "create_time", direction: "desc" }, pageSize: limit }), limit),
+      (items) => items.map(row),
+    ),
+  sample: Samples.note,
+})
+
 export const all = [
   newContact,
   contactUpdated,
@@ -142,4 +161,5 @@ export const all = [
   opportunityStageMoved,
   newOrder,
   newTask,
+  newNote,
 ]
