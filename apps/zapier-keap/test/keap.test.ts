@@ -389,10 +389,16 @@ describe("actions", () => {
 
 describe("searches", () => {
   it("find contact by email and by id; nothing found is an empty list", async () => {
-    const byId = await perform<Array<{ id: string; email: string }>>(searches.find_contact, { contact_id: "5" })
+    const byId = await perform<Array<{ id: string; email: string; phone: string }>>(searches.find_contact, {
+      contact_id: "5",
+    })
     expect(byId).toHaveLength(1)
     const byEmail = await perform<Array<{ id: string }>>(searches.find_contact, { email: byId[0]!.email })
     expect(byEmail.map((c) => c.id)).toEqual(["5"])
+    const byPhone = await perform<Array<{ id: string }>>(searches.find_contact, { phone: byId[0]!.phone })
+    expect(byPhone.map((c) => c.id)).toContain("5")
+    expect(await perform(searches.find_contact, { phone: "555-999-9999" })).toEqual([])
+    await expect(perform(searches.find_contact, { phone: "555;email==x@example.com" })).rejects.toThrow(/phone_number/)
     expect(await perform(searches.find_contact, { email: "no.one@example.com" })).toEqual([])
     expect(await perform(searches.find_contact, { contact_id: "987654" })).toEqual([])
   })

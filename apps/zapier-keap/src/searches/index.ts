@@ -10,29 +10,35 @@ const { text, invalid } = Definitions
 const { first, orNone } = Results
 const PAGE = 10
 
+// Keap searches a phone number only in the phone fields named with it: all five.
+const PHONE_FIELDS = ["PHONE1", "PHONE2", "PHONE3", "PHONE4", "PHONE5"]
+
 export const findContact = Definitions.search({
   key: "find_contact",
   noun: "Contact",
   label: "Find Contact",
-  description: "Finds a contact by email or id.",
+  description: "Finds a contact by email, phone or id.",
   inputFields: [
     { key: "email", label: "Email", helpText: "Matches the contact's email exactly." },
+    { key: "phone", label: "Phone", helpText: "Matches any of the contact's phone numbers." },
     { key: "contact_id", label: "Contact ID" },
   ],
   sample: Samples.contact,
   perform: (z, bundle) => {
     const id = text(bundle, "contact_id")
     const email = text(bundle, "email")
-    if (id === undefined && email === undefined) {
-      return invalid(z, "Give an Email or a Contact ID to search by.")
+    const phone = text(bundle, "phone")
+    if (id === undefined && email === undefined && phone === undefined) {
+      return invalid(z, "Give an Email, a Phone or a Contact ID to search by.")
     }
+    const filter =
+      email !== undefined
+        ? KeapFilter.eq("email", email)
+        : KeapFilter.and(KeapFilter.eq("phone_number", phone!), KeapFilter.oneOf("phone_fields", PHONE_FIELDS))
     const program =
       id !== undefined
         ? orNone(Contacts.get(id))
-        : first(
-            Contacts.list({ filter: KeapFilter.eq("email", email!), orderBy: { field: "id", direction: "asc" } }),
-            PAGE,
-          )
+        : first(Contacts.list({ filter, orderBy: { field: "id", direction: "asc" } }), PAGE)
     return run(
       z,
       bundle,
