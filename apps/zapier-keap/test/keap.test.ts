@@ -154,6 +154,27 @@ describe("REST hook lifecycle (new contact)", () => {
   })
 })
 
+describe("REST hook handshake before Zapier stored the subscription", () => {
+  it("finds the Unverified hook for the target URL and verifies it", async () => {
+    const receiver = await startReceiver()
+    try {
+      const trigger = triggers.contact_updated.operation
+      const targetUrl = receiver.url("/hooks/zap-early")
+      const { key } = await invoke<{ key: string }>(trigger.performSubscribe, { authData, targetUrl })
+      const handshake = await waitFor(() => receiver.received.find((r) => r.headers["x-hook-secret"]), "the handshake")
+      // No subscribeData yet: the hook is found by its URL and event.
+      expect(await invoke(trigger.perform, { authData, targetUrl, ...asZapierRequest(handshake) })).toEqual([])
+      const hook = (await (
+        await fetch(`${sandbox.keap.baseUrl}/v1/hooks/${key}`, { headers: { "X-Keap-API-Key": authData.api_key } })
+      ).json()) as { status: string }
+      expect(hook.status).toBe("Verified")
+      await invoke(trigger.performUnsubscribe, { authData, subscribeData: { key }, targetUrl })
+    } finally {
+      await receiver.close()
+    }
+  })
+})
+
 describe("REST hook triggers", () => {
   const delivery = (eventKey: string, ids: ReadonlyArray<string>) => ({
     cleanedRequest: {
