@@ -181,4 +181,13 @@ describe("Notes", () => {
       ),
     ).toEqual(["note_id"])
   })
+
+  it("lists every contact's notes, by ids or by contact", async () => {
+    const a = await run(Notes.create(7, { user_id: "1", text: "On contact seven" }))
+    const b = await run(Notes.create(8, { user_id: "1", text: "On contact eight" }))
+    const byIds = await run(Stream.runCollect(Notes.listAll({ filter: KeapFilter.oneOf("ids", [a.id!, b.id!]) })))
+    expect(byIds.map((n) => n.id).sort()).toEqual([a.id, b.id].sort())
+    const byContact = await run(Stream.runCollect(Notes.listAll({ filter: KeapFilter.eq("contact_id", "8") })))
+    expect(byContact.map((n) => n.id)).toEqual([b.id])
+  })
 })

@@ -302,3 +302,19 @@ describe("Keap contacts v1", () => {
     expect((await get(s, "/v1/contacts?limit=abc")).status).toBe(400)
   })
 })
+
+describe("Keap v2 contacts: phone filter", () => {
+  const sandbox = useSandbox()
+
+  it("finds contacts by phone_number within phone_fields, and needs both", async () => {
+    const s = sandbox()
+    const contact = await readJson(await get(s, "/v2/contacts/4"))
+    const number = contact.phone_numbers[0].number as string
+    const query = (filter: string) => get(s, `/v2/contacts?filter=${encodeURIComponent(filter)}`)
+    const found = await readJson(await query(`phone_number==${number};phone_fields==PHONE1,PHONE2`))
+    expect(found.contacts.map((c: Json) => c.id)).toContain(contact.id)
+    const otherField = await readJson(await query(`phone_number==${number};phone_fields==PHONE2`))
+    expect(otherField.contacts.map((c: Json) => c.id)).not.toContain(contact.id)
+    expect((await query(`phone_number==${number}`)).status).toBe(400)
+  })
+})

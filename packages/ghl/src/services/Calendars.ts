@@ -33,6 +33,20 @@ export const freeSlots = (
     ...(range.userId === undefined ? {} : { userId: range.userId }),
   } as Input<"get-slots">)
 
+/** Events of a calendar whose start falls between two instants (`GET /calendars/events`). */
+export const events = (
+  calendarId: string,
+  range: { readonly from: Date | number; readonly to: Date | number; readonly locationId?: string | undefined },
+): R<"get-calendar-events"> =>
+  Effect.flatMap(location(range.locationId), (locationId) =>
+    send("get-calendar-events", {
+      locationId,
+      calendarId,
+      startTime: String(millis(range.from)),
+      endTime: String(millis(range.to)),
+    } as Input<"get-calendar-events">),
+  )
+
 export const createAppointment = (body: WithLocation<Body<"create-appointment">>): R<"create-appointment"> =>
   Effect.flatMap(location(body.locationId), (locationId) =>
     send("create-appointment", { body: { ...body, locationId } as Body<"create-appointment"> }),

@@ -25,6 +25,10 @@ const ids = (contactId: KeapId, noteId: KeapId) =>
     note_id,
   }))
 
+/** Notes of every contact (`GET /v2/notes`); filter on `contact_id`, `title` or `ids` (`KeapFilter.oneOf`). */
+export const listAll = (options: ListOptions = {}): Stream.Stream<Note, CrmError, KeapClient> =>
+  streamAll<Note>(Ops.listAllNotes, listParams(options), options.pageSize)
+
 export const get = (contactId: KeapId, noteId: KeapId): Effect.Effect<S.GetNoteResponse, CrmError, KeapClient> =>
   Effect.flatMap(ids(contactId, noteId), (path) => call(Ops.getNote, path as Ops.GetNoteInput))
 

@@ -24,6 +24,7 @@ interface Appointment {
   title?: string
   appointmentStatus: string
   assignedUserId?: string
+  dateAdded: string
 }
 
 const newId = () => randomBytes(15).toString("base64url").replace(/[-_]/g, "x").slice(0, 20)
@@ -106,6 +107,29 @@ export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContact
       }),
     )
     .add(
+      "GET",
+      "/calendars/events",
+      route("calendars/events.readonly", ({ ctx, principal }) => {
+        const q = ctx.query
+        const messages: string[] = []
+        if (!q.get("locationId")) messages.push("locationId should not be empty")
+        const start = Number(q.get("startTime"))
+        const end = Number(q.get("endTime"))
+        if (!Number.isFinite(start) || !Number.isFinite(end))
+          messages.push("startTime and endTime must be epoch milliseconds")
+        if (!q.get("calendarId") && !q.get("userId") && !q.get("groupId"))
+          messages.push("one of calendarId, userId or groupId is required")
+        if (messages.length > 0) return unprocessable(messages)
+        if (q.get("locationId") !== principal.locationId) return noLocationAccess()
+        const events = [...appointments.values()]
+          .filter((a) => !q.get("calendarId") || a.calendarId === q.get("calendarId"))
+          .filter((a) => !q.get("userId") || a.assignedUserId === q.get("userId"))
+          .filter((a) => Date.parse(a.startTime) >= start && Date.parse(a.startTime) <= end)
+          .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime))
+        return json(200, { events })
+      }),
+    )
+    .add(
       "POST",
       "/calendars/events/appointments",
       route("calendars/events.write", ({ ctx, principal }) => {
@@ -132,6 +156,7 @@ export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContact
               ? body.endTime
               : new Date(start + calendar.slotDuration * 60_000).toISOString(),
           appointmentStatus: typeof body.appointmentStatus === "string" ? body.appointmentStatus : "confirmed",
+          dateAdded: new Date().toISOString(),
           ...(typeof body.title === "string" ? { title: body.title } : {}),
           ...(typeof body.assignedUserId === "string" ? { assignedUserId: body.assignedUserId } : {}),
         }

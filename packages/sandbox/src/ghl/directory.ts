@@ -1,5 +1,5 @@
 /**
- * Users, workflows and businesses of the sandbox location: the installing user, two published
+ * The sandbox location itself, its users, workflows and businesses: the installing user, two
  * workflows, and businesses kept in memory.
  */
 import { randomBytes } from "node:crypto"
@@ -27,7 +27,16 @@ const BUSINESS_FIELDS = [
 ]
 
 export function registerDirectory(router: Router<GhlRoute>, credentials: GhlCredentials, clock: SandboxClock): void {
-  const { locationId, userId } = credentials
+  const { locationId, userId, companyId } = credentials
+  const location = {
+    id: locationId,
+    companyId,
+    name: "Sandbox Location",
+    email: "owner@sandbox.example.com",
+    phone: "+15550100000",
+    timezone: "America/New_York",
+    country: "US",
+  }
   const user = {
     id: userId,
     name: "Sandbox Owner",
@@ -57,6 +66,13 @@ export function registerDirectory(router: Router<GhlRoute>, credentials: GhlCred
   const business = (request: GhlApiRequest) => businesses.get(request.params.businessId as string)
 
   router
+    .add(
+      "GET",
+      "/locations/:locationId",
+      route("locations.readonly", ({ params, principal }) =>
+        params.locationId !== principal.locationId ? noLocationAccess() : json(200, { location }),
+      ),
+    )
     .add(
       "GET",
       "/users/",

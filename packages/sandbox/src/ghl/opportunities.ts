@@ -136,16 +136,19 @@ export function registerOpportunities(router: Router<GhlRoute>, contacts: GhlCon
         const status = q.get("status")
         const stage = q.get("pipeline_stage_id")
         const contactId = q.get("contact_id")
-        const startAfter = Number(q.get("startAfter") ?? Number.NEGATIVE_INFINITY)
         const startAfterId = q.get("startAfterId") ?? ""
+        // `order=added_desc` pages newest first (sandbox choice: the spec shows only `added_asc`).
+        const descending = q.get("order") === "added_desc"
+        const direction = descending ? -1 : 1
+        const cursor = Number(q.get("startAfter") ?? (descending ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY))
         const matching = [...opportunities.values()]
           .filter((o) => !status || status === "all" || o.status === status)
           .filter((o) => !stage || o.pipelineStageId === stage)
           .filter((o) => !contactId || o.contactId === contactId)
-          .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id))
+          .sort((a, b) => direction * (Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id)))
         const after = matching.filter((o) => {
           const t = Date.parse(o.createdAt)
-          return t > startAfter || (t === startAfter && o.id > startAfterId)
+          return direction * (t - cursor) > 0 || (t === cursor && direction * o.id.localeCompare(startAfterId) > 0)
         })
         const page = after.slice(0, limit)
         const last = page.at(-1)

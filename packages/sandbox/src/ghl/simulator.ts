@@ -110,6 +110,7 @@ export class GhlSimulator implements ProviderSimulator {
         "conversations.write",
         "conversations/message.readonly",
         "conversations/message.write",
+        "locations.readonly",
         "locations/tags.readonly",
         "locations/tags.write",
         "locations/customValues.readonly",

@@ -59,6 +59,8 @@ export function parseKeapFilter(raw: string | null): FilterParse {
   const normalizedParts: string[] = []
   let candidateIds: string[] | undefined
   let exactEmail: string | undefined
+  let phoneNumber: string | undefined
+  let phoneFields: ReadonlySet<string> | undefined
 
   const restrictTo = (ids: string[]) => {
     candidateIds = candidateIds === undefined ? ids : candidateIds.filter((id) => ids.includes(id))
@@ -122,9 +124,28 @@ export function parseKeapFilter(raw: string | null): FilterParse {
       } else {
         predicates.push((contact) => compare(op, Date.parse(contact[field]), target))
       }
+    } else if (field === "phone_number" || field === "phone_fields") {
+      const refused = equalityOnly()
+      if (refused) return refused
+      if (field === "phone_number") phoneNumber = value
+      else phoneFields = new Set(value.split(",").map((name) => name.trim().toUpperCase()))
     } else {
       return { ok: false, message: `Invalid filter field '${match[1]}'` }
     }
+  }
+  // Keap searches a phone number only in the phone fields named with it (sandbox choice: digits compared).
+  if (phoneNumber !== undefined || phoneFields !== undefined) {
+    if (phoneNumber === undefined || phoneFields === undefined) {
+      return { ok: false, message: "Filter fields 'phone_number' and 'phone_fields' go together" }
+    }
+    const digits = (text: string) => text.replace(/\D/g, "")
+    const wanted = digits(phoneNumber)
+    const fields = phoneFields
+    predicates.push((contact) =>
+      contact.phone_numbers.some(
+        (phone) => fields.has(String(phone.field).toUpperCase()) && digits(phone.number) === wanted,
+      ),
+    )
   }
 
   if (predicates.length === 0) return { ok: true, filter: undefined }

@@ -368,6 +368,24 @@ export function registerResourcesV2(
       : { notes, note }
   }
   router
+    // Every contact's notes. Besides `contact_id` and `title`, `filter` takes `ids==1,2,3`.
+    .add("GET", `${base}/v2/notes`, {
+      auth: "api",
+      handle: ({ ctx }: KeapApiRequest) => {
+        const parts = (ctx.query.get("filter") ?? "").split(";").filter((part) => part.trim() !== "")
+        const idsPart = parts.find((part) => part.trim().startsWith("ids=="))
+        const ids = idsPart === undefined ? undefined : new Set(idsPart.trim().slice("ids==".length).split(","))
+        const query = new URLSearchParams(ctx.query)
+        query.set("filter", parts.filter((part) => part !== idsPart).join(";"))
+        const all = [...store.notes.values()].flatMap((notes) => [...notes.values()])
+        return listPage(
+          all.filter((note) => ids === undefined || ids.has(String(note.id))),
+          query,
+          "notes",
+          { filter: new Set(["contact_id", "title"]), order: new Set(["create_time", "update_time", "id"]) },
+        )
+      },
+    })
     .add("GET", `${base}/v2/contacts/:contact_id/notes`, {
       auth: "api",
       handle: ({ ctx, params }: KeapApiRequest) => {

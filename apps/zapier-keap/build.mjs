@@ -1,0 +1,4 @@
+// See @crmkit/zapier-shared/bundle: the app as one ESM file in dist/.
+import { bundleApp } from "@crmkit/zapier-shared/bundle"
+
+await bundleApp()

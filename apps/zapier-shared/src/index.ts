@@ -1,0 +1,7 @@
+export * as ApiRequest from "./ApiRequest.ts"
+export * as Definitions from "./Definitions.ts"
+export * as Invocation from "./Invocation.ts"
+export * as Results from "./Results.ts"
+export * as ZapierErrors from "./ZapierErrors.ts"
+export * as ZapierHttpClient from "./ZapierHttpClient.ts"
+export * as ZapierRateLimits from "./ZapierRateLimits.ts"
