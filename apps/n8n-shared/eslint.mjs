@@ -7,7 +7,7 @@ import { configs } from "@n8n/eslint-plugin-community-nodes"
 import tseslint from "typescript-eslint"
 
 export const config = [
-  { ignores: ["dist/**", "node_modules/**", "test/**", "build.mjs", "eslint.config.mjs", "vitest.config.ts"] },
+  { ignores: ["dist/**", "node_modules/**", "test/**", "build.mjs", "eslint.config.mjs", "vitest.config.mts"] },
   {
     files: ["src/**/*.ts"],
     languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: "module" } },
