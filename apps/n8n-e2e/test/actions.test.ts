@@ -6,13 +6,12 @@ import { resolve } from "node:path"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ExecutionResult, RealN8n } from "./support/RealN8n.ts"
+import { highLevelToken, keapKey, sandboxCredentials } from "./support/sandboxCredentials.ts"
 import { type NodeSpec, workflow } from "./support/workflows.ts"
 
 const apps = resolve(import.meta.dirname, "../..")
 const KEAP = "@crmkit/n8n-nodes-keap.keap"
 const GHL = "@crmkit/n8n-nodes-highlevel.highLevel"
-const keapCredential = { crmkitKeapApi: { id: "keapKey1", name: "Keap sandbox" } }
-const ghlCredential = { crmkitHighLevelApi: { id: "ghlToken1", name: "HighLevel sandbox" } }
 const CONTACTS = 250
 const QUERY = "n"
 
@@ -25,14 +24,14 @@ const keap = (name: string, parameters: Record<string, unknown>, extra: Partial<
   name,
   type: KEAP,
   parameters,
-  credentials: keapCredential,
+  credentials: keapKey,
   ...extra,
 })
 const ghl = (name: string, parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}): NodeSpec => ({
   name,
   type: GHL,
   parameters,
-  credentials: ghlCredential,
+  credentials: highLevelToken,
   ...extra,
 })
 
@@ -40,24 +39,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ contacts: { keap: CONTACTS, ghl: CONTACTS } })
   n8n = new RealN8n()
   n8n.installPackages([resolve(apps, "n8n-nodes-keap"), resolve(apps, "n8n-nodes-highlevel")])
-  await n8n.importCredentials([
-    {
-      id: "keapKey1",
-      name: "Keap sandbox",
-      type: "crmkitKeapApi",
-      data: { keyType: "pat", apiKey: sandbox.credentials.keap.personalAccessToken, baseUrl: sandbox.keap.baseUrl },
-    },
-    {
-      id: "ghlToken1",
-      name: "HighLevel sandbox",
-      type: "crmkitHighLevelApi",
-      data: {
-        token: sandbox.credentials.ghl.privateIntegrationToken,
-        locationId: sandbox.credentials.ghl.locationId,
-        baseUrl: sandbox.ghl.baseUrl,
-      },
-    },
-  ])
+  await n8n.importCredentials(sandboxCredentials(sandbox))
   await n8n.importWorkflows([
     workflow("wfKeapActions", "Keap actions", [
       keap("All contacts", { resource: "contact", operation: "getAll", returnAll: true }),

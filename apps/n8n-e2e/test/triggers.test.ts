@@ -10,6 +10,7 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Collector, freePort } from "./support/Collector.ts"
 import { RealN8n } from "./support/RealN8n.ts"
+import { keapKey, sandboxCredentials } from "./support/sandboxCredentials.ts"
 import { type NodeSpec, workflow } from "./support/workflows.ts"
 
 const apps = resolve(import.meta.dirname, "../..")
@@ -39,20 +40,13 @@ beforeAll(async () => {
   await collector.start()
   n8n = new RealN8n()
   n8n.installPackages([resolve(apps, "n8n-nodes-keap"), resolve(apps, "n8n-nodes-highlevel")])
-  await n8n.importCredentials([
-    {
-      id: "keapKey1",
-      name: "Keap sandbox",
-      type: "crmkitKeapApi",
-      data: { keyType: "pat", apiKey: sandbox.credentials.keap.personalAccessToken, baseUrl: sandbox.keap.baseUrl },
-    },
-  ])
+  await n8n.importCredentials(sandboxCredentials(sandbox))
   await n8n.importWorkflows([
     workflow("wfKeapTrigger", "Keap trigger", [{ ...forward(`${collector.url}/keap`) }], {
       name: "Trigger",
       type: "@crmkit/n8n-nodes-keap.keapTrigger",
       parameters: { event: "contact.add", hydrate: true },
-      credentials: { crmkitKeapApi: { id: "keapKey1", name: "Keap sandbox" } },
+      credentials: keapKey,
       webhookId: "keap-trigger-hook",
     }),
     workflow("wfGhlTrigger", "HighLevel trigger", [{ ...forward(`${collector.url}/ghl`) }], {

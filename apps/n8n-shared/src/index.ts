@@ -1,4 +1,5 @@
 export * as ActionNode from "./ActionNode.ts"
+export * as Authentication from "./Authentication.ts"
 export * as CustomApiCall from "./CustomApiCall.ts"
 export * as Fields from "./Fields.ts"
 export * as HostCredentials from "./HostCredentials.ts"

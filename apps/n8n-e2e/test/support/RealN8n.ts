@@ -47,6 +47,21 @@ export interface ExecutionResult {
   readonly items: (node: string) => ReadonlyArray<Record<string, unknown>>
 }
 
+/** The run data `--rawOutput` prints: a JSON object that may have log lines before and after it. */
+const runJson = (out: string): unknown => {
+  const start = out.search(/^\{$/m)
+  if (start >= 0) {
+    for (let end = out.lastIndexOf("\n}"); end > start; end = out.lastIndexOf("\n}", end - 1)) {
+      try {
+        return JSON.parse(out.slice(start, end + 2))
+      } catch {
+        // a log line after the JSON: try the previous closing brace
+      }
+    }
+  }
+  throw new Error(`n8n execute printed no run data:\n${out.slice(0, 4000)}`)
+}
+
 export class RealN8n {
   readonly userFolder: string
   readonly bin: string
@@ -140,9 +155,7 @@ export class RealN8n {
   /** `n8n execute --id X --rawOutput`: runs the workflow from its Manual Trigger. */
   async execute(workflowId: string): Promise<ExecutionResult> {
     const out = await this.#run(["execute", `--id=${workflowId}`, "--rawOutput"])
-    const start = out.indexOf("{")
-    if (start < 0) throw new Error(`n8n execute printed no run data:\n${out}`)
-    const run = JSON.parse(out.slice(start)) as {
+    const run = runJson(out) as {
       status: string
       data: { resultData: { runData: Record<string, ReadonlyArray<NodeRun>> } }
     }

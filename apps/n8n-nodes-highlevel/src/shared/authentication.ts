@@ -1,23 +1,11 @@
-/** The credential choice shared by the HighLevel node and the HighLevel Trigger. */
-import type { INodeCredentialDescription, INodeProperties } from "n8n-workflow"
+/** The credential choice shared by the HighLevel node and its triggers. */
+import { Authentication } from "@crmkit/n8n-shared"
 import { CONNECTED_APP_CREDENTIAL, TOKEN_CREDENTIAL } from "./HighLevelProvider.ts"
 
-export const authenticationProperty: INodeProperties = {
-  displayName: "Authentication",
-  name: "authentication",
-  type: "options",
-  options: [
+export const { property: authenticationProperty, credentials } = Authentication.choose(
+  [
     { name: "OAuth2", value: CONNECTED_APP_CREDENTIAL },
     { name: "Private Integration Token", value: TOKEN_CREDENTIAL },
   ],
-  default: TOKEN_CREDENTIAL,
-}
-
-export const credentials: Array<INodeCredentialDescription> = [
-  { name: TOKEN_CREDENTIAL, required: true, displayOptions: { show: { authentication: [TOKEN_CREDENTIAL] } } },
-  {
-    name: CONNECTED_APP_CREDENTIAL,
-    required: true,
-    displayOptions: { show: { authentication: [CONNECTED_APP_CREDENTIAL] } },
-  },
-]
+  TOKEN_CREDENTIAL,
+)
