@@ -6,7 +6,14 @@ import { resolve } from "node:path"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ExecutionResult, RealN8n } from "./support/RealN8n.ts"
-import { highLevelToken, keapKey, sandboxCredentials } from "./support/sandboxCredentials.ts"
+import {
+  highLevelOAuth,
+  highLevelToken,
+  keapKey,
+  keapOAuth,
+  sandboxCredentials,
+  sandboxOAuthCredentials,
+} from "./support/sandboxCredentials.ts"
 import { type NodeSpec, workflow } from "./support/workflows.ts"
 
 const apps = resolve(import.meta.dirname, "../..")
@@ -39,7 +46,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ contacts: { keap: CONTACTS, ghl: CONTACTS } })
   n8n = new RealN8n()
   n8n.installPackages([resolve(apps, "n8n-nodes-keap"), resolve(apps, "n8n-nodes-highlevel")])
-  await n8n.importCredentials(sandboxCredentials(sandbox))
+  await n8n.importCredentials([...sandboxCredentials(sandbox), ...(await sandboxOAuthCredentials(sandbox))])
   await n8n.importWorkflows([
     workflow("wfKeapActions", "Keap actions", [
       keap("All contacts", { resource: "contact", operation: "getAll", returnAll: true }),
@@ -61,6 +68,11 @@ beforeAll(async () => {
         "Bad email",
         { resource: "contact", operation: "create", email: "not-an-email", firstName: "Bad" },
         { onError: "continueRegularOutput" },
+      ),
+      keap(
+        "Via OAuth2",
+        { authentication: "crmkitKeapOAuth2Api", resource: "contact", operation: "getAll", returnAll: false, limit: 3 },
+        { credentials: keapOAuth },
       ),
       keap("Custom call", {
         resource: "customApiCall",
@@ -85,6 +97,17 @@ beforeAll(async () => {
         lastName: "Hopper",
         tags: "navy, cobol",
       }),
+      ghl(
+        "Via OAuth2",
+        {
+          authentication: "crmkitHighLevelOAuth2Api",
+          resource: "contact",
+          operation: "getAll",
+          returnAll: false,
+          limit: 3,
+        },
+        { credentials: highLevelOAuth },
+      ),
       ghl("Custom call", {
         resource: "customApiCall",
         operationId: "get-contacts",
@@ -139,6 +162,13 @@ describe("Keap node in n8n", () => {
     expect(String(item?.error)).toContain("email_addresses")
   })
 
+  it("OAuth2: n8n refreshes the stale token on Keap's 401 and the request is resent", () => {
+    expect(keapRun.items("Via OAuth2")).toHaveLength(3)
+    const keapStats = sandbox.stats.snapshot().byProvider.keap
+    expect(keapStats?.refreshes).toBe(1)
+    expect(keapStats?.unauthorized).toBeGreaterThanOrEqual(1)
+  })
+
   it("Custom API Call runs a catalog operation by id", () => {
     const [contact] = keapRun.items("Custom call")
     expect(contact?.id).toBe("7")
@@ -178,6 +208,12 @@ describe("HighLevel node in n8n", () => {
     const [contact] = ghlRun.items("Upsert")
     expect(contact).toMatchObject({ firstName: "Grace", locationId: sandbox.credentials.ghl.locationId })
     expect(contact?.tags).toEqual(expect.arrayContaining(["navy", "cobol"]))
+  })
+
+  it("OAuth2: a Location token works in its own location", () => {
+    const contacts = ghlRun.items("Via OAuth2")
+    expect(contacts).toHaveLength(3)
+    for (const c of contacts) expect(c.locationId).toBe(sandbox.credentials.ghl.locationId)
   })
 
   it("Custom API Call pages a catalog operation with the Limit", () => {

@@ -3,8 +3,10 @@
  *
  * n8n adds the credential (API key header, OAuth bearer) and refreshes OAuth tokens itself,
  * storing the rotated pair back into the credential: Keap and GHL refresh tokens are
- * single-use, so only the host may refresh them. Everything else (rate limits, retries,
- * typed errors) stays in the core's pipeline on top of this transport.
+ * single-use, so only the host may refresh them. n8n refreshes when a request *throws* a
+ * 401, so 401s are left to throw (every other status is returned), and what still fails
+ * after n8n's refresh is turned back into the response the core reads. Everything else
+ * (rate limits, retries, typed errors) stays in the core's pipeline on top of this transport.
  */
 import { Effect, Layer } from "effect"
 import { HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
@@ -44,6 +46,23 @@ const toBytes = (body: unknown): Uint8Array | string | null => {
   return JSON.stringify(body)
 }
 
+/** The HTTP answer inside an error n8n threw (its NodeApiError wraps the HTTP client's error). */
+const httpResponseOf = (error: unknown): IN8nHttpFullResponse | undefined => {
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const response = (current as { response?: { status?: unknown; headers?: unknown; data?: unknown } }).response
+    if (response !== undefined && typeof response.status === "number") {
+      return {
+        statusCode: response.status,
+        headers: { ...(response.headers as IN8nHttpFullResponse["headers"]) },
+        body: response.data as IN8nHttpFullResponse["body"],
+      }
+    }
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
 const noBodyStatus = (status: number) => status === 204 || status === 205 || status === 304
 
 export const make = (send: HostRequest): HttpClient.HttpClient =>
@@ -62,8 +81,12 @@ export const make = (send: HostRequest): HttpClient.HttpClient =>
           encoding: "arraybuffer",
           json: false,
           returnFullResponse: true,
-          ignoreHttpStatusErrors: true,
+          ignoreHttpStatusErrors: { ignore: true, except: [401] },
           abortSignal: signal,
+        }).catch((error: unknown) => {
+          const refused = httpResponseOf(error)
+          if (refused === undefined) throw error
+          return refused
         })
         const status = response.statusCode
         const web = new Response(noBodyStatus(status) ? null : toBytes(response.body), {
