@@ -3,14 +3,15 @@
  * Keap's hook is created on activation and verified through the sandbox's X-Hook-Secret
  * handshake, then the sandbox delivers real batched REST-hook events; HighLevel deliveries
  * are signed by the sandbox's webhook signer (Ed25519 and legacy RSA) and POSTed to n8n's
- * production webhook URL. Each workflow forwards its items to a collector in this process.
+ * production webhook URL; the polling trigger runs on n8n's own schedule (every minute, the
+ * shortest n8n allows). Each workflow forwards its items to a collector in this process.
  */
 import { resolve } from "node:path"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Collector, freePort } from "./support/Collector.ts"
 import { RealN8n } from "./support/RealN8n.ts"
-import { keapKey, sandboxCredentials } from "./support/sandboxCredentials.ts"
+import { highLevelToken, keapKey, sandboxCredentials } from "./support/sandboxCredentials.ts"
 import { type NodeSpec, workflow } from "./support/workflows.ts"
 
 const apps = resolve(import.meta.dirname, "../..")
@@ -58,9 +59,16 @@ beforeAll(async () => {
       },
       webhookId: "ghl-trigger-hook",
     }),
+    workflow("wfGhlPoll", "HighLevel polling trigger", [{ ...forward(`${collector.url}/ghl-poll`) }], {
+      name: "Trigger",
+      type: "@crmkit/n8n-nodes-highlevel.highLevelPollingTrigger",
+      parameters: { kind: "contact", change: "new", pollTimes: { item: [{ mode: "everyMinute" }] } },
+      credentials: highLevelToken,
+    }),
   ])
   await n8n.publish("wfKeapTrigger")
   await n8n.publish("wfGhlTrigger")
+  await n8n.publish("wfGhlPoll")
   n8nUrl = await n8n.start(await freePort())
 })
 
@@ -186,5 +194,32 @@ describe("HighLevel Trigger in n8n", () => {
     expect(ids).not.toContain("c-tampered")
     expect(ids).not.toContain("c-stale")
     expect(ids).not.toContain("n-1")
+  })
+})
+
+describe("HighLevel Polling Trigger in n8n", () => {
+  it("emits the contacts created after activation at its next scheduled check", async () => {
+    // n8n runs the first check at activation: it watches from then on.
+    const searches = () =>
+      Object.entries(sandbox.stats.snapshot().byRoute)
+        .filter(([route]) => route.includes("contacts/search"))
+        .reduce((sum, [, count]) => sum + count, 0)
+    for (let i = 0; i < 120 && searches() === 0; i++) await new Promise((r) => setTimeout(r, 500))
+    expect(searches(), n8n.serverLog).toBeGreaterThan(0)
+    const emails = ["poll.ada@example.org", "poll.alan@example.org"]
+    for (const email of emails) {
+      const response = await fetch(`${sandbox.ghl.baseUrl}/contacts/upsert`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${sandbox.credentials.ghl.privateIntegrationToken}`,
+          Version: "2021-07-28",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ locationId: sandbox.credentials.ghl.locationId, email }),
+      })
+      expect(response.status).toBeLessThan(300)
+    }
+    const items = await collector.waitFor((got) => got.length >= 2, "/ghl-poll", 90_000)
+    expect(items.map((i) => i.email)).toEqual(emails)
   })
 })

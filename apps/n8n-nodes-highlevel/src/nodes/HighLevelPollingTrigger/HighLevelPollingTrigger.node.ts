@@ -15,7 +15,7 @@ import { loadOptions } from "../../shared/loadOptions.ts"
 /**
  * For users who cannot register a webhook URL with HighLevel: checks on a schedule for
  * contacts, opportunities or appointments created or updated since the previous check.
- * The first check after activation only records the moment; later checks emit what changed.
+ * The first check (at activation) watches from that moment; later checks emit what changed.
  */
 export class HighLevelPollingTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -73,11 +73,8 @@ export class HighLevelPollingTrigger implements INodeType {
     const state = this.getWorkflowStaticData("node")
     const manual = this.getMode() === "manual"
     const now = new Date().toISOString()
-    if (!manual && typeof state.lastCheckedAt !== "string") {
-      state.lastCheckedAt = now
-      return null
-    }
-    const since = manual ? undefined : (state.lastCheckedAt as string)
+    // The first check (n8n runs one at activation) starts watching from now.
+    const since = manual ? undefined : typeof state.lastCheckedAt === "string" ? state.lastCheckedAt : now
     const kind = this.getNodeParameter("kind") as Kind
     const change = this.getNodeParameter("change") as Change
     const calendarId = this.getNodeParameter("calendarId", "") as string
