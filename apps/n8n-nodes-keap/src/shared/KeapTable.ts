@@ -35,6 +35,17 @@ const familyName = Fields.text("lastName", "Last Name", "Family name", { body: "
 const userId = (to: string, required: boolean) =>
   Fields.dynamic("userId", "User", "The Keap user", "getUsers", { body: to }, { required })
 
+const contactIds = Fields.idList("contactIds", "Contact IDs", "Comma-separated contact IDs", { body: "contact_ids" })
+const tagContacts = [
+  Fields.dynamic("tagId", "Tag", "The tag", "getTags", { param: "tag_id" }, { required: true }),
+  contactIds,
+]
+const sequenceContacts = [
+  Fields.text("campaignId", "Campaign ID", "ID of the campaign", { param: "campaign_id" }, { required: true }),
+  Fields.text("sequenceId", "Sequence ID", "ID of the sequence", { param: "sequence_id" }, { required: true }),
+  contactIds,
+]
+
 export const table: OperationTable.OperationTable = {
   resources: [
     { value: "contact", name: "Contact", description: "People in Keap" },
@@ -109,10 +120,7 @@ export const table: OperationTable.OperationTable = {
       action: "Apply a tag to contacts",
       description: "Apply one tag to a list of contacts",
       operationId: "applyTags",
-      fields: [
-        Fields.dynamic("tagId", "Tag", "The tag to apply", "getTags", { param: "tag_id" }, { required: true }),
-        Fields.idList("contactIds", "Contact IDs", "Comma-separated contact IDs", { body: "contact_ids" }),
-      ],
+      fields: tagContacts,
     },
     {
       resource: "contactTag",
@@ -121,10 +129,7 @@ export const table: OperationTable.OperationTable = {
       action: "Remove a tag from contacts",
       description: "Remove one tag from a list of contacts",
       operationId: "removeTags",
-      fields: [
-        Fields.dynamic("tagId", "Tag", "The tag to remove", "getTags", { param: "tag_id" }, { required: true }),
-        Fields.idList("contactIds", "Contact IDs", "Comma-separated contact IDs", { body: "contact_ids" }),
-      ],
+      fields: tagContacts,
     },
     {
       resource: "contactTag",
@@ -397,11 +402,7 @@ export const table: OperationTable.OperationTable = {
       action: "Add contacts to a campaign sequence",
       description: "Start contacts in a campaign sequence",
       operationId: "addContactsToCampaignSequence",
-      fields: [
-        Fields.text("campaignId", "Campaign ID", "ID of the campaign", { param: "campaign_id" }, { required: true }),
-        Fields.text("sequenceId", "Sequence ID", "ID of the sequence", { param: "sequence_id" }, { required: true }),
-        Fields.idList("contactIds", "Contact IDs", "Comma-separated contact IDs", { body: "contact_ids" }),
-      ],
+      fields: sequenceContacts,
     },
     {
       resource: "campaign",
@@ -410,11 +411,7 @@ export const table: OperationTable.OperationTable = {
       action: "Remove contacts from a campaign sequence",
       description: "Stop contacts in a campaign sequence",
       operationId: "removeContactsFromCampaignSequence",
-      fields: [
-        Fields.text("campaignId", "Campaign ID", "ID of the campaign", { param: "campaign_id" }, { required: true }),
-        Fields.text("sequenceId", "Sequence ID", "ID of the sequence", { param: "sequence_id" }, { required: true }),
-        Fields.idList("contactIds", "Contact IDs", "Comma-separated contact IDs", { body: "contact_ids" }),
-      ],
+      fields: sequenceContacts,
     },
     // Orders and payments
     {
