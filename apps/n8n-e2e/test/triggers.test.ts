@@ -133,6 +133,21 @@ describe("Keap Trigger in n8n", () => {
   })
 })
 
+describe("Keap Trigger deactivation in n8n", () => {
+  it("deletes the REST hook when the workflow is deactivated", async () => {
+    await n8n.deactivate(n8nUrl, "wfKeapTrigger")
+    let hooks = await keapHooks()
+    for (let i = 0; i < 20 && hooks.some((h) => h.eventKey === "contact.add"); i++) {
+      await new Promise((r) => setTimeout(r, 250))
+      hooks = await keapHooks()
+    }
+    expect(
+      hooks.filter((h) => h.eventKey === "contact.add"),
+      n8n.serverLog.slice(-3000),
+    ).toEqual([])
+  })
+})
+
 describe("HighLevel Trigger in n8n", () => {
   const url = () => `${n8nUrl}/webhook/ghl-trigger-hook/webhook`
   const contactEvent = (id: string) => ({

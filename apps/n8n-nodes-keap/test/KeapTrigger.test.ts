@@ -39,7 +39,8 @@ const listHooks = async () =>
   ).json()) as Array<{ key: string; status: string; hookUrl: string }>
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 1 } })
+  // This test reads the hooks list directly, outside the node's rate limiter.
+  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 1 }, rateLimits: false })
   // The hook URL: hands each request to the trigger's webhook(), as n8n does.
   receiver = createServer((request, response) => {
     let body = ""
@@ -84,5 +85,14 @@ describe("Keap Trigger lifecycle", () => {
     expect(await listHooks()).toEqual([])
     // Deleting again (already gone) is not an error.
     expect(await hooks.delete.call(context)).toBe(true)
+  })
+
+  it("deletes the hook on its URL even when the key was not kept", async () => {
+    const hooks = trigger.webhookMethods.default
+    const context = host() as unknown as IHookFunctions
+    expect(await hooks.create.call(context)).toBe(true)
+    for (const key of Object.keys(staticData)) delete (staticData as Record<string, unknown>)[key]
+    expect(await hooks.delete.call(context)).toBe(true)
+    expect(await listHooks()).toEqual([])
   })
 })

@@ -199,6 +199,32 @@ export class RealN8n {
     throw new Error(`n8n start did not become ready in 180 s:\n${this.#serverLog}`)
   }
 
+  /**
+   * Deactivates a workflow in the running n8n the way the editor does (owner account, then
+   * the internal REST API): the CLI's `unpublish:workflow` only edits the database.
+   */
+  async deactivate(url: string, workflowId: string): Promise<void> {
+    const headers = { "content-type": "application/json", "browser-id": "crmkit-e2e" }
+    const setup = await fetch(`${url}/rest/owner/setup`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        email: "owner@example.org",
+        firstName: "Test",
+        lastName: "Owner",
+        password: "Sandbox-only-1",
+      }),
+    })
+    if (!setup.ok) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`)
+    const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? ""
+    const response = await fetch(`${url}/rest/workflows/${workflowId}/deactivate`, {
+      method: "POST",
+      headers: { ...headers, cookie },
+      body: "{}",
+    })
+    if (!response.ok) throw new Error(`deactivate failed: ${response.status} ${await response.text()}`)
+  }
+
   get serverLog(): string {
     return this.#serverLog
   }

@@ -1,4 +1,4 @@
-import { CrmError } from "@crmkit/core"
+import type { CrmError } from "@crmkit/core"
 import { Hooks } from "@crmkit/keap"
 import { NodeErrors, Session, WebhookRequest } from "@crmkit/n8n-shared"
 import { Effect, Stream } from "effect"
@@ -114,15 +114,34 @@ export class KeapTrigger implements INodeType {
         }
       },
       async delete(this: IHookFunctions): Promise<boolean> {
+        const url = this.getNodeWebhookUrl("default")
+        const event = this.getNodeParameter("event") as string
         const data = this.getWorkflowStaticData("node")
-        if (data.hookKey === undefined) return true
         try {
-          await Session.withSession(this, keap, API_KEY_CREDENTIAL, (s) => s.run(Hooks.remove(String(data.hookKey))))
+          await Session.withSession(this, keap, API_KEY_CREDENTIAL, (s) =>
+            s.run(
+              // The key saved at creation, or (if n8n did not keep it) the hooks on this URL.
+              Effect.flatMap(
+                data.hookKey === undefined
+                  ? Effect.map(Hooks.list(), (hooks) =>
+                      hooks.filter((h) => h.hookUrl === url && h.eventKey === event).map((h) => String(h.key)),
+                    )
+                  : Effect.succeed([String(data.hookKey)]),
+                (keys) =>
+                  Effect.forEach(keys, (key) =>
+                    Hooks.remove(key).pipe(
+                      // Already gone on Keap's side: nothing left to delete.
+                      Effect.catchIf(
+                        (error: CrmError) => error.reason._tag === "NotFound",
+                        () => Effect.void,
+                      ),
+                    ),
+                  ),
+              ),
+            ),
+          )
         } catch (error) {
-          // Already gone on Keap's side: nothing left to delete.
-          if (!(error instanceof CrmError && error.reason._tag === "NotFound")) {
-            throw NodeErrors.toNodeError(this.getNode(), error)
-          }
+          throw NodeErrors.toNodeError(this.getNode(), error)
         }
         delete data.hookKey
         return true
