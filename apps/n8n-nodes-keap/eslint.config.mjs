@@ -1,0 +1,3 @@
+import { config } from "@crmkit/n8n-shared/eslint"
+
+export default config

@@ -1,0 +1,72 @@
+/**
+ * A stand-in for the n8n host, for unit tests only: the few context methods the crmkit
+ * nodes use, with requests sent by `fetch` and authenticated the way n8n's credential
+ * `authenticate` blocks do. The end-to-end tests run the same nodes in a real n8n.
+ */
+import type { IDataObject, IHttpRequestOptions, INode } from "n8n-workflow"
+
+export interface HostOptions {
+  /** Node parameters; a function is evaluated per item. */
+  readonly parameters: Readonly<Record<string, unknown | ((itemIndex: number) => unknown)>>
+  readonly credentialType: string
+  readonly credentials: IDataObject
+  /** Headers the credential adds (what its `authenticate` block would). */
+  readonly authHeaders: Readonly<Record<string, string>>
+  readonly items?: number
+  readonly continueOnFail?: boolean
+  readonly mode?: "manual" | "trigger"
+  readonly staticData?: IDataObject
+}
+
+export const hostContext = (options: HostOptions) => {
+  const node: INode = {
+    id: "node-1",
+    name: "Node",
+    type: "test",
+    typeVersion: 1,
+    position: [0, 0],
+    parameters: {},
+    credentials: { [options.credentialType]: { id: "cred-1", name: "Test" } },
+  }
+  const staticData = options.staticData ?? {}
+  const parameter = (name: string, itemIndex: number, fallback: unknown) => {
+    const value = options.parameters[name]
+    if (value === undefined) return fallback
+    return typeof value === "function" ? (value as (i: number) => unknown)(itemIndex) : value
+  }
+  const requests: Array<string> = []
+  return {
+    requests,
+    getNode: () => node,
+    getMode: () => options.mode ?? "trigger",
+    getInputData: () => Array.from({ length: options.items ?? 1 }, (_, i) => ({ json: { index: i } })),
+    continueOnFail: () => options.continueOnFail ?? false,
+    // Execute: (name, itemIndex, fallback); load options and poll: (name, fallback).
+    getNodeParameter: (name: string, indexOrFallback?: unknown, fallback?: unknown) =>
+      typeof indexOrFallback === "number"
+        ? parameter(name, indexOrFallback, fallback)
+        : parameter(name, 0, indexOrFallback),
+    getCurrentNodeParameter: (name: string) => parameter(name, 0, undefined),
+    getCredentials: async (type: string) => {
+      if (type !== options.credentialType) throw new Error(`no ${type} credential`)
+      return options.credentials
+    },
+    getWorkflowStaticData: () => staticData,
+    helpers: {
+      returnJsonArray: (items: Array<IDataObject>) => items.map((json) => ({ json })),
+      httpRequestWithAuthentication: async (_type: string, request: IHttpRequestOptions) => {
+        requests.push(`${request.method ?? "GET"} ${new URL(request.url).pathname}`)
+        const response = await fetch(request.url, {
+          method: request.method ?? "GET",
+          headers: { ...(request.headers as Record<string, string>), ...options.authHeaders },
+          body: request.body as Buffer | undefined,
+        })
+        return {
+          statusCode: response.status,
+          headers: Object.fromEntries(response.headers),
+          body: Buffer.from(await response.arrayBuffer()),
+        }
+      },
+    },
+  }
+}
