@@ -2,7 +2,8 @@
  * `crmkit auth login | add | list | status | logout`: saved credentials per profile.
  * No command prints a secret: status shows the kind, the expiry and the last characters.
  */
-import * as http from "node:http"
+import type * as http from "node:http"
+import { nodeHttp } from "../NodeBuiltins.ts"
 import type { AddressInfo } from "node:net"
 import type { TokenStore } from "@crmkit/core"
 import { Console, Effect, Option, Redacted } from "effect"
@@ -63,7 +64,7 @@ const loopback = (port: number) =>
           const callback = new Promise<URLSearchParams>((r) => {
             deliver = r
           })
-          const server = http.createServer((request, response) => {
+          const server = nodeHttp().createServer((request, response) => {
             const url = new URL(request.url ?? "/", "http://127.0.0.1")
             if (url.pathname !== "/callback") {
               response.writeHead(404).end()

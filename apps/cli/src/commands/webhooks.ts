@@ -6,7 +6,8 @@
  * replayed deliveries. The verification is the provider packages'; this is only the server.
  */
 import * as fs from "node:fs"
-import * as http from "node:http"
+import type * as http from "node:http"
+import { nodeHttp } from "../NodeBuiltins.ts"
 import type { AddressInfo } from "node:net"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -115,7 +116,7 @@ export const webhooksCommand = Command.make("webhooks").pipe(
         const receive = yield* Effect.promise(() =>
           provider === "keap" ? keapReceiver() : ghlReceiver({ ed25519: readKey(ed25519Key), rsa: readKey(rsaKey) }),
         )
-        const server = http.createServer((request, response) => {
+        const server = nodeHttp().createServer((request, response) => {
           const chunks: Array<Buffer> = []
           request.on("data", (chunk: Buffer) => chunks.push(chunk))
           request.on("end", () => {
