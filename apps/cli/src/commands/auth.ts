@@ -3,12 +3,12 @@
  * No command prints a secret: status shows the kind, the expiry and the last characters.
  */
 import type * as http from "node:http"
-import { nodeHttp } from "../NodeBuiltins.ts"
 import type { AddressInfo } from "node:net"
 import type { TokenStore } from "@crmkit/core"
 import { Console, Effect, Option, Redacted } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Lazy from "../Lazy.ts"
+import { nodeHttp } from "../NodeBuiltins.ts"
 import { render } from "../Output.ts"
 import * as Profiles from "../Profiles.ts"
 import { type CliProvider, type LoginApp, providers } from "../providers.ts"

@@ -7,10 +7,10 @@
  */
 import * as fs from "node:fs"
 import type * as http from "node:http"
-import { nodeHttp } from "../NodeBuiltins.ts"
 import type { AddressInfo } from "node:net"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { nodeHttp } from "../NodeBuiltins.ts"
 import { providers } from "../providers.ts"
 
 type Outcome =
