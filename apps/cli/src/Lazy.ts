@@ -2,7 +2,7 @@
  * Modules that commands load when they run, not when the CLI starts: `crmkit --help`
  * should parse effect/cli and the command tree, not the providers, undici or the sandbox.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { CliProvider, CliProviderInfo } from "./providers.ts"
 
 export const Action = Effect.promise(() => import("@crmkit/core/Action"))

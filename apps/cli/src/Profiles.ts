@@ -8,7 +8,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as TokenStore from "@crmkit/core/TokenStore"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 export const configDir = (env: NodeJS.ProcessEnv = process.env): string =>
   env.CRMKIT_CONFIG_DIR ?? path.join(env.XDG_CONFIG_HOME ?? path.join(env.HOME ?? os.homedir(), ".config"), "crmkit")

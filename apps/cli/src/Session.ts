@@ -4,8 +4,12 @@
  * (`--profile`, default `default`). Undici is the transport.
  */
 import { type Credentials, type CrmClient, type CrmError, RateLimit, TokenStore } from "@crmkit/core"
-import { Context, Duration, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { HttpClient } from "effect/http"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Profiles from "./Profiles.ts"
 import { type CliProvider, oauthCredentials } from "./providers/runtime.ts"
 import { UsageError } from "./UsageError.ts"

@@ -7,8 +7,11 @@
  */
 import * as fs from "node:fs"
 import type { Action } from "@crmkit/core"
-import { Console, Effect, Option, Stream } from "effect"
+import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import manifest from "../generated/actions.json" with { type: "json" }
 import * as Lazy from "../Lazy.ts"
 import { type Format, render } from "../Output.ts"

@@ -5,12 +5,15 @@
 import type * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import type { TokenStore } from "@crmkit/core"
-import { Console, Effect, Option, Redacted } from "effect"
+import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Lazy from "../Lazy.ts"
 import { nodeHttp } from "../NodeBuiltins.ts"
 import { render } from "../Output.ts"
-import * as Profiles from "../Profiles.ts"
+import type * as ProfilesModule from "../Profiles.ts"
 import { type CliProvider, type LoginApp, providers } from "../providers.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
@@ -106,6 +109,7 @@ const login = Command.make(
     tokenUrl: Flag.String("token-url").pipe(Flag.withDescription("Token endpoint"), Flag.optional),
   },
   Effect.fn(function* (flags) {
+    const Profiles = yield* Lazy.Profiles
     const globals = yield* root
     const provider = yield* providerNamed(flags.provider)
     const OAuth2 = yield* loadOAuth2
@@ -185,6 +189,7 @@ const add = Command.make(
     locationId: Flag.String("location-id").pipe(Flag.withDescription("GHL location of the token"), Flag.optional),
   },
   Effect.fn(function* ({ provider: name, profile, kind, locationId }) {
+    const Profiles = yield* Lazy.Profiles
     const globals = yield* root
     const provider = yield* providerNamed(name)
     const Credentials = yield* loadCredentials
@@ -232,7 +237,7 @@ const daysSince = (iso: string | undefined) =>
 /** What the providers will do to a credential soon. */
 export const warningsFor = (
   provider: CliProvider,
-  profile: Profiles.Profile,
+  profile: ProfilesModule.Profile,
   tokens: TokenStore.TokenSet | undefined,
 ): Array<string> => {
   const warnings: Array<string> = []
@@ -270,6 +275,7 @@ const status = Command.make(
   "status",
   { profile: Flag.String("profile").pipe(Flag.withDescription("Only this profile"), Flag.optional) },
   Effect.fn(function* ({ profile }) {
+    const Profiles = yield* Lazy.Profiles
     const secrets = yield* Profiles.secrets
     const Credentials = yield* loadCredentials
     const rows = []
@@ -298,6 +304,7 @@ const listCommand = Command.make(
   "list",
   {},
   Effect.fn(function* () {
+    const Profiles = yield* Lazy.Profiles
     const rows = Profiles.list().map((p) => ({
       profile: p.name,
       provider: p.provider,
@@ -312,6 +319,7 @@ const logout = Command.make(
   "logout",
   { provider: providerArgument, profile: profileFlag },
   Effect.fn(function* ({ provider, profile }) {
+    const Profiles = yield* Lazy.Profiles
     const saved = Profiles.find(profile, provider)
     if (saved === undefined) return yield* new UsageError({ message: `No ${provider} profile named "${profile}"` })
     const secrets = yield* Profiles.secrets

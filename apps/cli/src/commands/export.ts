@@ -7,8 +7,12 @@
  */
 import * as fs from "node:fs"
 import type { CrmClient } from "@crmkit/core"
-import { Console, Effect, Option, Schema, Stream } from "effect"
+import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as Lazy from "../Lazy.ts"
 import { columnsOf, csvHeader, csvRow } from "../Output.ts"
 import type { CliProvider, CliProviderInfo } from "../providers.ts"

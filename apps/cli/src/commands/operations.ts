@@ -1,5 +1,7 @@
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Lazy from "../Lazy.ts"
 import { type Format, render } from "../Output.ts"
 import type { CliProviderInfo } from "../providers.ts"

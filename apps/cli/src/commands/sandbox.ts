@@ -1,5 +1,6 @@
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
 
 /** `crmkit sandbox`: the simulator as a server, until interrupted. */
 export const sandboxCommand = Command.make(

@@ -1,5 +1,7 @@
-import { Console, Effect, Stream } from "effect"
+import * as Console from "effect/Console"
 import { Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { columnsOf, csvHeader, csvRow, type Format, render } from "../Output.ts"
 import type { Progress } from "../Progress.ts"
 

@@ -8,8 +8,10 @@
 import * as fs from "node:fs"
 import type * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { nodeHttp } from "../NodeBuiltins.ts"
 import { providers } from "../providers.ts"
 

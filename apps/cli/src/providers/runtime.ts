@@ -17,8 +17,11 @@ import {
 import { GhlActions, GhlAuth, GhlClient, GhlConfig, GhlOperations } from "@crmkit/ghl"
 import { KeapActions, KeapAuth, KeapClient, KeapConfig } from "@crmkit/keap"
 import type { SandboxServer } from "@crmkit/sandbox"
-import { Context, type Effect, type Layer, Redacted } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { HttpClient } from "effect/http"
+import type * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 
 /** An OAuth app as the CLI knows it (from flags and the secrets file). */
 export interface LoginApp {
