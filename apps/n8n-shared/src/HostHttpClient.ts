@@ -65,7 +65,16 @@ const httpResponseOf = (error: unknown): IN8nHttpFullResponse | undefined => {
 
 const noBodyStatus = (status: number) => status === 204 || status === 205 || status === 304
 
-export const make = (send: HostRequest): HttpClient.HttpClient =>
+export interface TransportOptions {
+  /**
+   * Whether n8n authenticates and refreshes (default): 401s then throw so that n8n refreshes.
+   * `false` for requests the core signs itself (a GHL location token minted from an agency
+   * token), whose 401s the core's own refresh handles.
+   */
+  readonly hostRefreshes?: boolean
+}
+
+export const make = (send: HostRequest, options: TransportOptions = {}): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
@@ -81,7 +90,7 @@ export const make = (send: HostRequest): HttpClient.HttpClient =>
           encoding: "arraybuffer",
           json: false,
           returnFullResponse: true,
-          ignoreHttpStatusErrors: { ignore: true, except: [401] },
+          ignoreHttpStatusErrors: options.hostRefreshes === false ? true : { ignore: true, except: [401] },
           abortSignal: signal,
         }).catch((error: unknown) => {
           const refused = httpResponseOf(error)
@@ -102,5 +111,5 @@ export const make = (send: HostRequest): HttpClient.HttpClient =>
     }),
   )
 
-export const layer = (send: HostRequest): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.succeed(HttpClient.HttpClient, make(send))
+export const layer = (send: HostRequest, options: TransportOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.succeed(HttpClient.HttpClient, make(send, options))
