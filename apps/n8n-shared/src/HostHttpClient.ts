@@ -15,13 +15,16 @@ import type { IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } f
 /** What the node context offers: `(options) => this.helpers.httpRequestWithAuthentication.call(this, type, options)`. */
 export type HostRequest = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>
 
-const bodyOf = (request: Parameters<Parameters<typeof HttpClient.make>[0]>[0]): Buffer | undefined => {
+const bodyOf = (request: Parameters<Parameters<typeof HttpClient.make>[0]>[0]): Buffer | string | undefined => {
   const body = request.body
   switch (body._tag) {
     case "Empty":
       return undefined
     case "Uint8Array":
-      return Buffer.from(body.body)
+      // n8n rebuilds form bodies with `new URLSearchParams(body)`, which takes a string, not bytes.
+      return body.contentType.startsWith("application/x-www-form-urlencoded")
+        ? Buffer.from(body.body).toString("utf8")
+        : Buffer.from(body.body)
     default:
       // The core only sends JSON or form bodies (both Uint8Array); anything else is a bug here.
       throw new Error(`crmkit n8n transport cannot send a ${body._tag} body`)
