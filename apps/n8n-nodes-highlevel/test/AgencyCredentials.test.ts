@@ -5,9 +5,10 @@
  */
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
-import { type IExecuteFunctions, NodeApiError, NodeOperationError } from "n8n-workflow"
+import { type IExecuteFunctions, type ILoadOptionsFunctions, NodeApiError, NodeOperationError } from "n8n-workflow"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { HighLevel } from "../src/nodes/HighLevel/HighLevel.node.ts"
+import { loadOptions } from "../src/shared/loadOptions.ts"
 
 const CONTACTS = 250
 
@@ -139,5 +140,18 @@ describe("HighLevel node with an Agency (Company) credential", () => {
     expect(error).toBeInstanceOf(NodeOperationError)
     expect(text).toContain("Location ID")
     expect(sandbox.stats.requests).toBe(0)
+  })
+})
+
+describe("HighLevel dropdowns with an Agency (Company) credential", () => {
+  it("load through a location token too", async () => {
+    const app = sandbox.credentials.ghl.oauthApp
+    const token = await agencyGrant([...app.scopes, "locations/customFields.readonly"])
+    sandbox.stats.reset()
+    const context = agencyHost({ authentication: "crmkitHighLevelOAuth2Api" }, { token })
+    const options = await loadOptions.getContactCustomFields.call(context as unknown as ILoadOptionsFunctions)
+    expect(options.length).toBeGreaterThan(0)
+    expect(sandbox.stats.route("POST /ghl/oauth/locationToken")).toBe(1)
+    expect(sandbox.stats.unauthorized).toBe(0)
   })
 })
