@@ -7,6 +7,7 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ExecutionResult, RealN8n } from "./support/RealN8n.ts"
 import {
+  highLevelAgencyOAuth,
   highLevelOAuth,
   highLevelToken,
   keapKey,
@@ -107,6 +108,11 @@ beforeAll(async () => {
           limit: 3,
         },
         { credentials: highLevelOAuth },
+      ),
+      ghl(
+        "Via agency",
+        { authentication: "crmkitHighLevelOAuth2Api", resource: "contact", operation: "search", returnAll: true },
+        { credentials: highLevelAgencyOAuth },
       ),
       ghl("Custom call", {
         resource: "customApiCall",
@@ -214,6 +220,16 @@ describe("HighLevel node in n8n", () => {
     const contacts = ghlRun.items("Via OAuth2")
     expect(contacts).toHaveLength(3)
     for (const c of contacts) expect(c.locationId).toBe(sandbox.credentials.ghl.locationId)
+  })
+
+  it("OAuth2 agency: n8n refreshes the stale agency token, which gets one location token for every page", () => {
+    const contacts = ghlRun.items("Via agency")
+    expect(contacts.length).toBeGreaterThanOrEqual(CONTACTS)
+    expect(new Set(contacts.map((c) => c.id)).size).toBe(contacts.length)
+    const ghlStats = sandbox.stats.snapshot()
+    // The stale agency token's mint is refused, n8n refreshes it once, the second mint succeeds.
+    expect(ghlStats.byProvider.ghl?.refreshes).toBe(1)
+    expect(ghlStats.byRoute["POST /ghl/oauth/locationToken"]).toBe(2)
   })
 
   it("Custom API Call pages a catalog operation with the Limit", () => {

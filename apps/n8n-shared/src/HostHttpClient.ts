@@ -15,13 +15,16 @@ import type { IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } f
 /** What the node context offers: `(options) => this.helpers.httpRequestWithAuthentication.call(this, type, options)`. */
 export type HostRequest = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>
 
-const bodyOf = (request: Parameters<Parameters<typeof HttpClient.make>[0]>[0]): Buffer | undefined => {
+const bodyOf = (request: Parameters<Parameters<typeof HttpClient.make>[0]>[0]): Buffer | string | undefined => {
   const body = request.body
   switch (body._tag) {
     case "Empty":
       return undefined
     case "Uint8Array":
-      return Buffer.from(body.body)
+      // n8n rebuilds form bodies with `new URLSearchParams(body)`, which takes a string, not bytes.
+      return body.contentType.startsWith("application/x-www-form-urlencoded")
+        ? Buffer.from(body.body).toString("utf8")
+        : Buffer.from(body.body)
     default:
       // The core only sends JSON or form bodies (both Uint8Array); anything else is a bug here.
       throw new Error(`crmkit n8n transport cannot send a ${body._tag} body`)
@@ -65,7 +68,16 @@ const httpResponseOf = (error: unknown): IN8nHttpFullResponse | undefined => {
 
 const noBodyStatus = (status: number) => status === 204 || status === 205 || status === 304
 
-export const make = (send: HostRequest): HttpClient.HttpClient =>
+export interface TransportOptions {
+  /**
+   * Whether n8n authenticates and refreshes (default): 401s then throw so that n8n refreshes.
+   * `false` for requests the core signs itself (a GHL location token minted from an agency
+   * token), whose 401s the core's own refresh handles.
+   */
+  readonly hostRefreshes?: boolean
+}
+
+export const make = (send: HostRequest, options: TransportOptions = {}): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
@@ -81,7 +93,7 @@ export const make = (send: HostRequest): HttpClient.HttpClient =>
           encoding: "arraybuffer",
           json: false,
           returnFullResponse: true,
-          ignoreHttpStatusErrors: { ignore: true, except: [401] },
+          ignoreHttpStatusErrors: options.hostRefreshes === false ? true : { ignore: true, except: [401] },
           abortSignal: signal,
         }).catch((error: unknown) => {
           const refused = httpResponseOf(error)
@@ -102,5 +114,5 @@ export const make = (send: HostRequest): HttpClient.HttpClient =>
     }),
   )
 
-export const layer = (send: HostRequest): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.succeed(HttpClient.HttpClient, make(send))
+export const layer = (send: HostRequest, options: TransportOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.succeed(HttpClient.HttpClient, make(send, options))

@@ -17,9 +17,16 @@ export interface Connection {
   readonly baseUrl: string
   /** GHL: the location the credential works in. */
   readonly locationId?: string | undefined
+  /** GHL: `Company` for an agency token (which must be exchanged for a location token). */
+  readonly userType?: string | undefined
+  /** GHL: the agency of an agency token. */
+  readonly companyId?: string | undefined
   /** Rate-limit budget key (one per n8n credential). */
   readonly budget: string
+  /** Sends with the n8n credential (n8n adds it and refreshes it). */
   readonly send: HostRequest
+  /** Sends as is, for requests the provider signs itself (n8n's plain `httpRequest`). */
+  readonly sendUnauthenticated: HostRequest
 }
 
 export interface ProviderAdapter<R> {
@@ -31,7 +38,7 @@ export interface ProviderAdapter<R> {
   readonly connection: (
     credentialType: string,
     data: Readonly<Record<string, unknown>>,
-  ) => Omit<Connection, "send" | "budget">
+  ) => Omit<Connection, "send" | "sendUnauthenticated" | "budget">
   /** The provider client; the session supplies the transport, credentials and rate limits. */
   readonly layer: (
     connection: Connection,

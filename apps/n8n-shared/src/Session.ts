@@ -58,6 +58,8 @@ export const open = async <R>(
     ...adapter.connection(credentialType, data),
     budget: `n8n:${credentialType}:${credentialId}`,
     send: (options) => context.helpers.httpRequestWithAuthentication.call(context, credentialType, options),
+    sendUnauthenticated: (options) =>
+      context.helpers.httpRequest.call(context, options) as ReturnType<Connection["sendUnauthenticated"]>,
   }
   const transport = Layer.mergeAll(
     HostHttpClient.layer(connection.send),

@@ -35,6 +35,19 @@ export const hostContext = (options: HostOptions) => {
     return typeof value === "function" ? (value as (i: number) => unknown)(itemIndex) : value
   }
   const requests: Array<string> = []
+  const send = async (request: IHttpRequestOptions, authHeaders: Readonly<Record<string, string>>) => {
+    requests.push(`${request.method ?? "GET"} ${new URL(request.url).pathname}`)
+    const response = await fetch(request.url, {
+      method: request.method ?? "GET",
+      headers: { ...(request.headers as Record<string, string>), ...authHeaders },
+      body: request.body as Buffer | undefined,
+    })
+    return {
+      statusCode: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: Buffer.from(await response.arrayBuffer()),
+    }
+  }
   return {
     requests,
     getNode: () => node,
@@ -54,19 +67,10 @@ export const hostContext = (options: HostOptions) => {
     getWorkflowStaticData: () => staticData,
     helpers: {
       returnJsonArray: (items: Array<IDataObject>) => items.map((json) => ({ json })),
-      httpRequestWithAuthentication: async (_type: string, request: IHttpRequestOptions) => {
-        requests.push(`${request.method ?? "GET"} ${new URL(request.url).pathname}`)
-        const response = await fetch(request.url, {
-          method: request.method ?? "GET",
-          headers: { ...(request.headers as Record<string, string>), ...options.authHeaders },
-          body: request.body as Buffer | undefined,
-        })
-        return {
-          statusCode: response.status,
-          headers: Object.fromEntries(response.headers),
-          body: Buffer.from(await response.arrayBuffer()),
-        }
-      },
+      httpRequestWithAuthentication: (_type: string, request: IHttpRequestOptions) =>
+        send(request, options.authHeaders),
+      // n8n's plain request: sent as it is, without the credential.
+      httpRequest: (request: IHttpRequestOptions) => send(request, {}),
     },
   }
 }

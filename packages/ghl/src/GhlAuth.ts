@@ -221,7 +221,11 @@ export const mintLocationToken = (
       const { request: signed, generation } = yield* agency.authorize(request)
       const response = yield* http
         .execute(signed)
-        .pipe(Effect.mapError((error) => unauthorized(`Location token request failed: ${error.reason._tag}`)))
+        .pipe(
+          Effect.mapError((error) =>
+            unauthorized(`The token request for location ${target.locationId} failed: ${error.reason._tag}`),
+          ),
+        )
       const body: unknown = yield* response.json.pipe(Effect.orElseSucceed(() => undefined))
       if (response.status === 401 && !refreshed) {
         refreshed = true
@@ -229,13 +233,18 @@ export const mintLocationToken = (
       }
       if (response.status >= 400) {
         const message = (body as { message?: unknown } | undefined)?.message
+        const said = Array.isArray(message) ? message.join("; ") : String(message ?? `HTTP ${response.status}`)
+        // GHL answers a missing scope with a bare 401; say which scope the exchange needs.
+        const hint = /scope/i.test(said) ? " (the app needs the oauth.write scope to get location tokens)" : ""
         return yield* unauthorized(
-          `The agency token could not mint a location token: ${Array.isArray(message) ? message.join("; ") : String(message ?? `HTTP ${response.status}`)}`,
+          `The agency token could not get a token for location ${target.locationId}: ${said}${hint}`,
           response.status,
         )
       }
       const tokens = yield* Schema.decodeUnknownEffect(LocationTokenResponse)(body).pipe(
-        Effect.mapError(() => unauthorized("The location token response has no access_token", response.status)),
+        Effect.mapError(() =>
+          unauthorized(`The token response for location ${target.locationId} has no access_token`, response.status),
+        ),
       )
       const now = yield* Clock.currentTimeMillis
       return {
@@ -258,12 +267,34 @@ export const layerLocationFromAgency = (
   app: OAuthApp,
   target: { readonly companyId: string; readonly locationId: string },
   options: { readonly refreshBefore?: Duration.Input | undefined } = {},
-): Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient> => {
+): Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient> =>
+  layerLocationFromAgencyCredentials(
+    layerOAuth(app, { userType: "Company", id: target.companyId }),
+    { ...target, baseUrl: app.baseUrl },
+    { ...options, budget: `app:${app.clientId}:${target.locationId}` },
+  )
+
+/**
+ * Credentials for one location, minted with any agency credential: the OAuth pair kept in
+ * the TokenStore (`layerLocationFromAgency`), or a token a host holds and refreshes itself
+ * (n8n: its transport adds the agency bearer, so the agency layer adds nothing). The minted
+ * token is kept in the TokenStore under `ghl:location:<locationId>`; one mint serves every
+ * request until it goes stale or is refused.
+ */
+export const layerLocationFromAgencyCredentials = <E, R>(
+  agencyLayer: Layer.Layer<Credentials.Credentials, E, R>,
+  target: { readonly companyId: string; readonly locationId: string; readonly baseUrl?: string | undefined },
+  options: {
+    readonly refreshBefore?: Duration.Input | undefined
+    /** Rate-limit budget of the location's requests (default: the agency's, per location). */
+    readonly budget?: string | undefined
+  } = {},
+): Layer.Layer<Credentials.Credentials, E, R | TokenStore.TokenStore | HttpClient.HttpClient> => {
   const key = storeKey("Location", target.locationId)
   const credentials = Layer.effect(
     Credentials.Credentials,
     Effect.gen(function* () {
-      const agencyContext = yield* Layer.build(layerOAuth(app, { userType: "Company", id: target.companyId }))
+      const agencyContext = yield* Layer.build(agencyLayer)
       const agency = Context.get(agencyContext, Credentials.Credentials)
       const store = yield* TokenStore.TokenStore
       const http = yield* HttpClient.HttpClient
@@ -292,7 +323,7 @@ export const layerLocationFromAgency = (
               generation++
               return true
             }
-            const fresh = yield* mintLocationToken(agency, { ...target, baseUrl: app.baseUrl }).pipe(
+            const fresh = yield* mintLocationToken(agency, target).pipe(
               Effect.provideService(HttpClient.HttpClient, http),
             )
             yield* store.set(key, fresh).pipe(Effect.mapError(storeFailure))
@@ -305,7 +336,7 @@ export const layerLocationFromAgency = (
       return Credentials.Credentials.of({
         kind: "oauth2-location-token",
         id: key,
-        budget: `app:${app.clientId}:${target.locationId}`,
+        budget: options.budget ?? `${agency.budget}:location:${target.locationId}`,
         authorize: (request) =>
           Effect.gen(function* () {
             const now = yield* Clock.currentTimeMillis

@@ -1,4 +1,4 @@
-import { TokenStore } from "@crmkit/core"
+import { Credentials, TokenStore } from "@crmkit/core"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { beforeEach, describe, expect, it } from "vitest"
@@ -99,5 +99,57 @@ describe("agency → location tokens", () => {
     expect(sandbox().stats.route("POST /ghl/oauth/locationToken")).toBe(3)
     expect(sandbox().stats.route("POST /ghl/oauth/token")).toBe(2)
     expect(sandbox().stats.route("POST /ghl/contacts/search")).toBe(3)
+  })
+})
+
+describe("agency → location tokens with a host-held agency token", () => {
+  /** A fresh agency access token, as a host (n8n) holds it: the host adds it and refreshes it. */
+  const agencyBearer = async () => {
+    const agency = await expiredAgencyPair()
+    return Credentials.layerBearer({ token: agency.accessToken, kind: "oauth2" })
+  }
+
+  it("mints once with the agency bearer and serves location calls with the location token", async () => {
+    const { companyId, locationId } = sandbox().credentials.ghl
+    const agency = await agencyBearer()
+    sandbox().stats.reset()
+    const layer = GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox().ghl.baseUrl }).pipe(
+      Layer.provide(
+        GhlAuth.layerLocationFromAgencyCredentials(agency, { companyId, locationId, baseUrl: sandbox().ghl.baseUrl }),
+      ),
+      Layer.provide(TokenStore.layerMemory()),
+      Layer.provide(NodeHttpClient.layerUndici),
+    )
+    const search = GhlOperations.call("search-contacts-advanced", { body: { locationId, pageLimit: 2 } })
+    const pages = await Effect.runPromise(Effect.all([search, search, search]).pipe(Effect.provide(layer)))
+    expect(pages.map((page) => page.contacts?.length)).toEqual([2, 2, 2])
+    expect(sandbox().stats.route("POST /ghl/oauth/locationToken")).toBe(1)
+    expect(sandbox().stats.route("POST /ghl/contacts/search")).toBe(3)
+    expect(sandbox().stats.unauthorized).toBe(0)
+  })
+
+  it("names the location when the agency cannot get a token for it", async () => {
+    const { companyId } = sandbox().credentials.ghl
+    const agency = await agencyBearer()
+    const layer = GhlClient.layerWithMemoryRateLimits({ baseUrl: sandbox().ghl.baseUrl }).pipe(
+      Layer.provide(
+        GhlAuth.layerLocationFromAgencyCredentials(agency, {
+          companyId,
+          locationId: "OtherLocation0000000",
+          baseUrl: sandbox().ghl.baseUrl,
+        }),
+      ),
+      Layer.provide(TokenStore.layerMemory()),
+      Layer.provide(NodeHttpClient.layerUndici),
+    )
+    const failure = await Effect.runPromise(
+      GhlOperations.call("search-contacts-advanced", {
+        body: { locationId: "OtherLocation0000000", pageLimit: 1 },
+      }).pipe(Effect.flip, Effect.provide(layer)),
+    )
+    expect(failure.reason._tag).toBe("Unauthorized")
+    expect(failure.message).toContain("OtherLocation0000000")
+    expect(failure.message).toContain("does not have access to this location")
+    expect(sandbox().stats.route("POST /ghl/contacts/search")).toBe(0)
   })
 })

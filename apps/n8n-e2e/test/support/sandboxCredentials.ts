@@ -24,6 +24,9 @@ export const sandboxCredentials = (sandbox: SandboxServer): Array<Credential> =>
 
 export const keapOAuth = { crmkitKeapOAuth2Api: { id: "keapOAuth1", name: "Keap sandbox OAuth2" } }
 export const highLevelOAuth = { crmkitHighLevelOAuth2Api: { id: "ghlOAuth1", name: "HighLevel sandbox OAuth2" } }
+export const highLevelAgencyOAuth = {
+  crmkitHighLevelOAuth2Api: { id: "ghlAgency1", name: "HighLevel sandbox agency OAuth2" },
+}
 
 const exchange = async (tokenUrl: string, form: Record<string, string>) => {
   const response = await fetch(tokenUrl, {
@@ -37,8 +40,8 @@ const exchange = async (tokenUrl: string, form: Record<string, string>) => {
 
 /**
  * OAuth2 credentials as n8n stores them after a consent (the sandbox consents without a
- * browser). The Keap one carries a stale access token, so its first request is refused
- * and n8n must refresh it with the (single-use) refresh token.
+ * browser). The Keap one and the HighLevel agency one carry a stale access token, so their
+ * first request is refused and n8n must refresh it with the (single-use) refresh token.
  */
 export const sandboxOAuthCredentials = async (sandbox: SandboxServer): Promise<Array<Credential>> => {
   const keapApp = sandbox.credentials.keap.oauthApp
@@ -57,6 +60,27 @@ export const sandboxOAuthCredentials = async (sandbox: SandboxServer): Promise<A
     client_secret: ghlApp.clientSecret,
     redirect_uri: ghlApp.redirectUri,
     user_type: "Location",
+  })
+  const agencyTokens = await exchange(sandbox.ghl.tokenUrl, {
+    grant_type: "authorization_code",
+    code: sandbox.ghl.issueAuthorizationCode({ redirectUri: ghlApp.redirectUri, userType: "Company" }),
+    client_id: ghlApp.clientId,
+    client_secret: ghlApp.clientSecret,
+    redirect_uri: ghlApp.redirectUri,
+    user_type: "Company",
+  })
+  const ghlCredential = (userType: string, locationId: string, tokens: Record<string, unknown>) => ({
+    grantType: "authorizationCode",
+    clientId: ghlApp.clientId,
+    clientSecret: ghlApp.clientSecret,
+    authUrl: sandbox.ghl.authorizeUrl,
+    accessTokenUrl: sandbox.ghl.tokenUrl,
+    scope: ghlApp.scopes.join(" "),
+    authentication: "body",
+    userType,
+    locationId,
+    baseUrl: sandbox.ghl.baseUrl,
+    oauthTokenData: tokens,
   })
   return [
     {
@@ -77,19 +101,15 @@ export const sandboxOAuthCredentials = async (sandbox: SandboxServer): Promise<A
     {
       ...highLevelOAuth.crmkitHighLevelOAuth2Api,
       type: "crmkitHighLevelOAuth2Api",
-      data: {
-        grantType: "authorizationCode",
-        clientId: ghlApp.clientId,
-        clientSecret: ghlApp.clientSecret,
-        authUrl: sandbox.ghl.authorizeUrl,
-        accessTokenUrl: sandbox.ghl.tokenUrl,
-        scope: ghlApp.scopes.join(" "),
-        authentication: "body",
-        userType: "Location",
-        locationId: "",
-        baseUrl: sandbox.ghl.baseUrl,
-        oauthTokenData: ghlTokens,
-      },
+      data: ghlCredential("Location", "", ghlTokens),
+    },
+    {
+      ...highLevelAgencyOAuth.crmkitHighLevelOAuth2Api,
+      type: "crmkitHighLevelOAuth2Api",
+      data: ghlCredential("Company", sandbox.credentials.ghl.locationId, {
+        ...agencyTokens,
+        access_token: "stale-access-token",
+      }),
     },
   ]
 }

@@ -6,6 +6,8 @@
 import type { Operation } from "@crmkit/core"
 import { catalog, GhlClient, GhlConfig, GhlOperations } from "@crmkit/ghl"
 import type { ProviderAdapter } from "@crmkit/n8n-shared"
+import { Layer } from "effect"
+import * as AgencyLocation from "./AgencyLocation.ts"
 
 export const TOKEN_CREDENTIAL = "crmkitHighLevelApi"
 export const CONNECTED_APP_CREDENTIAL = "crmkitHighLevelOAuth2Api"
@@ -38,9 +40,15 @@ export const highLevel: ProviderAdapter<GhlClient.GhlClient> = {
       baseUrl: nonEmpty(data.baseUrl) ?? GhlConfig.defaults.baseUrl,
       // A Location token knows its location; an Agency token or a PIT names it in the credential.
       locationId: nonEmpty(data.locationId) ?? nonEmpty(tokenData.locationId),
+      ...(credentialType === CONNECTED_APP_CREDENTIAL && data.userType === "Company"
+        ? { userType: "Company", companyId: nonEmpty(tokenData.companyId) }
+        : {}),
     }
   },
-  layer: (connection) => GhlClient.layer({ baseUrl: connection.baseUrl, locationId: connection.locationId }),
+  layer: (connection) => {
+    const client = GhlClient.layer({ baseUrl: connection.baseUrl, locationId: connection.locationId })
+    return AgencyLocation.isAgency(connection) ? client.pipe(Layer.provide(AgencyLocation.layer(connection))) : client
+  },
   call: (id, input) => GhlOperations.call(id, input),
   stream: (id, input, pageSize) => GhlOperations.stream(id, input, { pageSize }),
   complete: (entry, input, connection) => {
