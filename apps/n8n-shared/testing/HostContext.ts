@@ -74,3 +74,33 @@ export const hostContext = (options: HostOptions) => {
     },
   }
 }
+
+/**
+ * Sends a credential's `test` request the way n8n's credential test does: `={{...}}`
+ * expressions resolved against the credential's data, then the credential's own headers.
+ */
+export const sendCredentialTest = async (
+  test: { readonly request: Record<string, unknown> },
+  credentials: Record<string, unknown>,
+  authHeaders: Record<string, string>,
+): Promise<Response> => {
+  const resolve = (value: unknown): string => {
+    const text = String(value)
+    if (!text.startsWith("=")) return text
+    return text
+      .slice(1)
+      .replace(/\{\{(.+?)\}\}/g, (_, code: string) =>
+        String(new Function("$credentials", `return (${code})`)(credentials) ?? ""),
+      )
+  }
+  const request = test.request
+  const url = new URL(resolve(request.baseURL).replace(/\/$/, "") + resolve(request.url))
+  for (const [name, value] of Object.entries((request.qs ?? {}) as Record<string, unknown>)) {
+    url.searchParams.set(name, resolve(value))
+  }
+  const headers: Record<string, string> = { ...authHeaders }
+  for (const [name, value] of Object.entries((request.headers ?? {}) as Record<string, unknown>)) {
+    headers[name] = resolve(value)
+  }
+  return fetch(url, { method: String(request.method ?? "GET"), headers })
+}

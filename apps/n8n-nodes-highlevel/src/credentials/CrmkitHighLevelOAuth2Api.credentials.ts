@@ -80,8 +80,8 @@ export class CrmkitHighLevelOAuth2Api implements ICredentialType {
   test: ICredentialTestRequest = {
     request: {
       baseURL: "={{$credentials.baseUrl}}",
-      url: "/contacts/",
-      qs: { locationId: "={{$credentials.locationId || $credentials.oauthTokenData.locationId}}", limit: 1 },
+      // A location read that GHL allows to both location and agency tokens.
+      url: "=/locations/{{$credentials.locationId || $credentials.oauthTokenData.locationId}}",
       headers: { Version: "2021-07-28" },
     },
   }

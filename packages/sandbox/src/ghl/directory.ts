@@ -66,13 +66,18 @@ export function registerDirectory(router: Router<GhlRoute>, credentials: GhlCred
   const business = (request: GhlApiRequest) => businesses.get(request.params.businessId as string)
 
   router
-    .add(
-      "GET",
-      "/locations/:locationId",
-      route("locations.readonly", ({ params, principal }) =>
-        params.locationId !== principal.locationId ? noLocationAccess() : json(200, { location }),
-      ),
-    )
+    .add("GET", "/locations/:locationId", {
+      auth: "api",
+      access: "both",
+      scope: "locations.readonly",
+      handle: ({ params, principal }) =>
+        // A location token reads its own location; an agency token any location of its company.
+        params.locationId === location.id &&
+        (principal.locationId === location.id ||
+          (principal.authClass === "Company" && principal.companyId === companyId))
+          ? json(200, { location })
+          : noLocationAccess(),
+    })
     .add(
       "GET",
       "/users/",

@@ -187,7 +187,7 @@ export class GhlSimulator implements ProviderSimulator {
         const allowedClass =
           route.access === "agency-only"
             ? principal.kind === "oauth" && principal.authClass === "Company"
-            : principal.authClass === "Location"
+            : route.access === "both" || principal.authClass === "Location"
         const response = !allowedClass
           ? wrongAuthClass()
           : !principal.scopes.has(route.scope)

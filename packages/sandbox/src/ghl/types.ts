@@ -35,7 +35,8 @@ export interface GhlApiRequest {
  * - `location`: a Location access token or a Location PIT (`bearer` / `Location-Access`);
  * - `agency-only`: an Agency (Company) access token only (`Agency-Access-Only`).
  */
-export type GhlAccess = "location" | "agency-only"
+/** Which token class a route admits: `both` for the few reads GHL allows to location and agency tokens. */
+export type GhlAccess = "location" | "agency-only" | "both"
 
 export type GhlRoute =
   | { readonly auth: "public"; readonly handle: (ctx: RequestContext) => SandboxResponse }
