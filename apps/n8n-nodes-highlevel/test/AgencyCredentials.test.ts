@@ -9,6 +9,7 @@ import { type IExecuteFunctions, type ILoadOptionsFunctions, NodeApiError, NodeO
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { HighLevel } from "../src/nodes/HighLevel/HighLevel.node.ts"
 import { loadOptions } from "../src/shared/loadOptions.ts"
+import { grant } from "./support/grant.ts"
 
 const CONTACTS = 250
 
@@ -16,22 +17,11 @@ let sandbox: SandboxServer
 let agencyToken: AgencyToken
 type AgencyToken = { access_token: string; companyId: string }
 
-/** The sandbox's consent at agency level, then the code exchange n8n's OAuth2 flow does. */
+/** An agency-level grant. */
 const agencyGrant = async (scopes?: ReadonlyArray<string>): Promise<AgencyToken> => {
-  const app = sandbox.credentials.ghl.oauthApp
-  const response = await fetch(sandbox.ghl.tokenUrl, {
-    method: "POST",
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      code: sandbox.ghl.issueAuthorizationCode({ userType: "Company", ...(scopes === undefined ? {} : { scopes }) }),
-      redirect_uri: app.redirectUri,
-      user_type: "Company",
-    }),
-  })
-  expect(response.status).toBe(200)
-  return (await response.json()) as AgencyToken
+  const { status, token } = await grant(sandbox, "Company", scopes)
+  expect(status).toBe(200)
+  return token
 }
 
 beforeAll(async () => {

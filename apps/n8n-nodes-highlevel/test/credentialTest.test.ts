@@ -4,28 +4,13 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CrmkitHighLevelApi } from "../src/credentials/CrmkitHighLevelApi.credentials.ts"
 import { CrmkitHighLevelOAuth2Api } from "../src/credentials/CrmkitHighLevelOAuth2Api.credentials.ts"
+import { grant } from "./support/grant.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
   sandbox = await startSandbox({ contacts: { keap: 1, ghl: 5 }, rateLimits: false })
 })
 afterAll(() => sandbox.close())
-
-const grant = async (userType: "Location" | "Company") => {
-  const app = sandbox.credentials.ghl.oauthApp
-  const response = await fetch(sandbox.ghl.tokenUrl, {
-    method: "POST",
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      code: sandbox.ghl.issueAuthorizationCode({ userType }),
-      redirect_uri: app.redirectUri,
-      user_type: userType,
-    }),
-  })
-  return (await response.json()) as { access_token: string; locationId?: string; companyId?: string }
-}
 
 describe("HighLevel credential tests", () => {
   it("pass for a Private Integration Token and fail for a wrong one", async () => {
@@ -44,7 +29,7 @@ describe("HighLevel credential tests", () => {
   it("pass for OAuth2 location tokens and agency tokens alike", async () => {
     const test = new CrmkitHighLevelOAuth2Api().test
     for (const userType of ["Location", "Company"] as const) {
-      const token = await grant(userType)
+      const { token } = await grant(sandbox, userType)
       const credentials = {
         userType,
         locationId: userType === "Company" ? sandbox.credentials.ghl.locationId : "",
