@@ -62,9 +62,21 @@ const runJson = (out: string): unknown => {
   throw new Error(`n8n execute printed no run data:\n${out.slice(0, 4000)}`)
 }
 
+/** A port nothing listens on now (asked of the OS in a child, so that the constructor stays synchronous). */
+const freePortSync = (): number =>
+  Number(
+    execFileSync(process.execPath, [
+      "-e",
+      "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close() })",
+    ]).toString(),
+  )
+
 export class RealN8n {
   readonly userFolder: string
   readonly bin: string
+  /** n8n starts a task broker on 5679 even with runners off: each instance gets its own port, so that
+   * another n8n on the machine (or a test's leftover) cannot make this one exit. */
+  readonly brokerPort = freePortSync()
   #server: ChildProcess | undefined
   #serverLog = ""
 
@@ -84,6 +96,7 @@ export class RealN8n {
       N8N_USER_FOLDER: this.userFolder,
       N8N_DIAGNOSTICS_ENABLED: "false",
       N8N_RUNNERS_ENABLED: "false",
+      N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
       N8N_VERSION_NOTIFICATIONS_ENABLED: "false",
       N8N_PERSONALIZATION_ENABLED: "false",
       N8N_SECURE_COOKIE: "false",
