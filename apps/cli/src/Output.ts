@@ -60,3 +60,7 @@ export const render = (value: unknown, format: Format): string => {
       return table(rows)
   }
 }
+
+/** One answer (not a stream): a table only when it is a list of records, JSON otherwise. */
+export const renderResult = (value: unknown, format: Format): string =>
+  render(value ?? null, format === "table" && !Array.isArray(value) ? "json" : format)

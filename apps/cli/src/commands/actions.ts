@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import manifest from "../generated/actions.json" with { type: "json" }
 import * as Lazy from "../Lazy.ts"
-import { type Format, render } from "../Output.ts"
+import { defaultFormat, type Format, renderResult } from "../Output.ts"
 import * as Progress from "../Progress.ts"
 import type { CliProviderInfo } from "../providers.ts"
 import { root } from "../Root.ts"
@@ -136,15 +136,10 @@ const actionCommand = (info: CliProviderInfo, action: Action.Description) => {
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
       })
-      const format = Option.getOrElse(values.format, () => (process.stdout.isTTY ? "table" : "ndjson") as Format)
+      const format: Format = Option.getOrElse(values.format, defaultFormat)
       if (definition._tag === "Single") {
         const result = yield* Effect.provideContext(definition.run(input), session.services)
-        yield* Console.log(
-          render(
-            result ?? null,
-            format === "table" && Array.isArray(result) ? "table" : format === "table" ? "json" : format,
-          ),
-        )
+        yield* Console.log(renderResult(result, format))
         return
       }
       const limit = values.all === true ? undefined : Option.getOrElse(values.limit ?? Option.none(), () => 100)

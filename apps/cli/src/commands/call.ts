@@ -5,7 +5,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Lazy from "../Lazy.ts"
-import { defaultFormat, type Format, render } from "../Output.ts"
+import { defaultFormat, type Format, renderResult } from "../Output.ts"
 import * as Progress from "../Progress.ts"
 import type { CliProvider, CliProviderInfo } from "../providers.ts"
 import { root } from "../Root.ts"
@@ -142,7 +142,7 @@ export const callCommand = (info: CliProviderInfo) =>
       const chosen: Format = Option.getOrElse(format, defaultFormat)
       if (!all) {
         const result = yield* provider.call(session.services, operation, input)
-        yield* Console.log(render(result ?? null, chosen === "table" && !Array.isArray(result) ? "json" : chosen))
+        yield* Console.log(renderResult(result, chosen))
         return
       }
       if (operation.pagination === undefined) {
