@@ -111,8 +111,6 @@ const unverifiedHookFor = (eventKey: string, targetUrl: string | undefined) =>
   targetUrl === undefined
     ? Effect.succeed(undefined)
     : Effect.map(
-        Hooks.list(),
-        (hooks) =>
-          hooks.find((hook) => hook.hookUrl === targetUrl && hook.eventKey === eventKey && hook.status === "Unverified")
-            ?.key ?? undefined,
+        Hooks.forTarget(eventKey, targetUrl),
+        (hooks) => hooks.find((hook) => hook.status === "Unverified")?.key ?? undefined,
       )

@@ -75,6 +75,10 @@ describe("REST hooks", () => {
     expect(handshake?._tag).toBe("Handshake")
     expect((await run(Hooks.list())).map((h) => h.key)).toContain(hook.key)
     expect((await run(Hooks.get(hook.key!))).eventKey).toBe("contact.add")
+    // Found again by its target: the same URL with another event, or another URL, is not it.
+    expect((await run(Hooks.forTarget("contact.add", `${receiverUrl}/ok-add`))).map((h) => h.key)).toEqual([hook.key])
+    expect(await run(Hooks.forTarget("contact.edit", `${receiverUrl}/ok-add`))).toEqual([])
+    expect(await run(Hooks.forTarget("contact.add", `${receiverUrl}/elsewhere`))).toEqual([])
 
     const created = await run(
       Contacts.create({ given_name: "Hooked", email_addresses: [{ email: "hooked@example.com", field: "EMAIL1" }] }),

@@ -44,6 +44,13 @@ export const eventKeys = (): Effect.Effect<ReadonlyArray<string>, CrmError, Keap
 export const list = (): Effect.Effect<ReadonlyArray<Hook>, CrmError, KeapClient> =>
   call(Ops.listHookSubscriptions, {} as Ops.ListHookSubscriptionsInput)
 
+/** The hooks that deliver `eventKey` to `hookUrl` (a host that lost the key it saved finds it again). */
+export const forTarget = (
+  eventKey: string,
+  hookUrl: string,
+): Effect.Effect<ReadonlyArray<Hook>, CrmError, KeapClient> =>
+  Effect.map(list(), (hooks) => hooks.filter((hook) => hook.hookUrl === hookUrl && hook.eventKey === eventKey))
+
 export const get = (key: string): Effect.Effect<Hook, CrmError, KeapClient> =>
   Effect.flatMap(hookKey(key), (k) => call(Ops.getHookSubscription, { key: k } as Ops.GetHookSubscriptionInput))
 

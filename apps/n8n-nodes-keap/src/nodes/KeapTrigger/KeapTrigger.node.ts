@@ -85,8 +85,10 @@ export class KeapTrigger implements INodeType {
         const event = this.getNodeParameter("event") as string
         const data = this.getWorkflowStaticData("node")
         try {
-          const hooks = await Session.withSession(this, keap, API_KEY_CREDENTIAL, (s) => s.run(Hooks.list()))
-          const found = hooks.find((h) => h.hookUrl === url && h.eventKey === event && h.status === "Verified")
+          const hooks = await Session.withSession(this, keap, API_KEY_CREDENTIAL, (s) =>
+            s.run(Hooks.forTarget(event, url ?? "")),
+          )
+          const found = hooks.find((h) => h.status === "Verified")
           if (found === undefined) return false
           data.hookKey = found.key
           return true
@@ -123,9 +125,7 @@ export class KeapTrigger implements INodeType {
               // The key saved at creation, or (if n8n did not keep it) the hooks on this URL.
               Effect.flatMap(
                 data.hookKey === undefined
-                  ? Effect.map(Hooks.list(), (hooks) =>
-                      hooks.filter((h) => h.hookUrl === url && h.eventKey === event).map((h) => String(h.key)),
-                    )
+                  ? Effect.map(Hooks.forTarget(event, url ?? ""), (hooks) => hooks.map((h) => String(h.key)))
                   : Effect.succeed([String(data.hookKey)]),
                 (keys) =>
                   Effect.forEach(keys, (key) =>
