@@ -189,9 +189,13 @@ async function overhead() {
 
 /**
  * The client streams in a process of its own (the sandbox serves from this one), bundled
- * with esbuild the way the CLI and the n8n and Zapier apps ship, so its RSS is the client's alone.
+ * with esbuild the way the CLI and the n8n and Zapier apps ship, so its RSS is the client's
+ * alone. A bare fetch loop over the same pages runs beside it as the reference: Node's own
+ * share of the RSS (its young generation, which V8 sizes from the machine's memory, and
+ * malloc), which no client can go below.
  */
 async function memory() {
+  const pageSize = 1000
   const bundle = path.join(os.tmpdir(), `crmkit-stream-memory-${process.pid}.mjs`)
   execFileSync(
     path.join(here, "..", "node_modules", ".bin", "esbuild"),
@@ -207,30 +211,44 @@ async function memory() {
     ],
     { stdio: "inherit" },
   )
+  const clients = [
+    { client: "crmkit", script: bundle },
+    { client: "bare fetch", script: path.join(here, "stream-memory-bare.ts") },
+  ]
   const sandbox = await startSandbox({ contacts: { keap: 1_000_000, ghl: 10 }, rateLimits: false })
   try {
     const runs = []
     for (const flags of [[], ["--max-semi-space-size=2"]]) {
       for (const records of [100_000, 1_000_000]) {
-        const output = await new Promise<string>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            [...flags, bundle, sandbox.keap.baseUrl, sandbox.credentials.keap.personalAccessToken, String(records)],
-            { stdio: ["ignore", "pipe", "inherit"] },
+        for (const { client, script } of clients) {
+          const output = await new Promise<string>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [
+                ...flags,
+                script,
+                sandbox.keap.baseUrl,
+                sandbox.credentials.keap.personalAccessToken,
+                String(records),
+                String(pageSize),
+              ],
+              { stdio: ["ignore", "pipe", "inherit"] },
+            )
+            let out = ""
+            child.stdout!.on("data", (d: Buffer) => (out += d))
+            child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${client} exited ${code}`))))
+          })
+          const run = JSON.parse(output) as { records: number; seconds: number; peakRssMb: number }
+          if (run.records !== records) throw new Error(`${client} streamed ${run.records} of ${records} records`)
+          const nodeFlags = flags.join(" ") || "(defaults)"
+          log(
+            `memory ${client} ${nodeFlags}: ${run.records} records in ${run.seconds.toFixed(1)} s, peak RSS ${run.peakRssMb.toFixed(1)} MB`,
           )
-          let out = ""
-          child.stdout!.on("data", (d: Buffer) => (out += d))
-          child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`stream-memory exited ${code}`))))
-        })
-        const run = JSON.parse(output) as { records: number; seconds: number; peakRssMb: number }
-        const nodeFlags = flags.join(" ") || "(defaults)"
-        log(
-          `memory ${nodeFlags}: ${run.records} records in ${run.seconds.toFixed(1)} s, peak RSS ${run.peakRssMb.toFixed(1)} MB`,
-        )
-        runs.push({ nodeFlags, records: run.records, seconds: round(run.seconds), peakRssMb: round(run.peakRssMb, 1) })
+          runs.push({ client, nodeFlags, records, seconds: round(run.seconds), peakRssMb: round(run.peakRssMb, 1) })
+        }
       }
     }
-    return { pageSize: 1000, runs }
+    return { pageSize, runs }
   } finally {
     await sandbox.close()
     fs.rmSync(bundle, { force: true })
@@ -326,11 +344,17 @@ if (results.memory) {
   md.push(
     `## 3. Peak RSS while streaming (target: flat, under 150 MB)`,
     ``,
-    `Keap contacts through cursor pagination, pages of ${results.memory.pageSize}; client bundled with esbuild, in its own process.`,
+    `Keap contacts through cursor pagination, pages of ${results.memory.pageSize}, each client in its own process: crmkit (Pagination.items on undici, bundled with esbuild) and, as the reference, a bare fetch loop with JSON.parse over the same pages. The ratio is crmkit's peak over the bare loop's, same flags and record count.`,
     ``,
-    `| node flags | records | seconds | peak RSS MB |`,
-    `| --- | ---: | ---: | ---: |`,
-    ...results.memory.runs.map((r) => `| ${r.nodeFlags} | ${r.records} | ${r.seconds} | ${r.peakRssMb} |`),
+    `| node flags | records | client | seconds | peak RSS MB | ratio to bare fetch |`,
+    `| --- | ---: | --- | ---: | ---: | ---: |`,
+    ...results.memory.runs.map((r) => {
+      const bare = results.memory!.runs.find(
+        (b) => b.client === "bare fetch" && b.nodeFlags === r.nodeFlags && b.records === r.records,
+      )
+      const ratio = r.client === "crmkit" && bare !== undefined ? round(r.peakRssMb / bare.peakRssMb) : ""
+      return `| ${r.nodeFlags} | ${r.records} | ${r.client} | ${r.seconds} | ${r.peakRssMb} | ${ratio} |`
+    }),
     ``,
   )
 }

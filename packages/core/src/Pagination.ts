@@ -259,6 +259,27 @@ export const nextUrl = <A = unknown>(options: {
 })
 
 /**
+ * Walks the pages and emits `chunk(page)` for each: the one loop behind `pages` and
+ * `items`. What a chunk emits is all that stays referenced once the consumer has it.
+ */
+const walk = <A, B>(
+  client: CrmClient,
+  first: CrmRequest,
+  style: PaginationStyle<A>,
+  chunk: (page: Page<A>) => ReadonlyArray<B>,
+): Stream.Stream<B, CrmError> =>
+  Stream.paginate({ request: first, number: 1 }, (state) =>
+    Effect.map(client.execute(state.request), (response) => {
+      const items = style.items(response.body)
+      const next = style.next(state.request, response, items)
+      return [
+        chunk({ items, response, number: state.number, next }),
+        next === undefined ? Option.none() : Option.some({ request: next, number: state.number + 1 }),
+      ] as const
+    }),
+  )
+
+/**
  * Every page, one at a time, as a Stream. With `resumeAt` (a saved `Page.next`), the
  * stream starts from that request instead of the first page.
  */
@@ -267,23 +288,16 @@ export const pages = <A>(
   request: CrmRequest,
   style: PaginationStyle<A>,
   options: { readonly resumeAt?: CrmRequest | undefined } = {},
-): Stream.Stream<Page<A>, CrmError> =>
-  Stream.paginate({ request: options.resumeAt ?? style.first(request), number: 1 }, (state) =>
-    Effect.map(client.execute(state.request), (response) => {
-      const items = style.items(response.body)
-      const next = style.next(state.request, response, items)
-      const page: Page<A> = { items, response, number: state.number, next }
-      return [
-        [page],
-        next === undefined ? Option.none() : Option.some({ request: next, number: state.number + 1 }),
-      ] as const
-    }),
-  )
+): Stream.Stream<Page<A>, CrmError> => walk(client, options.resumeAt ?? style.first(request), style, (page) => [page])
 
-/** Every record of every page, as a Stream. */
+/**
+ * Every record of every page, as a Stream. Each page's array is emitted as one chunk,
+ * not re-streamed through `Stream.flatMap`: with `flatMap`, V8's young generation grew
+ * to its machine-sized maximum on long exports (peak RSS 266 MB against 217 MB here
+ * over 1,000,000 records, `bench/results/`).
+ */
 export const items = <A>(
   client: CrmClient,
   request: CrmRequest,
   style: PaginationStyle<A>,
-): Stream.Stream<A, CrmError> =>
-  pages(client, request, style).pipe(Stream.flatMap((page) => Stream.fromIterable(page.items)))
+): Stream.Stream<A, CrmError> => walk(client, style.first(request), style, (page) => page.items)

@@ -305,4 +305,36 @@ describe("Pagination", () => {
       assert.strictEqual(requests.length, 2, "the third page was never requested")
     }),
   )
+
+  it.effect("items emits each page as one chunk and skips empty pages", () =>
+    Effect.gen(function* () {
+      const chunkSizes: Array<number> = []
+      const { items, requests } = yield* run(
+        (r) => {
+          const token = Number(r.url.searchParams.get("page_token") ?? 0)
+          // An empty page in the middle (token 10) must not end the stream.
+          const page = token === 10 ? [] : records.slice(token > 10 ? token - 5 : token, token > 10 ? token : token + 5)
+          const next = token < 25 ? String(token + 5) : ""
+          return { status: 200, body: { contacts: page, next_page_token: next } }
+        },
+        (client) =>
+          Pagination.items(
+            client,
+            { method: "GET", path: "/v2/contacts" },
+            Pagination.cursorToken({ items: "contacts", tokenParam: "page_token", nextToken: "next_page_token" }),
+          ).pipe(
+            Stream.mapArray((chunk) => {
+              chunkSizes.push(chunk.length)
+              return chunk
+            }),
+          ),
+      )
+      assert.strictEqual(requests.length, 6)
+      assert.deepStrictEqual(chunkSizes, [5, 5, 5, 5, 3])
+      assert.deepStrictEqual(
+        items.map((i) => (i as { id: number }).id),
+        records.map((r) => r.id),
+      )
+    }),
+  )
 })

@@ -10,31 +10,39 @@ export const formatFlag = Flag.Literals("format", ["table", "json", "ndjson", "c
   Flag.optional,
 )
 
-/** Streams records to stdout as they arrive (ndjson, csv); json and table wait for the last one. */
+/** Once the reader is slower than the stream (a slow pipe), waits for stdout to drain rather than queue pages. */
+const drained = Effect.callback<void>((resume) => {
+  if (!process.stdout.writableNeedDrain) resume(Effect.void)
+  else process.stdout.once("drain", () => resume(Effect.void))
+})
+
+/**
+ * Streams records to stdout as they arrive (ndjson, csv), a line per record, pausing
+ * between pages while stdout drains; json and table wait for the last one.
+ */
 export const writeRecords = <E, R>(records: Stream.Stream<unknown, E, R>, format: Format, progress: Progress) =>
   Effect.gen(function* () {
     let columns: ReadonlyArray<string> | undefined
     const buffered: Array<unknown> = []
     yield* records.pipe(
-      Stream.runForEach((record) =>
-        Effect.sync(() => {
-          progress.add(1)
-          switch (format) {
-            case "ndjson":
-              process.stdout.write(`${JSON.stringify(record)}\n`)
-              break
-            case "csv":
-              if (columns === undefined) {
-                columns = columnsOf([record])
-                process.stdout.write(`${csvHeader(columns)}\n`)
-              }
-              process.stdout.write(`${csvRow(record, columns)}\n`)
-              break
-            default:
-              buffered.push(record)
-          }
-        }),
-      ),
+      Stream.runForEachArray((chunk) => {
+        progress.add(chunk.length)
+        switch (format) {
+          case "ndjson":
+            for (const record of chunk) process.stdout.write(`${JSON.stringify(record)}\n`)
+            return drained
+          case "csv":
+            if (columns === undefined) {
+              columns = columnsOf([chunk[0]])
+              process.stdout.write(`${csvHeader(columns)}\n`)
+            }
+            for (const record of chunk) process.stdout.write(`${csvRow(record, columns)}\n`)
+            return drained
+          default:
+            for (const record of chunk) buffered.push(record)
+            return Effect.void
+        }
+      }),
       Effect.ensuring(Effect.sync(progress.finish)),
     )
     if (format === "json" || format === "table") yield* Console.log(render(buffered, format))
