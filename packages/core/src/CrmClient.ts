@@ -8,7 +8,7 @@
  * `HttpClient` stays a requirement, so the CLI can send through undici and the n8n and
  * Zapier apps through their hosts' own request helpers.
  */
-import { Duration, Effect, Schema } from "effect"
+import { Context, Duration, Effect, Schema } from "effect"
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type HttpMethod } from "effect/http"
 import { Credentials } from "./Credentials.ts"
 import {
@@ -59,6 +59,19 @@ export interface CrmClient {
     schema: S,
   ) => Effect.Effect<S["Type"], CrmError, S["DecodingServices"]>
 }
+
+/**
+ * Whether each HTTP exchange gets Effect's HTTP client span (with the request and
+ * response headers as attributes, and trace headers sent to the provider). Off unless
+ * set: the span costs about a tenth of the pipeline's time per request with no tracer to
+ * export it (`bench/results/`), and Keap and GHL read no trace headers. Provide `true`
+ * to the client's layer when a tracer (OpenTelemetry) collects the spans.
+ */
+export const HttpSpans = Context.Reference<boolean>("@crmkit/core/CrmClient/HttpSpans", {
+  defaultValue: () => false,
+})
+
+const noHttpSpan = () => true
 
 /** Serialises query values: arrays repeat the key, undefined and null are left out. */
 export const appendQuery = (url: URL, query: Readonly<Record<string, QueryValue>> | undefined): URL => {
@@ -127,6 +140,10 @@ export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
   const maxThrottleRetries = policy.maxRetries ?? 5
   const timeout = profile.timeout ?? "30 seconds"
   const retrySchedule = Retry.schedule(profile.retry)
+  const send = (yield* HttpSpans)
+    ? http.execute
+    : (request: HttpClientRequest.HttpClientRequest) =>
+        Effect.provideService(http.execute(request), HttpClient.TracerDisabledWhen, noHttpSpan)
 
   const buildRequest = (request: CrmRequest): HttpClientRequest.HttpClientRequest => {
     const url = appendQuery(resolveUrl(profile.baseUrl, request.path), request.query)
@@ -196,7 +213,7 @@ export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
               failWith(request, "Server", { message: `Rate-limit store failed: ${error.reason._tag}` }),
             ),
           )
-        const exchange = Effect.flatMap(http.execute(signed), (response) =>
+        const exchange = Effect.flatMap(send(signed), (response) =>
           Effect.map(readBody(response), (read) => ({ response, read })),
         ).pipe(
           Effect.mapError((error) => {

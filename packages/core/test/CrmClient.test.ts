@@ -170,4 +170,21 @@ describe("CrmClient pipeline", () => {
       assert.strictEqual(b.requests[0]!.headers["x-api-key"], "key-for-b-456")
     })
   })
+
+  it.effect("sends no HTTP span or trace headers unless HttpSpans is set", () =>
+    Effect.gen(function* () {
+      const traceHeaders = (r: Recorded) => Object.keys(r.headers).filter((h) => h === "traceparent" || h === "b3")
+      const quiet = withClient(() => ({ status: 200, body: { id: 1 } }))
+      yield* TestClient.use((client) => client.execute(get)).pipe(Effect.provide(quiet.layer))
+      assert.deepStrictEqual(traceHeaders(quiet.http.requests[0]!), [])
+
+      const traced = fakeHttp(() => ({ status: 200, body: { id: 1 } }))
+      const tracedLayer = clientLayer(testProfile("http://crm.test/api")).pipe(
+        Layer.provide(traced.layer),
+        Layer.provide(Layer.succeed(CrmClient.HttpSpans, true)),
+      )
+      yield* TestClient.use((client) => client.execute(get)).pipe(Effect.provide(tracedLayer))
+      assert.deepStrictEqual(traceHeaders(traced.requests[0]!).sort(), ["b3", "traceparent"])
+    }),
+  )
 })
