@@ -11,7 +11,7 @@ import { HttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Profiles from "./Profiles.ts"
-import { type CliProvider, oauthCredentials } from "./providers/runtime.ts"
+import { type CliProvider, oauthCredentials, signInAgainHint } from "./providers/runtime.ts"
 import { UsageError } from "./UsageError.ts"
 
 export interface SessionOptions {
@@ -86,7 +86,13 @@ const fromProfile = (provider: CliProvider, name: string) =>
       const clientSecret = (yield* secretOf(Profiles.appSecretKey(provider.name, saved.clientId ?? ""))).accessToken
       const tokens = yield* secretOf(saved.storeKey)
       const app = { clientId: saved.clientId ?? "", clientSecret, tokenUrl: saved.tokenUrl, baseUrl: saved.baseUrl }
-      credentials = oauthCredentials(provider, app, saved.storeKey, provider.auth.budget(app, tokens))
+      credentials = oauthCredentials(
+        provider,
+        app,
+        saved.storeKey,
+        provider.auth.budget(app, tokens),
+        signInAgainHint(provider.name, name, saved.clientId),
+      )
     } else {
       credentials = provider.auth.keyCredentials(saved.kind, (yield* secretOf(saved.storeKey)).accessToken)
     }

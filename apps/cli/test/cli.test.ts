@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { bin, crmkit } from "./support.ts"
+import { bin, crmkit, loginKeap, sandboxServer as sandboxServerIn } from "./support.ts"
 
 describe("crmkit", () => {
   it("shows help at every level", () => {
@@ -154,20 +154,7 @@ describe("crmkit export", () => {
 })
 
 describe("crmkit auth", () => {
-  const sandboxServer = () =>
-    new Promise<{ url: string; baseUrl: string; apiKey: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] })
-      children.push(child)
-      let out = ""
-      child.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk
-        const url = /listening on (\S+)/.exec(out)?.[1]
-        const baseUrl = /keap: (\S+)/.exec(out)?.[1]
-        const apiKey = /X-Keap-API-Key: ([^)\s]+)/.exec(out)?.[1]
-        if (url && baseUrl && apiKey) resolve({ url, baseUrl, apiKey })
-      })
-      child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
-    })
+  const sandboxServer = () => sandboxServerIn(children)
 
   it("saves a key from standard input, uses it, and never prints it", async () => {
     const server = await sandboxServer()
@@ -204,41 +191,11 @@ describe("crmkit auth", () => {
       CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-login-")),
       CRMKIT_CLIENT_SECRET: app.keap.oauthApp.clientSecret,
     }
-    const login = spawn(
-      process.execPath,
-      [
-        bin,
-        "--base-url",
-        server.baseUrl,
-        "auth",
-        "login",
-        "keap",
-        "--client-id",
-        app.keap.oauthApp.clientId,
-        "--port",
-        "0",
-        "--pkce",
-        "--authorize-url",
-        `${server.url}/keap/app/oauth/authorize`,
-        "--token-url",
-        `${server.url}/keap/token`,
-      ],
-      { env, stdio: ["ignore", "ignore", "pipe"] },
-    )
-    children.push(login)
-    let stderr = ""
-    const consentUrl = await new Promise<string>((resolve) => {
-      login.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk
-        const url = /(http:\/\/\S+\/oauth\/authorize\S+)/.exec(stderr)?.[1]
-        if (url) resolve(url)
-      })
-    })
+    const { consentUrl, page, code, stderr } = await loginKeap(children, server, env, app.keap.oauthApp.clientId, [
+      "--pkce",
+    ])
     expect(new URL(consentUrl).searchParams.get("code_challenge_method")).toBe("S256")
-    // The "browser": follows the sandbox's consent redirect to the CLI's loopback callback.
-    const page = await fetch(consentUrl)
-    expect(await page.text()).toContain("signed in")
-    const [code] = (await once(login, "exit")) as [number]
+    expect(page).toContain("signed in")
     expect(code).toBe(0)
     expect(stderr).not.toContain(app.keap.oauthApp.clientSecret)
 

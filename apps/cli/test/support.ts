@@ -46,3 +46,65 @@ export const crmkitAsync = (args: ReadonlyArray<string>, env: Record<string, str
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
+
+/** `crmkit sandbox --port 0` as a child process: the sandbox as a user starts it. */
+export const sandboxServer = (children: Array<ReturnType<typeof spawn>>) =>
+  new Promise<{ url: string; baseUrl: string; apiKey: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] })
+    children.push(child)
+    let out = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk
+      const url = /listening on (\S+)/.exec(out)?.[1]
+      const baseUrl = /keap: (\S+)/.exec(out)?.[1]
+      const apiKey = /X-Keap-API-Key: ([^)\s]+)/.exec(out)?.[1]
+      if (url && baseUrl && apiKey) resolve({ url, baseUrl, apiKey })
+    })
+    child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
+  })
+
+/**
+ * `crmkit auth login keap` against the sandbox, the "browser" following the consent
+ * redirect to the CLI's loopback callback. Resolves once the login exited.
+ */
+export const loginKeap = async (
+  children: Array<ReturnType<typeof spawn>>,
+  server: { readonly url: string; readonly baseUrl: string },
+  env: Record<string, string>,
+  clientId: string,
+  extraArgs: ReadonlyArray<string> = [],
+) => {
+  const login = spawn(
+    process.execPath,
+    [
+      bin,
+      "--base-url",
+      server.baseUrl,
+      "auth",
+      "login",
+      "keap",
+      "--client-id",
+      clientId,
+      "--port",
+      "0",
+      "--authorize-url",
+      `${server.url}/keap/app/oauth/authorize`,
+      "--token-url",
+      `${server.url}/keap/token`,
+      ...extraArgs,
+    ],
+    { env, stdio: ["ignore", "ignore", "pipe"] },
+  )
+  children.push(login)
+  let stderr = ""
+  const consentUrl = await new Promise<string>((resolve) => {
+    login.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk
+      const url = /(http:\/\/\S+\/oauth\/authorize\S+)/.exec(stderr)?.[1]
+      if (url) resolve(url)
+    })
+  })
+  const page = await (await fetch(consentUrl)).text()
+  const code = await new Promise<number | null>((resolve) => login.on("exit", resolve))
+  return { consentUrl, page, code, stderr }
+}

@@ -8,12 +8,12 @@
  * saved through `TokenStore` before any request uses it.
  */
 import { createHash, randomBytes } from "node:crypto"
-import { Clock, Duration, Effect, Layer, Option, Redacted, Schema, Semaphore } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { Credentials } from "./Credentials.ts"
 import { CrmError, Decode, Transport, Unauthorized } from "./CrmError.ts"
 import * as Sensitive from "./Sensitive.ts"
-import { type TokenSet, TokenStore } from "./TokenStore.ts"
+import { makeProcessLocks, type TokenSet, TokenStore } from "./TokenStore.ts"
 
 export interface AuthorizationRequest {
   readonly authorizeUrl: string
@@ -187,11 +187,21 @@ export interface CredentialsOptions {
   readonly storeKey: string
   /** How a stale pair is renewed; usually `(t) => refreshTokens(endpoint, t.refreshToken)`. */
   readonly renew: (current: TokenSet) => Effect.Effect<TokenSet, CrmError, HttpClient.HttpClient>
+  /**
+   * How a first pair is obtained when the store holds none (a GHL location token minted
+   * with the agency's). Without it, an empty store means the user must log in.
+   */
+  readonly issue?: Effect.Effect<TokenSet, CrmError, HttpClient.HttpClient> | undefined
   /** Refresh this long before expiry. Default 5 minutes. */
   readonly refreshBefore?: Duration.Input | undefined
   readonly kind?: string | undefined
   /** Rate-limit budget key when wider than this token pair (see `CredentialsShape.budget`). */
   readonly budget?: string | undefined
+  /**
+   * What a person must do when the saved pair is truly revoked, in the host's words
+   * (the CLI: `Profile "x" must be signed in again: crmkit auth login ...`).
+   */
+  readonly signInHint?: string | undefined
 }
 
 /** Renewal with the refresh-token grant, keeping the old refresh token if the provider did not send a new one. */
@@ -213,19 +223,24 @@ export const renewWithRefreshToken =
           meta: { ...current.meta, ...fresh.meta },
         }))
 
-// One lock per stored credential for the whole process, so that layers built per
-// execution (n8n, Zapier) still share the single flight.
-const locks = new Map<string, Semaphore.Semaphore>()
-const lockFor = (key: string): Semaphore.Semaphore => {
-  let lock = locks.get(key)
-  if (lock === undefined) {
-    lock = Semaphore.makeUnsafe(1)
-    locks.set(key, lock)
-  }
-  return lock
-}
+// Fibers of this process queue here before they take the store's lock, so that layers
+// built per execution (n8n, Zapier) share the single flight without polling the store.
+const processLocks = makeProcessLocks()
 
-/** Credentials backed by a stored OAuth token pair that refresh themselves, proactively and on 401. */
+const sameSecret = (a: Redacted.Redacted<string> | undefined, b: Redacted.Redacted<string> | undefined) =>
+  (a === undefined ? undefined : Redacted.value(a)) === (b === undefined ? undefined : Redacted.value(b))
+
+/**
+ * Credentials backed by a stored OAuth token pair that refresh themselves, proactively
+ * and on 401.
+ *
+ * A renewal holds the store's lock on the credential (as wide as the store is shared:
+ * this process, the processes sharing a file, the machines sharing a Redis), re-reads
+ * the pair under it and renews only if it is still the one this layer saw; otherwise it
+ * uses the pair another holder saved. A refused renewal re-reads once more: if the
+ * stored pair changed, a holder outside the lock rotated it, and that pair is used.
+ * Only when the refused pair is still the stored one is the error final.
+ */
 export const layerCredentials = (
   options: CredentialsOptions,
 ): Layer.Layer<Credentials, never, TokenStore | HttpClient.HttpClient> =>
@@ -234,8 +249,10 @@ export const layerCredentials = (
     Effect.gen(function* () {
       const store = yield* TokenStore
       const http = yield* HttpClient.HttpClient
-      const lock = lockFor(options.storeKey)
       const refreshBefore = Duration.toMillis(Duration.fromInputUnsafe(options.refreshBefore ?? "5 minutes"))
+      const signInAgain = options.signInHint ?? "log in again"
+      const revoked =
+        options.signInHint ?? `The saved credential "${options.storeKey}" is no longer valid: log in again`
       let current: TokenSet | undefined
       let generation = 0
 
@@ -245,45 +262,87 @@ export const layerCredentials = (
       const storeFailure = (action: string) => (error: { readonly message: string }) =>
         unauthorized(`Could not ${action} the token pair: ${error.message}`)
 
-      const load = Effect.gen(function* () {
-        if (current !== undefined) return current
-        const stored = yield* store.get(options.storeKey).pipe(Effect.mapError(storeFailure("read")))
-        if (Option.isNone(stored)) {
-          return yield* unauthorized(`No token stored under "${options.storeKey}": log in first`)
-        }
-        current = stored.value
-        return current
-      })
+      const read = store
+        .get(options.storeKey)
+        .pipe(Effect.map(Option.getOrUndefined), Effect.mapError(storeFailure("read")))
 
       const isStale = (tokens: TokenSet, now: number) =>
         tokens.expiresAt !== undefined && tokens.expiresAt - now <= refreshBefore
 
+      const use = (tokens: TokenSet) => {
+        current = tokens
+        generation++
+        return true
+      }
+
+      const withHttp = <A>(effect: Effect.Effect<A, CrmError, HttpClient.HttpClient>) =>
+        Effect.provideService(effect, HttpClient.HttpClient, http)
+
+      // Renews `base`; a refusal re-reads the store to tell "rotated by another holder" from "revoked".
+      const renewFrom = (base: TokenSet) =>
+        withHttp(options.renew(base)).pipe(
+          Effect.catchReason("CrmError", "Unauthorized", (refused) =>
+            Effect.gen(function* () {
+              const stored = yield* read
+              const rotated =
+                stored !== undefined &&
+                (!sameSecret(stored.refreshToken, base.refreshToken) ||
+                  !sameSecret(stored.accessToken, base.accessToken))
+              if (!rotated) {
+                return yield* new CrmError({
+                  reason: new Unauthorized({
+                    provider: refused.provider,
+                    status: refused.status,
+                    request: refused.request,
+                    requestId: refused.requestId,
+                    body: refused.body,
+                    // A minted token's refusal may already carry the hint of the pair it was minted with.
+                    message: refused.message.includes(revoked) ? refused.message : `${refused.message}. ${revoked}`,
+                  }),
+                })
+              }
+              const now = yield* Clock.currentTimeMillis
+              return isStale(stored, now) ? yield* withHttp(options.renew(stored)) : stored
+            }),
+          ),
+        )
+
+      const renewHoldingLock = Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const stored = yield* read
+        // Another holder renewed (or issued) it while this one waited for the lock.
+        if (
+          stored !== undefined &&
+          !isStale(stored, now) &&
+          (current === undefined || !sameSecret(stored.accessToken, current.accessToken))
+        ) {
+          return use(stored)
+        }
+        const base = stored ?? current
+        let fresh: TokenSet
+        if (base !== undefined) fresh = yield* renewFrom(base)
+        else if (options.issue !== undefined) fresh = yield* withHttp(options.issue)
+        else return yield* unauthorized(`No token stored under "${options.storeKey}": ${signInAgain}`)
+        // Persist before use: a rotated refresh token that is not saved is lost.
+        if (fresh !== stored) yield* store.set(options.storeKey, fresh).pipe(Effect.mapError(storeFailure("save")))
+        return use(fresh)
+      })
+
       // Renews unless another fiber already did since `seen` was handed out.
       const renew = (seen: number) =>
-        lock.withPermit(
-          Effect.gen(function* () {
-            if (generation !== seen) return true
-            const now = yield* Clock.currentTimeMillis
-            // Another process sharing the store may have rotated the pair already.
-            const stored = yield* store.get(options.storeKey).pipe(Effect.mapError(storeFailure("read")))
-            if (
-              Option.isSome(stored) &&
-              current !== undefined &&
-              Redacted.value(stored.value.accessToken) !== Redacted.value(current.accessToken) &&
-              !isStale(stored.value, now)
-            ) {
-              current = stored.value
-              generation++
-              return true
-            }
-            const base = Option.isSome(stored) ? stored.value : yield* load
-            const fresh = yield* options.renew(base).pipe(Effect.provideService(HttpClient.HttpClient, http))
-            // Persist before use: a rotated refresh token that is not saved is lost.
-            yield* store.set(options.storeKey, fresh).pipe(Effect.mapError(storeFailure("save")))
-            current = fresh
-            generation++
-            return true
-          }),
+        processLocks(
+          options.storeKey,
+          Effect.suspend(() =>
+            generation !== seen && current !== undefined
+              ? Effect.succeed(true)
+              : store
+                  .withLock(options.storeKey, renewHoldingLock)
+                  .pipe(
+                    Effect.mapError((error) =>
+                      error._tag === "TokenStoreError" ? storeFailure("lock")(error) : error,
+                    ),
+                  ),
+          ),
         )
 
       return Credentials.of({
@@ -292,12 +351,13 @@ export const layerCredentials = (
         budget: options.budget,
         authorize: (request) =>
           Effect.gen(function* () {
-            let tokens = yield* load
-            const now = yield* Clock.currentTimeMillis
-            if (isStale(tokens, now)) {
-              yield* renew(generation)
-              tokens = yield* load
+            if (current === undefined) {
+              const stored = yield* read
+              if (stored !== undefined && current === undefined) use(stored)
             }
+            const now = yield* Clock.currentTimeMillis
+            if (current === undefined || isStale(current, now)) yield* renew(generation)
+            const tokens = current as unknown as TokenSet
             return {
               request: HttpClientRequest.bearerToken(request, Redacted.value(tokens.accessToken)),
               generation,

@@ -1,12 +1,16 @@
 /**
  * Where OAuth token pairs live between requests and between runs. Both CRMs rotate
  * refresh tokens, so a refreshed pair must be saved before anything uses it: losing
- * it means the user has to log in again.
+ * it means the user has to log in again. Each store also holds a lock per credential,
+ * as wide as the store is shared (this process, the processes sharing a file, the
+ * machines sharing a Redis), so that only one holder refreshes a pair at a time.
  */
+import { createHash } from "node:crypto"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Context, Effect, Layer, Option, Redacted, Schema, Semaphore } from "effect"
+import * as FileLock from "./internal/fileLock.ts"
 
 export interface TokenSet {
   readonly accessToken: Redacted.Redacted<string>
@@ -27,9 +31,28 @@ export interface TokenStoreShape {
   readonly set: (key: string, tokens: TokenSet) => Effect.Effect<void, TokenStoreError>
   readonly remove: (key: string) => Effect.Effect<void, TokenStoreError>
   readonly keys: Effect.Effect<ReadonlyArray<string>, TokenStoreError>
+  /**
+   * Runs `effect` holding the exclusive lock on `key`, shared with every holder of this
+   * store. A holder that dies loses the lock after a short expiry, so others go on.
+   */
+  readonly withLock: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TokenStoreError, R>
 }
 
 export class TokenStore extends Context.Service<TokenStore, TokenStoreShape>()("@crmkit/core/TokenStore") {}
+
+/** One semaphore per key, for locks that only need to hold within this process. */
+export const makeProcessLocks = () => {
+  const locks = new Map<string, Semaphore.Semaphore>()
+  return <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      let lock = locks.get(key)
+      if (lock === undefined) {
+        lock = Semaphore.makeUnsafe(1)
+        locks.set(key, lock)
+      }
+      return lock.withPermit(effect)
+    })
+}
 
 /** Kept in this process only: for tests, short scripts and hosts that persist tokens themselves. */
 export const makeMemory = (initial: Readonly<Record<string, TokenSet>> = {}): TokenStoreShape => {
@@ -39,6 +62,7 @@ export const makeMemory = (initial: Readonly<Record<string, TokenSet>> = {}): To
     set: (key, tokens) => Effect.sync(() => void entries.set(key, tokens)),
     remove: (key) => Effect.sync(() => void entries.delete(key)),
     keys: Effect.sync(() => [...entries.keys()]),
+    withLock: makeProcessLocks(),
   }
 }
 
@@ -73,16 +97,46 @@ const fromStored = (stored: typeof StoredToken.Type): TokenSet => ({
   meta: stored.meta,
 })
 
+export interface FileOptions {
+  /** A lock left by a holder that stopped touching it is taken over after this long. Default 10 seconds. */
+  readonly staleLockMs?: number | undefined
+  /** How long to wait for a lock another live process holds. Default 60 seconds. */
+  readonly lockTimeoutMs?: number | undefined
+}
+
 /**
  * A JSON file readable only by its owner (0600). Every write goes to a temporary file in
  * the same folder, is flushed, then renamed over the old one, so a crash mid-write never
  * leaves a half-written store. The file is re-read on every access so that several
- * processes sharing it see each other's refreshes.
+ * processes sharing it see each other's refreshes, and every read-modify-write holds a
+ * lock file (`<file>.lock`), so that two processes saving different pairs lose neither.
+ * `withLock(key)` holds `<file>.<hash of key>.lock`: one refresh per credential across
+ * the processes sharing the file.
  */
-export const makeFile = Effect.fnUntraced(function* (filePath: string) {
-  const lock = yield* Semaphore.make(1)
+// Fibers of one process queue here rather than polling the lock file; shared by every
+// store opened on the same file.
+const fileLocksInProcess = makeProcessLocks()
+
+export const makeFile = Effect.fnUntraced(function* (filePath: string, options: FileOptions = {}) {
   const fail = (action: string) => (cause: unknown) =>
     new TokenStoreError({ message: `Token store ${filePath}: could not ${action}: ${describe(cause)}` })
+  const lockOptions = { staleMs: options.staleLockMs, timeoutMs: options.lockTimeoutMs }
+  const holdingFileLock = <A, E, R>(lockPath: string, effect: Effect.Effect<A, E, R>) =>
+    fileLocksInProcess(
+      lockPath,
+      Effect.scoped(
+        Effect.flatMap(
+          FileLock.acquire(lockPath, lockOptions).pipe(
+            Effect.mapError((error) => new TokenStoreError({ message: `Token store ${filePath}: ${error.message}` })),
+          ),
+          () => effect,
+        ),
+      ),
+    )
+  const ensureFolder = Effect.tryPromise({
+    try: () => fs.mkdir(path.dirname(filePath), { recursive: true, mode: 0o700 }),
+    catch: fail("create the folder of"),
+  })
 
   const read = Effect.tryPromise({
     try: () => fs.readFile(filePath, "utf8"),
@@ -120,7 +174,13 @@ export const makeFile = Effect.fnUntraced(function* (filePath: string) {
     })
 
   const update = (f: (tokens: StoreFile["tokens"]) => StoreFile["tokens"]) =>
-    lock.withPermit(Effect.flatMap(read, (content) => write({ version: 1, tokens: f(content.tokens) })))
+    Effect.andThen(
+      ensureFolder,
+      holdingFileLock(
+        `${filePath}.lock`,
+        Effect.flatMap(read, (content) => write({ version: 1, tokens: f(content.tokens) })),
+      ),
+    )
 
   return TokenStore.of({
     get: (key) => Effect.map(read, (content) => Option.map(Option.fromNullishOr(content.tokens[key]), fromStored)),
@@ -131,10 +191,16 @@ export const makeFile = Effect.fnUntraced(function* (filePath: string) {
         return rest
       }),
     keys: Effect.map(read, (content) => Object.keys(content.tokens)),
+    withLock: (key, effect) => Effect.andThen(ensureFolder, holdingFileLock(credentialLockPath(filePath, key), effect)),
   })
 })
 
-export const layerFile = (filePath: string): Layer.Layer<TokenStore> => Layer.effect(TokenStore, makeFile(filePath))
+/** The lock file of one credential: named by a hash, since store keys may hold any character. */
+export const credentialLockPath = (filePath: string, key: string): string =>
+  `${filePath}.${createHash("sha256").update(key).digest("hex").slice(0, 16)}.lock`
+
+export const layerFile = (filePath: string, options?: FileOptions): Layer.Layer<TokenStore> =>
+  Layer.effect(TokenStore, makeFile(filePath, options))
 
 const describe = (cause: unknown): string => {
   if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message

@@ -163,3 +163,104 @@ describe("OAuth2.layerCredentials", () => {
     }),
   )
 })
+
+describe("OAuth2.layerCredentials with other holders of the credential", () => {
+  // The server accepts refresh-0 once; a holder outside this layer's lock spends it first.
+  const rotatedBehindTheBack = (store: TokenStore.TokenStoreShape, key: string, rotatedExpiresAt: number) => {
+    let issued = 0
+    const valid = new Set(["refresh-0"])
+    let otherHolderRan = false
+    const http = fakeHttp((request) => {
+      const presented = new URLSearchParams(request.body).get("refresh_token") ?? ""
+      if (!otherHolderRan) {
+        otherHolderRan = true
+        valid.delete("refresh-0")
+        valid.add("refresh-other")
+        Effect.runSync(
+          store.set(key, {
+            accessToken: Redacted.make("access-other"),
+            refreshToken: Redacted.make("refresh-other"),
+            expiresAt: rotatedExpiresAt,
+          }),
+        )
+      }
+      if (!valid.delete(presented)) {
+        return { status: 400, body: { error: "invalid_grant", error_description: "Invalid Refresh Token" } }
+      }
+      issued++
+      return {
+        status: 200,
+        body: { access_token: `access-${issued}`, refresh_token: `refresh-${issued}`, expires_in: 3600 },
+      }
+    })
+    return http
+  }
+
+  it.effect("a refused refresh re-reads the store and uses the pair another holder saved", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(1_000_000)
+      const store = TokenStore.makeMemory({ "test:shared": expiredPair })
+      const http = rotatedBehindTheBack(store, "test:shared", 1_000_000 + 3_600_000)
+      const [result] = yield* authorizeMany(1).pipe(Effect.provide(oauthLayer(http, store, "test:shared")))
+      assert.strictEqual(result!.request.headers.authorization, "Bearer access-other")
+      assert.strictEqual(http.requests.length, 1, "no second refresh: the stored pair is fresh")
+    }),
+  )
+
+  it.effect("when the pair another holder saved is stale too, renews once with it", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(1_000_000)
+      const store = TokenStore.makeMemory({ "test:shared2": expiredPair })
+      const http = rotatedBehindTheBack(store, "test:shared2", 0)
+      const [result] = yield* authorizeMany(1).pipe(Effect.provide(oauthLayer(http, store, "test:shared2")))
+      assert.strictEqual(result!.request.headers.authorization, "Bearer access-1")
+      assert.strictEqual(http.requests.length, 2)
+      const saved = Option.getOrThrow(yield* store.get("test:shared2"))
+      assert.strictEqual(Redacted.value(saved.refreshToken!), "refresh-1", "the pair renewed from the other's is saved")
+    }),
+  )
+
+  it.effect("a truly revoked pair fails with the host's sign-in hint", () =>
+    Effect.gen(function* () {
+      const http = rotatingTokenServer()
+      const store = TokenStore.makeMemory({
+        "test:revoked": { ...expiredPair, refreshToken: Redacted.make("refresh-revoked-secret") },
+      })
+      const layer = OAuth2.layerCredentials({
+        provider: "test",
+        storeKey: "test:revoked",
+        renew: OAuth2.renewWithRefreshToken(endpoint),
+        signInHint: 'Profile "work" must be signed in again: crmkit auth login test --profile work',
+      }).pipe(Layer.provide(Layer.succeed(TokenStore.TokenStore, store)), Layer.provide(http.layer))
+      const error = yield* Effect.flip(authorizeMany(1).pipe(Effect.provide(layer)))
+      assert.strictEqual(error.reason._tag, "Unauthorized")
+      assert.include(error.message, "Invalid Refresh Token")
+      assert.include(error.message, 'Profile "work" must be signed in again: crmkit auth login test --profile work')
+      assert.notInclude(`${error.message} ${JSON.stringify(error)}`, "refresh-revoked-secret")
+      assert.strictEqual(http.requests.length, 1, "the stored pair is the refused one: no second try")
+    }),
+  )
+
+  it.effect("issues a first pair when the store has none and `issue` is given, under the lock", () =>
+    Effect.gen(function* () {
+      const store = TokenStore.makeMemory()
+      let issued = 0
+      const layer = OAuth2.layerCredentials({
+        provider: "test",
+        storeKey: "test:issued",
+        renew: () => Effect.die("not expected"),
+        issue: Effect.sync(() => {
+          issued++
+          return { accessToken: Redacted.make(`minted-${issued}`), expiresAt: Date.now() + 3_600_000 }
+        }),
+      }).pipe(
+        Layer.provide(Layer.succeed(TokenStore.TokenStore, store)),
+        Layer.provide(fakeHttp(() => ({ status: 500 })).layer),
+      )
+      const results = yield* authorizeMany(20).pipe(Effect.provide(layer))
+      assert.strictEqual(issued, 1)
+      assert.isTrue(results.every((r) => r.request.headers.authorization === "Bearer minted-1"))
+      assert.isTrue(Option.isSome(yield* store.get("test:issued")), "the issued pair is saved")
+    }),
+  )
+})

@@ -10,7 +10,7 @@
  * would fail for a missing scope before sending it.
  */
 import { Credentials, CrmError, CrmErrors, OAuth2, Sensitive, TokenStore } from "@crmkit/core"
-import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schema, Semaphore } from "effect"
+import { Clock, Context, type Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { defaults } from "./GhlConfig.ts"
 
@@ -85,6 +85,7 @@ export const storeKey = (userType: UserType, resourceId: string) =>
 export const layerOAuth = (
   app: OAuthApp,
   resource: { readonly userType: UserType; readonly id: string },
+  options: { readonly signInHint?: string | undefined } = {},
 ): Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient> =>
   Layer.merge(
     OAuth2.layerCredentials({
@@ -92,6 +93,7 @@ export const layerOAuth = (
       storeKey: storeKey(resource.userType, resource.id),
       renew: OAuth2.renewWithRefreshToken(tokenEndpoint(app), () => ({ user_type: resource.userType })),
       budget: `app:${app.clientId}:${resource.id}`,
+      signInHint: options.signInHint,
     }),
     scopesFromStore(storeKey(resource.userType, resource.id)),
   )
@@ -179,16 +181,6 @@ const LocationTokenResponse = Schema.Struct({
   scope: Schema.optional(Schema.String),
 })
 
-const locks = new Map<string, Semaphore.Semaphore>()
-const lockFor = (key: string) => {
-  let lock = locks.get(key)
-  if (lock === undefined) {
-    lock = Semaphore.makeUnsafe(1)
-    locks.set(key, lock)
-  }
-  return lock
-}
-
 const unauthorized = (message: string, status?: number) =>
   new CrmError({
     reason: new CrmErrors.Unauthorized({
@@ -266,10 +258,14 @@ export const mintLocationToken = (
 export const layerLocationFromAgency = (
   app: OAuthApp,
   target: { readonly companyId: string; readonly locationId: string },
-  options: { readonly refreshBefore?: Duration.Input | undefined } = {},
+  options: {
+    readonly refreshBefore?: Duration.Input | undefined
+    /** Said when the agency pair is revoked (the CLI: the command that signs the profile in again). */
+    readonly signInHint?: string | undefined
+  } = {},
 ): Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient> =>
   layerLocationFromAgencyCredentials(
-    layerOAuth(app, { userType: "Company", id: target.companyId }),
+    layerOAuth(app, { userType: "Company", id: target.companyId }, { signInHint: options.signInHint }),
     { ...target, baseUrl: app.baseUrl },
     { ...options, budget: `app:${app.clientId}:${target.locationId}` },
   )
@@ -288,65 +284,26 @@ export const layerLocationFromAgencyCredentials = <E, R>(
     readonly refreshBefore?: Duration.Input | undefined
     /** Rate-limit budget of the location's requests (default: the agency's, per location). */
     readonly budget?: string | undefined
+    readonly signInHint?: string | undefined
   } = {},
 ): Layer.Layer<Credentials.Credentials, E, R | TokenStore.TokenStore | HttpClient.HttpClient> => {
   const key = storeKey("Location", target.locationId)
-  const credentials = Layer.effect(
-    Credentials.Credentials,
-    Effect.gen(function* () {
-      const agencyContext = yield* Layer.build(agencyLayer)
-      const agency = Context.get(agencyContext, Credentials.Credentials)
-      const store = yield* TokenStore.TokenStore
-      const http = yield* HttpClient.HttpClient
-      const lock = lockFor(key)
-      const refreshBefore = Duration.toMillis(Duration.fromInputUnsafe(options.refreshBefore ?? "5 minutes"))
-      let current: TokenStore.TokenSet | undefined
-      let generation = 0
-      const isStale = (tokens: TokenStore.TokenSet, now: number) =>
-        tokens.expiresAt !== undefined && tokens.expiresAt - now <= refreshBefore
-      const storeFailure = (error: { readonly message: string }) => unauthorized(`Token store failed: ${error.message}`)
-
-      const renew = (seen: number) =>
-        lock.withPermit(
-          Effect.gen(function* () {
-            if (generation !== seen && current !== undefined) return true
-            const now = yield* Clock.currentTimeMillis
-            const stored = yield* store.get(key).pipe(Effect.mapError(storeFailure))
-            // Another process (or layer) sharing the store may have minted one already.
-            if (
-              Option.isSome(stored) &&
-              !isStale(stored.value, now) &&
-              (current === undefined ||
-                Redacted.value(stored.value.accessToken) !== Redacted.value(current.accessToken))
-            ) {
-              current = stored.value
-              generation++
-              return true
-            }
-            const fresh = yield* mintLocationToken(agency, target).pipe(
-              Effect.provideService(HttpClient.HttpClient, http),
-            )
-            yield* store.set(key, fresh).pipe(Effect.mapError(storeFailure))
-            current = fresh
-            generation++
-            return true
-          }),
-        )
-
-      return Credentials.Credentials.of({
+  // The location token is one more stored pair: renewed (by minting) under the store's
+  // lock, one mint per credential however many processes find it stale.
+  const credentials = Layer.unwrap(
+    Effect.map(Credentials.Credentials, (agency) => {
+      const mint = mintLocationToken(agency, target)
+      return OAuth2.layerCredentials({
+        provider: "ghl",
+        storeKey: key,
         kind: "oauth2-location-token",
-        id: key,
+        renew: () => mint,
+        issue: mint,
+        refreshBefore: options.refreshBefore,
         budget: options.budget ?? `${agency.budget}:location:${target.locationId}`,
-        authorize: (request) =>
-          Effect.gen(function* () {
-            const now = yield* Clock.currentTimeMillis
-            if (current === undefined || isStale(current, now)) yield* renew(generation)
-            const tokens = current as TokenStore.TokenSet
-            return { request: HttpClientRequest.bearerToken(request, Redacted.value(tokens.accessToken)), generation }
-          }),
-        refresh: renew,
+        signInHint: options.signInHint,
       })
     }),
-  )
+  ).pipe(Layer.provide(agencyLayer))
   return Layer.merge(credentials, scopesFromStore(key))
 }

@@ -61,13 +61,19 @@ export const oauthCredentials = (
   app: LoginApp,
   storeKey: string,
   budget: string,
+  signInHint: string,
 ): Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient> =>
   OAuth2.layerCredentials({
     provider: provider.name,
     storeKey,
     renew: OAuth2.renewWithRefreshToken(provider.auth.tokenEndpoint(app), () => provider.auth.grantParams(app)),
     budget,
+    signInHint,
   })
+
+/** What a revoked saved login tells the user to run. */
+export const signInAgainHint = (provider: string, profile: string, clientId: string | undefined) =>
+  `Profile "${profile}" must be signed in again: crmkit auth login ${provider} --profile ${profile}${clientId ? ` --client-id ${clientId}` : ""}`
 
 export interface CliProvider {
   readonly name: string

@@ -1,0 +1,87 @@
+/**
+ * Several crmkit processes sharing one saved OAuth profile, as cron jobs and scripts do.
+ * Both CRMs spend a refresh token on use: only one process may refresh, and the others
+ * must use the pair it saved.
+ */
+import type { ChildProcess } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { crmkit, crmkitAsync, loginKeap, sandboxServer } from "./support.ts"
+
+const children: Array<ChildProcess> = []
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL")
+})
+
+interface Stats {
+  readonly refreshes: number
+  readonly rejectedRefreshes: number
+}
+
+const loggedInProfile = async () => {
+  const server = await sandboxServer(children)
+  const app = (await (await fetch(`${server.url}/__sandbox/credentials`)).json()) as {
+    keap: { oauthApp: { clientId: string; clientSecret: string } }
+  }
+  const env = {
+    PATH: process.env.PATH ?? "",
+    CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-shared-")),
+    CRMKIT_CLIENT_SECRET: app.keap.oauthApp.clientSecret,
+  }
+  const login = await loginKeap(children, server, env, app.keap.oauthApp.clientId)
+  expect(login.code).toBe(0)
+  // A night passes: the sandbox refuses the saved access token from now on.
+  await fetch(`${server.url}/__sandbox/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ advanceMs: 25 * 3_600_000 }),
+  })
+  const stats = async () => (await (await fetch(`${server.url}/__sandbox/stats`)).json()) as Stats
+  return { server, env, stats, clientId: app.keap.oauthApp.clientId }
+}
+
+const listContacts = (env: Record<string, string>) =>
+  crmkitAsync(["keap", "contacts", "list", "--limit", "2", "--format", "json"], env)
+
+describe("one saved OAuth profile shared by several processes", () => {
+  it("four processes on an expired token: one refresh, none refused, all succeed", async () => {
+    const { env, stats } = await loggedInProfile()
+    const runs = await Promise.all([1, 2, 3, 4].map(() => listContacts(env)))
+    for (const run of runs) {
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.stdout)).toHaveLength(2)
+    }
+    const after = await stats()
+    expect(after.refreshes).toBe(1)
+    expect(after.rejectedRefreshes).toBe(0)
+    // The lock files are gone once every holder let go.
+    const left = fs.readdirSync(env.CRMKIT_CONFIG_DIR).filter((name) => name.endsWith(".lock"))
+    expect(left).toEqual([])
+  }, 60_000)
+
+  it("a revoked login fails with the profile's name and the command that signs it in again", async () => {
+    const { env, stats, clientId } = await loggedInProfile()
+    // Another machine with a copy of the credentials file refreshes: this copy's pair is spent.
+    const elsewhere = { ...env, CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-elsewhere-")) }
+    for (const name of fs.readdirSync(env.CRMKIT_CONFIG_DIR)) {
+      fs.copyFileSync(path.join(env.CRMKIT_CONFIG_DIR, name), path.join(elsewhere.CRMKIT_CONFIG_DIR, name))
+    }
+    expect((await listContacts(elsewhere)).code).toBe(0)
+    const run = await listContacts(env)
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain("invalid_grant")
+    expect(run.stderr).toContain(
+      `Profile "default" must be signed in again: crmkit auth login keap --profile default --client-id ${clientId}`,
+    )
+    const credentials = fs.readFileSync(path.join(env.CRMKIT_CONFIG_DIR, "credentials.json"), "utf8")
+    const saved = JSON.parse(credentials) as { tokens: Record<string, { refreshToken?: string }> }
+    for (const token of Object.values(saved.tokens)) {
+      if (token.refreshToken) expect(run.stderr).not.toContain(token.refreshToken)
+    }
+    expect((await stats()).rejectedRefreshes).toBe(1)
+    expect(crmkit(["auth", "status"], env).code).toBe(0)
+  }, 60_000)
+})
