@@ -9,8 +9,9 @@ import { createHash } from "node:crypto"
 import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Context, Effect, Layer, Option, Redacted, Schema, Semaphore } from "effect"
+import { Context, Effect, Layer, Option, type Redacted, Schema, Semaphore } from "effect"
 import * as FileLock from "./internal/fileLock.ts"
+import { fromStored, StoredToken, toStored } from "./internal/storedToken.ts"
 
 export interface TokenSet {
   readonly accessToken: Redacted.Redacted<string>
@@ -70,32 +71,9 @@ export const layerMemory = (initial?: Readonly<Record<string, TokenSet>>): Layer
   Layer.sync(TokenStore, () => makeMemory(initial))
 
 /** On-disk form: plain strings, since the file itself is the secret (mode 0600). */
-const StoredToken = Schema.Struct({
-  accessToken: Schema.String,
-  refreshToken: Schema.optional(Schema.String),
-  expiresAt: Schema.optional(Schema.Number),
-  scope: Schema.optional(Schema.String),
-  meta: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
-})
 const StoreFile = Schema.Struct({ version: Schema.Literal(1), tokens: Schema.Record(Schema.String, StoredToken) })
 type StoreFile = typeof StoreFile.Type
 const decodeStoreFile = Schema.decodeUnknownEffect(Schema.fromJsonString(StoreFile))
-
-const toStored = (tokens: TokenSet): typeof StoredToken.Type => ({
-  accessToken: Redacted.value(tokens.accessToken),
-  ...(tokens.refreshToken === undefined ? {} : { refreshToken: Redacted.value(tokens.refreshToken) }),
-  ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
-  ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
-  ...(tokens.meta === undefined ? {} : { meta: tokens.meta }),
-})
-
-const fromStored = (stored: typeof StoredToken.Type): TokenSet => ({
-  accessToken: Redacted.make(stored.accessToken),
-  refreshToken: stored.refreshToken === undefined ? undefined : Redacted.make(stored.refreshToken),
-  expiresAt: stored.expiresAt,
-  scope: stored.scope,
-  meta: stored.meta,
-})
 
 export interface FileOptions {
   /** A lock left by a holder that stopped touching it is taken over after this long. Default 10 seconds. */
