@@ -166,14 +166,22 @@ describe("TokenStoreRedis", () => {
     const live = withStore({ prefix, encryptionKey, lockTtlMs: 200 }, (store) =>
       store.withLock(
         "k",
-        Effect.sleep("800 millis").pipe(Effect.tap(() => Effect.sync(() => void (holderDone = Date.now())))),
+        Effect.sleep("800 millis").pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              holderDone = Date.now()
+            }),
+          ),
+        ),
       ),
     )
     await new Promise((resolve) => setTimeout(resolve, 50))
     const waiter = withStore({ prefix, encryptionKey, lockTtlMs: 200 }, (store) =>
       store.withLock(
         "k",
-        Effect.sync(() => void (waiterIn = Date.now())),
+        Effect.sync(() => {
+          waiterIn = Date.now()
+        }),
       ),
     )
     await Promise.all([live, waiter])
