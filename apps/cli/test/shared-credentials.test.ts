@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { crmkit, crmkitAsync, loginKeap, sandboxServer } from "./support.ts"
+import { crmkit, crmkitAsync, crmkitProcess, loginKeap, sandboxServer } from "./support.ts"
 
 const children: Array<ChildProcess> = []
 afterAll(() => {
@@ -18,7 +18,21 @@ afterAll(() => {
 interface Stats {
   readonly refreshes: number
   readonly rejectedRefreshes: number
+  readonly abandoned: number
+  readonly byRoute: Record<string, number>
 }
+
+const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000) => {
+  const started = Date.now()
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+/** The lock files of single credentials (not the whole file's `credentials.json.lock`). */
+const credentialLocks = (dir: string) =>
+  fs.readdirSync(dir).filter((name) => /^credentials\.json\.[0-9a-f]{16}\.lock$/.test(name))
 
 const loggedInProfile = async () => {
   const server = await sandboxServer(children)
@@ -60,6 +74,43 @@ describe("one saved OAuth profile shared by several processes", () => {
     // The lock files are gone once every holder let go.
     const left = fs.readdirSync(env.CRMKIT_CONFIG_DIR).filter((name) => name.endsWith(".lock"))
     expect(left).toEqual([])
+  }, 60_000)
+
+  it("the lock holder killed mid-refresh (SIGKILL): the others take over and none fails", async () => {
+    const { server, env, stats } = await loggedInProfile()
+    // The first refresh is held back long enough to kill its sender while it waits.
+    await fetch(`${server.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "latency", latencyMs: 4_000, path: "/keap/token", method: "POST" }),
+    })
+    const tokenRequests = async () => (await stats()).byRoute["POST /keap/token"] ?? 0
+    const before = await tokenRequests()
+    const holder = crmkitProcess(["keap", "contacts", "list", "--limit", "2", "--format", "json"], env)
+    children.push(holder.child)
+    await until("the refresh to be in flight", async () => (await tokenRequests()) > before)
+    const [lock] = credentialLocks(env.CRMKIT_CONFIG_DIR)
+    expect(lock).toBeDefined()
+    expect(JSON.parse(fs.readFileSync(path.join(env.CRMKIT_CONFIG_DIR, lock!), "utf8")).pid).toBe(holder.child.pid)
+
+    const others = [1, 2, 3].map(() => listContacts(env))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    holder.child.kill("SIGKILL")
+    const killed = await holder.done
+    expect(killed.code).toBeNull()
+
+    for (const run of await Promise.all(others)) {
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.stdout)).toHaveLength(2)
+    }
+    // The killed process's refresh was dropped unserved once its hold ran out.
+    await until("the killed refresh to be dropped", async () => (await stats()).abandoned > 0)
+    const after = await stats()
+    expect(after.abandoned).toBe(1)
+    expect(after.refreshes).toBe(1)
+    expect(after.rejectedRefreshes).toBe(0)
+    expect(credentialLocks(env.CRMKIT_CONFIG_DIR)).toEqual([])
   }, 60_000)
 
   it("a revoked login fails with the profile's name and the command that signs it in again", async () => {

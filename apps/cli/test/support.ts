@@ -31,10 +31,10 @@ export const crmkit = (args: ReadonlyArray<string>, env: Record<string, string> 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-/** Without blocking this process: for a sandbox the test itself serves. */
-export const crmkitAsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: environment(env) })
+/** A running crmkit process, for tests that signal it; `done` resolves when it exits. */
+export const crmkitProcess = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const child = spawn(process.execPath, [bin, ...args], { env: environment(env) })
+  const done = new Promise<Run>((resolve, reject) => {
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => {
@@ -46,6 +46,12 @@ export const crmkitAsync = (args: ReadonlyArray<string>, env: Record<string, str
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
+  return { child, done }
+}
+
+/** Without blocking this process: for a sandbox the test itself serves. */
+export const crmkitAsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
+  crmkitProcess(args, env).done
 
 /** `crmkit sandbox --port 0` as a child process: the sandbox as a user starts it. */
 export const sandboxServer = (children: Array<ReturnType<typeof spawn>>) =>

@@ -136,7 +136,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const plan = faults.take(ctx.method, ctx.pathname)
     if (plan.latencyMs > 0) stats.recordFault("latency")
     const delay = resolved.latencyMs + plan.latencyMs
-    if (delay > 0) await sleep(delay)
+    if (delay > 0) {
+      await sleep(delay)
+      // The client hung up while the request was held back (killed, timed out): the request
+      // never reached the provider's handler, so it changes nothing, as a lost request would.
+      if (req.socket.destroyed) {
+        stats.recordAbandoned(provider.name)
+        return
+      }
+    }
 
     const failure = plan.failure
     if (failure !== undefined) stats.recordFault(failure.kind)

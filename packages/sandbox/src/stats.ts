@@ -16,6 +16,8 @@ export interface ProviderCounters {
   rejectedRefreshes: number
   /** 5xx responses sent (injected or not). */
   serverErrors: number
+  /** Requests dropped unserved because the client hung up while they were held back (latency). */
+  abandoned: number
 }
 
 /** Plain-JSON copy of the stats, as served by `GET /__sandbox/stats`. */
@@ -37,6 +39,7 @@ const COUNTER_NAMES = [
   "refreshes",
   "rejectedRefreshes",
   "serverErrors",
+  "abandoned",
 ] as const satisfies readonly (keyof ProviderCounters)[]
 
 function zeroCounters(): ProviderCounters {
@@ -48,6 +51,7 @@ function zeroCounters(): ProviderCounters {
     refreshes: 0,
     rejectedRefreshes: 0,
     serverErrors: 0,
+    abandoned: 0,
   }
 }
 
@@ -86,6 +90,9 @@ export class SandboxStats {
   }
   get serverErrors(): number {
     return this.#totals.serverErrors
+  }
+  get abandoned(): number {
+    return this.#totals.abandoned
   }
   get faultsInjected(): number {
     return Object.values(this.#faultsByKind).reduce((sum, n) => sum + n, 0)
@@ -129,6 +136,10 @@ export class SandboxStats {
 
   recordRejectedRefresh(provider: string): void {
     this.#bump(provider, "rejectedRefreshes")
+  }
+
+  recordAbandoned(provider: string): void {
+    this.#bump(provider, "abandoned")
   }
 
   recordFault(kind: FaultKind): void {

@@ -113,6 +113,30 @@ describe("Keap OAuth", () => {
     expect(await readJson(response)).toMatchObject({ error: "invalid_grant" })
   })
 
+  it("a refresh whose client hung up while it was held back is dropped unserved: the token is not spent", async () => {
+    const s = sandbox()
+    const first = await keapTokens(s)
+    s.faults.inject({ kind: "latency", latencyMs: 400, path: "/keap/token" })
+    const abort = new AbortController()
+    const lost = fetch(s.keap.tokenUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...keapBasicAuth(s) },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.refresh_token }),
+      signal: abort.signal,
+    })
+    setTimeout(() => abort.abort(), 100)
+    await expect(lost).rejects.toThrow()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(s.stats.abandoned).toBe(1)
+    expect(s.stats.refreshes).toBe(0)
+    const retried = await postForm(
+      s.keap.tokenUrl,
+      { grant_type: "refresh_token", refresh_token: first.refresh_token },
+      keapBasicAuth(s),
+    )
+    expect(retried.status).toBe(200)
+  })
+
   it("refresh tokens rotate and the old one is refused (single use)", async () => {
     const s = sandbox()
     const first = await keapTokens(s)
