@@ -81,23 +81,28 @@ const fromProfile = (provider: CliProvider, name: string) =>
           ? Effect.succeed(found.value)
           : Effect.fail(new UsageError({ message: `Profile "${name}" lost its secret: run crmkit auth again` })),
       )
+    const location = saved.locationId === undefined ? {} : { locationId: saved.locationId }
+    const context = { ...location, ...provider.contextParameters(process.env) }
     let credentials: AnyCredentials
     if (saved.kind === "oauth2") {
       const clientSecret = (yield* secretOf(Profiles.appSecretKey(provider.name, saved.clientId ?? ""))).accessToken
       const tokens = yield* secretOf(saved.storeKey)
-      const app = { clientId: saved.clientId ?? "", clientSecret, tokenUrl: saved.tokenUrl, baseUrl: saved.baseUrl }
-      credentials = oauthCredentials(
-        provider,
-        app,
-        saved.storeKey,
-        provider.auth.budget(app, tokens),
-        signInAgainHint(provider.name, name, saved.clientId),
-      )
+      const app = {
+        clientId: saved.clientId ?? "",
+        clientSecret,
+        tokenUrl: saved.tokenUrl,
+        baseUrl: saved.baseUrl,
+        // GHL refreshes an agency pair as user_type Company.
+        userType: tokens.meta?.userType === "Company" ? ("Company" as const) : undefined,
+      }
+      const signInHint = signInAgainHint(provider.name, name, saved.clientId)
+      const login = oauthCredentials(provider, app, saved.storeKey, provider.auth.budget(app, tokens), signInHint)
+      credentials = provider.auth.inContext?.(login, { app, tokens, context, signInHint }) ?? login
     } else {
       credentials = provider.auth.keyCredentials(saved.kind, (yield* secretOf(saved.storeKey)).accessToken)
     }
     Profiles.touch(saved)
-    return { saved, credentials, secrets }
+    return { saved, credentials, secrets, context }
   }).pipe(Effect.mapError((e) => (e._tag === "TokenStoreError" ? new UsageError({ message: e.message }) : e)))
 
 export const open = (provider: CliProvider, options: SessionOptions) =>
@@ -123,12 +128,10 @@ export const open = (provider: CliProvider, options: SessionOptions) =>
         message: `No ${provider.title} credentials: set ${provider.envHelp}, run \`crmkit auth add ${provider.name}\` or \`crmkit auth login ${provider.name}\`, or add --sandbox to try the embedded sandbox.`,
       })
     }
-    const location = saved.saved.locationId === undefined ? {} : { locationId: saved.saved.locationId }
-    const context = { ...location, ...provider.contextParameters(process.env) }
     return yield* makeClient(
       provider,
       options.baseUrl ?? saved.saved.baseUrl,
-      context,
+      saved.context,
       saved.credentials,
       saved.secrets,
     )

@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { crmkit, crmkitAsync, crmkitProcess, loginKeap, sandboxServer } from "./support.ts"
+import { crmkit, crmkitAsync, crmkitProcess, loginKeap, loginWith, sandboxServer } from "./support.ts"
 
 const children: Array<ChildProcess> = []
 afterAll(() => {
@@ -19,6 +19,7 @@ interface Stats {
   readonly refreshes: number
   readonly rejectedRefreshes: number
   readonly abandoned: number
+  readonly tokenGrants: number
   readonly byRoute: Record<string, number>
 }
 
@@ -47,14 +48,17 @@ const loggedInProfile = async () => {
   const login = await loginKeap(children, server, env, app.keap.oauthApp.clientId)
   expect(login.code).toBe(0)
   // A night passes: the sandbox refuses the saved access token from now on.
-  await fetch(`${server.url}/__sandbox/clock`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ advanceMs: 25 * 3_600_000 }),
-  })
+  await advanceClock(server.url, 25 * 3_600_000)
   const stats = async () => (await (await fetch(`${server.url}/__sandbox/stats`)).json()) as Stats
   return { server, env, stats, clientId: app.keap.oauthApp.clientId }
 }
+
+const advanceClock = (url: string, advanceMs: number) =>
+  fetch(`${url}/__sandbox/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ advanceMs }),
+  })
 
 const listContacts = (env: Record<string, string>) =>
   crmkitAsync(["keap", "contacts", "list", "--limit", "2", "--format", "json"], env)
@@ -110,6 +114,73 @@ describe("one saved OAuth profile shared by several processes", () => {
     expect(after.abandoned).toBe(1)
     expect(after.refreshes).toBe(1)
     expect(after.rejectedRefreshes).toBe(0)
+    expect(credentialLocks(env.CRMKIT_CONFIG_DIR)).toEqual([])
+  }, 60_000)
+
+  it("GHL agency profile: four processes on expired agency and location tokens, one refresh and one mint", async () => {
+    const server = await sandboxServer(children)
+    const sandbox = (await (await fetch(`${server.url}/__sandbox/credentials`)).json()) as {
+      ghl: { oauthApp: { clientId: string; clientSecret: string }; locationId: string; companyId: string }
+    }
+    const env = {
+      PATH: process.env.PATH ?? "",
+      CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-agency-")),
+      CRMKIT_CLIENT_SECRET: sandbox.ghl.oauthApp.clientSecret,
+    }
+    const login = await loginWith(
+      children,
+      {
+        provider: "ghl",
+        baseUrl: `${server.url}/ghl`,
+        authorizeUrl: `${server.url}/ghl/oauth/chooselocation`,
+        tokenUrl: `${server.url}/ghl/oauth/token`,
+        clientId: sandbox.ghl.oauthApp.clientId,
+        consent: { user_type: "Company" },
+      },
+      env,
+      [
+        "--user-type",
+        "Company",
+        "--location-id",
+        sandbox.ghl.locationId,
+        "--scope",
+        "contacts.readonly contacts.write locations.readonly oauth.readonly oauth.write",
+      ],
+    )
+    expect(login.stderr).toContain("Signed in")
+    expect(login.code).toBe(0)
+    const search = () => crmkitAsync(["ghl", "contacts", "search", "--limit", "2", "--format", "json"], env)
+    const stats = async () => (await (await fetch(`${server.url}/__sandbox/stats`)).json()) as Stats
+    const mints = (s: Stats) => s.byRoute["POST /ghl/oauth/locationToken"] ?? 0
+
+    // The first run mints the location's token with the agency's and saves it beside it.
+    const first = await search()
+    expect(first.stderr).toBe("")
+    expect(first.code).toBe(0)
+    const before = await stats()
+    expect(mints(before)).toBe(1)
+    const saved = JSON.parse(fs.readFileSync(path.join(env.CRMKIT_CONFIG_DIR, "credentials.json"), "utf8")) as {
+      tokens: Record<string, unknown>
+    }
+    expect(Object.keys(saved.tokens)).toEqual(
+      expect.arrayContaining([`ghl:company:${sandbox.ghl.companyId}`, `ghl:location:${sandbox.ghl.locationId}`]),
+    )
+
+    // A night passes: both the agency's and the location's access tokens are stale.
+    await advanceClock(server.url, 25 * 3_600_000)
+    const runs = await Promise.all([1, 2, 3, 4].map(() => search()))
+    for (const run of runs) {
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.stdout)).toHaveLength(2)
+    }
+    const after = await stats()
+    expect(after.refreshes - before.refreshes).toBe(1)
+    expect(after.rejectedRefreshes).toBe(0)
+    // One agency refresh and one location token issued (the first mint, sent with the agency
+    // token our clock still trusted, was refused with a 401 and sent again after the refresh).
+    expect(after.tokenGrants - before.tokenGrants).toBe(2)
+    expect(mints(after) - mints(before)).toBeLessThanOrEqual(2)
     expect(credentialLocks(env.CRMKIT_CONFIG_DIR)).toEqual([])
   }, 60_000)
 

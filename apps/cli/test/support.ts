@@ -70,47 +70,76 @@ export const sandboxServer = (children: Array<ReturnType<typeof spawn>>) =>
   })
 
 /**
- * `crmkit auth login keap` against the sandbox, the "browser" following the consent
+ * `crmkit auth login <provider>` against the sandbox, the "browser" following the consent
  * redirect to the CLI's loopback callback. Resolves once the login exited.
  */
-export const loginKeap = async (
+export const loginWith = async (
+  children: Array<ReturnType<typeof spawn>>,
+  login: {
+    readonly provider: "keap" | "ghl"
+    readonly baseUrl: string
+    readonly authorizeUrl: string
+    readonly tokenUrl: string
+    readonly clientId: string
+    /** What the person picks on the consent page (the GHL sandbox: `user_type=Company` for agency level). */
+    readonly consent?: Readonly<Record<string, string>> | undefined
+  },
+  env: Record<string, string>,
+  extraArgs: ReadonlyArray<string> = [],
+) => {
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      "--base-url",
+      login.baseUrl,
+      "auth",
+      "login",
+      login.provider,
+      "--client-id",
+      login.clientId,
+      "--port",
+      "0",
+      "--authorize-url",
+      login.authorizeUrl,
+      "--token-url",
+      login.tokenUrl,
+      ...extraArgs,
+    ],
+    { env, stdio: ["ignore", "ignore", "pipe"] },
+  )
+  children.push(child)
+  let stderr = ""
+  const consentUrl = await new Promise<string>((resolve) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk
+      const url = /(http:\/\/\S+\/oauth\/\w+\?\S+)/.exec(stderr)?.[1]
+      if (url) resolve(url)
+    })
+  })
+  const consent = new URL(consentUrl)
+  for (const [name, value] of Object.entries(login.consent ?? {})) consent.searchParams.set(name, value)
+  const page = await (await fetch(consent)).text()
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+  return { consentUrl, page, code, stderr }
+}
+
+export const loginKeap = (
   children: Array<ReturnType<typeof spawn>>,
   server: { readonly url: string; readonly baseUrl: string },
   env: Record<string, string>,
   clientId: string,
   extraArgs: ReadonlyArray<string> = [],
-) => {
-  const login = spawn(
-    process.execPath,
-    [
-      bin,
-      "--base-url",
-      server.baseUrl,
-      "auth",
-      "login",
-      "keap",
-      "--client-id",
+) =>
+  loginWith(
+    children,
+    {
+      provider: "keap",
+      baseUrl: server.baseUrl,
+      authorizeUrl: `${server.url}/keap/app/oauth/authorize`,
+      tokenUrl: `${server.url}/keap/token`,
       clientId,
-      "--port",
-      "0",
-      "--authorize-url",
-      `${server.url}/keap/app/oauth/authorize`,
-      "--token-url",
-      `${server.url}/keap/token`,
-      ...extraArgs,
-    ],
-    { env, stdio: ["ignore", "ignore", "pipe"] },
+    },
+    env,
+    extraArgs,
   )
-  children.push(login)
-  let stderr = ""
-  const consentUrl = await new Promise<string>((resolve) => {
-    login.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk
-      const url = /(http:\/\/\S+\/oauth\/authorize\S+)/.exec(stderr)?.[1]
-      if (url) resolve(url)
-    })
-  })
-  const page = await (await fetch(consentUrl)).text()
-  const code = await new Promise<number | null>((resolve) => login.on("exit", resolve))
-  return { consentUrl, page, code, stderr }
-}

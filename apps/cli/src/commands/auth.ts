@@ -98,6 +98,10 @@ const login = Command.make(
     ),
     scope: Flag.String("scope").pipe(Flag.withDescription("Scopes, space-separated (GHL)"), Flag.optional),
     userType: Flag.Literals("user-type", ["Location", "Company"] as const).pipe(Flag.withDefault("Location" as const)),
+    locationId: Flag.String("location-id").pipe(
+      Flag.withDescription("GHL: the location an agency (Company) login works in; its tokens are minted as needed"),
+      Flag.optional,
+    ),
     pkce: Flag.Boolean("pkce").pipe(
       Flag.withDescription("Use PKCE (where the provider allows it)"),
       Flag.withDefault(false),
@@ -168,7 +172,11 @@ const login = Command.make(
       kind: "oauth2",
       storeKey,
       clientId: app.clientId,
-      ...(typeof tokens.meta?.locationId === "string" ? { locationId: tokens.meta.locationId } : {}),
+      ...(typeof tokens.meta?.locationId === "string"
+        ? { locationId: tokens.meta.locationId }
+        : Option.isSome(flags.locationId)
+          ? { locationId: flags.locationId.value }
+          : {}),
       ...(baseUrl === undefined ? {} : { baseUrl }),
       ...(app.tokenUrl === undefined ? {} : { tokenUrl: app.tokenUrl }),
       ...(tokens.scope === undefined ? {} : { scopes: tokens.scope.split(/\s+/) }),

@@ -53,6 +53,19 @@ export interface CliAuth {
   readonly unusedKeyDeletedAfterDays?: number | undefined
   /** Days a refresh token lives when not used, if known. */
   readonly refreshTokenDays?: number | undefined
+  /**
+   * The credentials a saved login gives in a session's context, when they differ from the
+   * login's own (GHL: an agency login mints a token for the context's location).
+   */
+  readonly inContext?: (
+    login: Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient>,
+    saved: {
+      readonly app: LoginApp
+      readonly tokens: TokenStore.TokenSet
+      readonly context: Readonly<Record<string, string>>
+      readonly signInHint: string
+    },
+  ) => Layer.Layer<Credentials.Credentials, never, TokenStore.TokenStore | HttpClient.HttpClient>
 }
 
 /** OAuth credentials of a saved login, refreshed through the secrets file. */
@@ -197,6 +210,16 @@ export const ghl: CliProvider = {
     budget: (app, tokens) => `app:${app.clientId}:${String(tokens.meta?.locationId ?? tokens.meta?.companyId ?? "")}`,
     unusedKeyDeletedAfterDays: 90,
     refreshTokenDays: 365,
+    inContext: (login, { app, tokens, context, signInHint }) => {
+      const companyId = tokens.meta?.companyId
+      const locationId = context.locationId
+      if (tokens.meta?.userType !== "Company" || typeof companyId !== "string" || locationId === undefined) return login
+      return GhlAuth.layerLocationFromAgencyCredentials(
+        login,
+        { companyId, locationId, baseUrl: app.baseUrl },
+        { signInHint, budget: `app:${app.clientId}:${locationId}` },
+      )
+    },
   },
   sandbox: (server) => ({
     baseUrl: server.ghl.baseUrl,
