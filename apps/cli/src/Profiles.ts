@@ -1,15 +1,21 @@
 /**
  * Saved credentials, by profile name and provider. Secrets (tokens, keys, client
- * secrets) live in the core's file TokenStore (0600, atomic rename); `profiles.json`
- * holds only what says which secret belongs where. Both sit in the user's config folder
+ * secrets) live in the core's file TokenStore (0600, atomic rename), or in Redis when
+ * several machines share them (`CRMKIT_REDIS_URL`); `profiles.json` holds only what says
+ * which secret belongs where. Both files sit in the user's config folder
  * (`$CRMKIT_CONFIG_DIR`, else `$XDG_CONFIG_HOME/crmkit`, else `~/.config/crmkit`).
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as TokenStore from "@crmkit/core/TokenStore"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import { UsageError } from "./UsageError.ts"
 
 export const configDir = (env: NodeJS.ProcessEnv = process.env): string =>
   env.CRMKIT_CONFIG_DIR ?? path.join(env.XDG_CONFIG_HOME ?? path.join(env.HOME ?? os.homedir(), ".config"), "crmkit")
@@ -58,8 +64,54 @@ export const remove = (name: string, provider: string) =>
 
 export const touch = (profile: Profile) => save({ ...profile, lastUsedAt: new Date().toISOString() })
 
-/** The secrets file, shared by every profile. */
-export const secrets = Effect.suspend(() => TokenStore.makeFile(path.join(configDir(), "credentials.json")))
+/**
+ * Where every profile's secrets live: the secrets file, or the Redis at
+ * `CRMKIT_REDIS_URL` (encrypted with `CRMKIT_TOKEN_KEY`), open for the command's scope.
+ */
+export const secrets: Effect.Effect<TokenStore.TokenStoreShape, TokenStore.TokenStoreError | UsageError, Scope.Scope> =
+  Effect.suspend(() => {
+    const url = process.env.CRMKIT_REDIS_URL
+    return url ? redisSecrets(url, process.env.CRMKIT_TOKEN_KEY) : TokenStore.makeFile(secretsPath())
+  })
+
+export const secretsPath = () => path.join(configDir(), "credentials.json")
+
+/** The URL as it may be shown: without its password. */
+const shownUrl = (url: string) => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return "(not a URL)"
+  }
+}
+
+const redisSecrets = (url: string, key: string | undefined) =>
+  Effect.gen(function* () {
+    if (key === undefined || key === "") {
+      return yield* new UsageError({
+        message:
+          'CRMKIT_REDIS_URL is set but CRMKIT_TOKEN_KEY is not: set it to a secret of at least 16 characters, the same on every machine, to encrypt the tokens kept in Redis (or to "none" to keep them unencrypted)',
+      })
+    }
+    const TokenStoreRedis = yield* Effect.promise(() => import("@crmkit/core/TokenStoreRedis"))
+    const services = yield* Layer.build(
+      TokenStoreRedis.layer({ url, encryptionKey: key === "none" ? "none" : Redacted.make(key) }),
+    ).pipe(
+      Effect.catchTag("RedisError", (error) =>
+        Effect.fail(
+          new UsageError({
+            message: `Could not reach the token store at ${shownUrl(url)} (CRMKIT_REDIS_URL): ${describe(error)}`,
+          }),
+        ),
+      ),
+    )
+    return Context.get(services, TokenStore.TokenStore)
+  })
+
+const describe = (error: { readonly cause: unknown }) =>
+  error.cause instanceof Error ? error.cause.message : String(error.cause)
 
 /** Key of an app's client secret in the secrets file. */
 export const appSecretKey = (provider: string, clientId: string) => `app:${provider}:${clientId}`

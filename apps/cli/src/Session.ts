@@ -32,6 +32,32 @@ export interface Session {
 
 type AnyCredentials = Layer.Layer<Credentials.Credentials, CrmError, TokenStore.TokenStore | HttpClient.HttpClient>
 
+/**
+ * Budgets in this process, or in the Redis at `CRMKIT_REDIS_URL`, so that every process
+ * and machine using one account draws from one budget.
+ */
+const sharedRateLimits = (): Layer.Layer<RateLimit.RateLimits, UsageError> => {
+  const url = process.env.CRMKIT_REDIS_URL
+  if (!url) return RateLimit.layerMemory
+  return Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("@crmkit/core/RateLimitRedis")),
+      (RateLimitRedis) => RateLimitRedis.layer({ url }),
+    ),
+  ).pipe(
+    Layer.catchTag("RedisError", (error) =>
+      Layer.effect(
+        RateLimit.RateLimits,
+        Effect.fail(
+          new UsageError({
+            message: `Could not reach the rate-limit store (CRMKIT_REDIS_URL): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`,
+          }),
+        ),
+      ),
+    ),
+  )
+}
+
 // The layers are built into the command's scope: the undici dispatcher must outlive the
 // client's construction. undici is imported only by commands that send requests.
 const makeClient = (
@@ -53,19 +79,18 @@ const makeClient = (
       ),
     ).pipe(Layer.provide(NodeHttpClient.layerUndici))
     const transport = Layer.merge(counted, Layer.succeed(TokenStore.TokenStore, store))
+    const rateLimits = sharedRateLimits()
     const services = yield* Layer.build(
       provider
         .client(baseUrl, context)
         .pipe(
-          Layer.provideMerge(
-            Layer.mergeAll(credentials, RateLimit.layerMemory, transport).pipe(Layer.provideMerge(transport)),
-          ),
+          Layer.provideMerge(Layer.mergeAll(credentials, rateLimits, transport).pipe(Layer.provideMerge(transport))),
         ),
     )
-    const rateLimits = Context.getUnsafe(services, RateLimit.RateLimits)
+    const limits = Context.getUnsafe(services, RateLimit.RateLimits)
     const stats = {
       requests: () => requests,
-      waitedMillis: () => Duration.toMillis(Effect.runSync(rateLimits.waited)),
+      waitedMillis: () => Duration.toMillis(Effect.runSync(limits.waited)),
     }
     return { client: provider.crmClient(services), services, stats, context } satisfies Session
   })

@@ -61,7 +61,9 @@ const platform = Layer.mergeAll(
   ),
 )
 
+// One scope for the run: what a command opens (the Redis token store) closes when it ends.
 const program = Command.run(cli, { version: "0.1.0" }).pipe(
+  Effect.scoped,
   Effect.catchCause((cause) =>
     Effect.sync(() => {
       if (Cause.hasInterruptsOnly(cause)) process.exitCode = 130

@@ -7,12 +7,18 @@ import type { ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RedisServer, startRedis } from "../../../packages/core/test/support/redisServer.ts"
 import { crmkit, crmkitAsync, crmkitProcess, loginKeap, loginWith, sandboxServer } from "./support.ts"
 
 const children: Array<ChildProcess> = []
-afterAll(() => {
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(async () => {
   for (const child of children) child.kill("SIGKILL")
+  await redis?.stop()
 })
 
 interface Stats {
@@ -35,7 +41,7 @@ const until = async (what: string, check: () => Promise<boolean> | boolean, time
 const credentialLocks = (dir: string) =>
   fs.readdirSync(dir).filter((name) => /^credentials\.json\.[0-9a-f]{16}\.lock$/.test(name))
 
-const loggedInProfile = async () => {
+const loggedInProfile = async (storeEnv: Record<string, string> = {}) => {
   const server = await sandboxServer(children)
   const app = (await (await fetch(`${server.url}/__sandbox/credentials`)).json()) as {
     keap: { oauthApp: { clientId: string; clientSecret: string } }
@@ -44,6 +50,7 @@ const loggedInProfile = async () => {
     PATH: process.env.PATH ?? "",
     CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-shared-")),
     CRMKIT_CLIENT_SECRET: app.keap.oauthApp.clientSecret,
+    ...storeEnv,
   }
   const login = await loginKeap(children, server, env, app.keap.oauthApp.clientId)
   expect(login.code).toBe(0)
@@ -59,6 +66,19 @@ const advanceClock = (url: string, advanceMs: number) =>
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ advanceMs }),
   })
+
+/** Every value under crmkit's token prefix, as anyone who can read that Redis sees it. */
+const redisValues = async (url: string): Promise<Array<string>> => {
+  const { createClient } = await import("redis")
+  const client = createClient({ url })
+  await client.connect()
+  try {
+    const keys = await client.keys("crmkit:tokens:token:*")
+    return Promise.all(keys.map(async (key) => String(await client.get(key))))
+  } finally {
+    await client.close()
+  }
+}
 
 const listContacts = (env: Record<string, string>) =>
   crmkitAsync(["keap", "contacts", "list", "--limit", "2", "--format", "json"], env)
@@ -205,5 +225,43 @@ describe("one saved OAuth profile shared by several processes", () => {
     }
     expect((await stats()).rejectedRefreshes).toBe(1)
     expect(crmkit(["auth", "status"], env).code).toBe(0)
+  }, 60_000)
+
+  it("profiles on a shared Redis: processes on two machines, one refresh, and Redis holds no token in the clear", async () => {
+    const storeEnv = { CRMKIT_REDIS_URL: redis.url, CRMKIT_TOKEN_KEY: "the key every machine of this team shares" }
+    const { env, stats } = await loggedInProfile(storeEnv)
+    expect(fs.existsSync(path.join(env.CRMKIT_CONFIG_DIR, "credentials.json"))).toBe(false)
+    // The second machine has the profile list (no secret in it) and the same Redis.
+    const other = { ...env, CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-machine-b-")) }
+    fs.copyFileSync(
+      path.join(env.CRMKIT_CONFIG_DIR, "profiles.json"),
+      path.join(other.CRMKIT_CONFIG_DIR, "profiles.json"),
+    )
+
+    const runs = await Promise.all([env, env, other, other].map((e) => listContacts(e)))
+    for (const run of runs) {
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.stdout)).toHaveLength(2)
+    }
+    const after = await stats()
+    expect(after.refreshes).toBe(1)
+    expect(after.rejectedRefreshes).toBe(0)
+
+    expect(crmkit(["auth", "status"], env).code).toBe(0)
+    // What Redis holds is ciphertext: no access token, refresh token or client secret.
+    const values = await redisValues(redis.url)
+    expect(values.length).toBeGreaterThanOrEqual(2)
+    for (const value of values) {
+      expect(value.startsWith("v1:")).toBe(true)
+      expect(value).not.toContain(env.CRMKIT_CLIENT_SECRET)
+    }
+
+    const withoutKey = await listContacts({ ...env, CRMKIT_TOKEN_KEY: "" })
+    expect(withoutKey.code).toBe(2)
+    expect(withoutKey.stderr).toContain("CRMKIT_REDIS_URL is set but CRMKIT_TOKEN_KEY is not")
+    const wrongKey = await listContacts({ ...env, CRMKIT_TOKEN_KEY: "not the key this team shares" })
+    expect(wrongKey.code).not.toBe(0)
+    expect(wrongKey.stderr).toContain("saved with a different encryption key")
   }, 60_000)
 })
