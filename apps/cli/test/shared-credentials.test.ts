@@ -9,7 +9,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../../../packages/core/test/support/redisServer.ts"
-import { crmkit, crmkitAsync, crmkitProcess, loginKeap, loginWith, sandboxServer } from "./support.ts"
+import { crmkit, crmkitAsync, crmkitProcess, loginKeap, loginWith, type Run, sandboxServer } from "./support.ts"
 
 const children: Array<ChildProcess> = []
 let redis: RedisServer
@@ -80,6 +80,15 @@ const redisValues = async (url: string): Promise<Array<string>> => {
   }
 }
 
+/** Every run succeeded, quietly, with the two records it asked for. */
+const expectEachListedTwo = (runs: ReadonlyArray<Run>) => {
+  for (const run of runs) {
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toHaveLength(2)
+  }
+}
+
 const listContacts = (env: Record<string, string>) =>
   crmkitAsync(["keap", "contacts", "list", "--limit", "2", "--format", "json"], env)
 
@@ -87,11 +96,7 @@ describe("one saved OAuth profile shared by several processes", () => {
   it("four processes on an expired token: one refresh, none refused, all succeed", async () => {
     const { env, stats } = await loggedInProfile()
     const runs = await Promise.all([1, 2, 3, 4].map(() => listContacts(env)))
-    for (const run of runs) {
-      expect(run.stderr).toBe("")
-      expect(run.code).toBe(0)
-      expect(JSON.parse(run.stdout)).toHaveLength(2)
-    }
+    expectEachListedTwo(runs)
     const after = await stats()
     expect(after.refreshes).toBe(1)
     expect(after.rejectedRefreshes).toBe(0)
@@ -123,11 +128,7 @@ describe("one saved OAuth profile shared by several processes", () => {
     const killed = await holder.done
     expect(killed.code).toBeNull()
 
-    for (const run of await Promise.all(others)) {
-      expect(run.stderr).toBe("")
-      expect(run.code).toBe(0)
-      expect(JSON.parse(run.stdout)).toHaveLength(2)
-    }
+    expectEachListedTwo(await Promise.all(others))
     // The killed process's refresh was dropped unserved once its hold ran out.
     await until("the killed refresh to be dropped", async () => (await stats()).abandoned > 0)
     const after = await stats()
@@ -189,11 +190,7 @@ describe("one saved OAuth profile shared by several processes", () => {
     // A night passes: both the agency's and the location's access tokens are stale.
     await advanceClock(server.url, 25 * 3_600_000)
     const runs = await Promise.all([1, 2, 3, 4].map(() => search()))
-    for (const run of runs) {
-      expect(run.stderr).toBe("")
-      expect(run.code).toBe(0)
-      expect(JSON.parse(run.stdout)).toHaveLength(2)
-    }
+    expectEachListedTwo(runs)
     const after = await stats()
     expect(after.refreshes - before.refreshes).toBe(1)
     expect(after.rejectedRefreshes).toBe(0)
@@ -239,11 +236,7 @@ describe("one saved OAuth profile shared by several processes", () => {
     )
 
     const runs = await Promise.all([env, env, other, other].map((e) => listContacts(e)))
-    for (const run of runs) {
-      expect(run.stderr).toBe("")
-      expect(run.code).toBe(0)
-      expect(JSON.parse(run.stdout)).toHaveLength(2)
-    }
+    expectEachListedTwo(runs)
     const after = await stats()
     expect(after.refreshes).toBe(1)
     expect(after.rejectedRefreshes).toBe(0)

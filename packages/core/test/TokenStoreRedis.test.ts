@@ -51,6 +51,10 @@ const raw = <A>(command: string, ...args: Array<string>) =>
     ),
   )
 
+/** A lock on credential `k` taken by a holder elsewhere, expiring after `ttlMs` unless renewed. */
+const foreignLock = (prefix: string, holder: { pid: number; host: string }, ttlMs: number) =>
+  raw("SET", `${prefix}lock:k`, JSON.stringify({ token: "x", ...holder, since: 0 }), "PX", String(ttlMs))
+
 describe("TokenStoreRedis", () => {
   it("saves, lists and removes pairs, and Redis holds only ciphertext", async () => {
     const prefix = freshPrefix()
@@ -148,13 +152,7 @@ describe("TokenStoreRedis", () => {
   it("a lock left by a crashed holder expires, and one held by a live holder is kept alive", async () => {
     const prefix = freshPrefix()
     // A holder that died: its lock has no one renewing it.
-    await raw(
-      "SET",
-      `${prefix}lock:k`,
-      JSON.stringify({ token: "x", pid: 1, host: "elsewhere", since: 0 }),
-      "PX",
-      "300",
-    )
+    await foreignLock(prefix, { pid: 1, host: "elsewhere" }, 300)
     const started = Date.now()
     await withStore({ prefix, encryptionKey, lockTtlMs: 300 }, (store) => store.withLock("k", Effect.void))
     const waited = Date.now() - started
@@ -190,13 +188,7 @@ describe("TokenStoreRedis", () => {
 
   it("waiting past the timeout names the holder", async () => {
     const prefix = freshPrefix()
-    await raw(
-      "SET",
-      `${prefix}lock:k`,
-      JSON.stringify({ token: "x", pid: 4242, host: "box-7", since: 0 }),
-      "PX",
-      "60000",
-    )
+    await foreignLock(prefix, { pid: 4242, host: "box-7" }, 60000)
     const exit = await Effect.runPromiseExit(
       Effect.flatMap(TokenStore.TokenStore, (store) => store.withLock("k", Effect.void)).pipe(
         Effect.provide(
