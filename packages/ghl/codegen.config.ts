@@ -83,6 +83,8 @@ export default defineConfig({
     "Agency-Access": ["Agency", "Agency-PIT"],
     "Agency-Access-Only": ["Agency"],
   },
+  // The connection's location and agency fill these wherever an operation takes them.
+  context: { locationId: ["locationId", "location_id"], companyId: ["companyId"] },
   idempotent: ({ id, method }) => (method === "POST" && readOnlyPosts.has(id) ? true : undefined),
   pagination: {
     rules: [

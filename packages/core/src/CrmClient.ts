@@ -52,6 +52,11 @@ export interface CrmClient {
   readonly provider: string
   readonly baseUrl: string
   readonly credentialKind: string
+  /**
+   * Values the connection knows and operations take (GHL's `locationId`), filled into
+   * every operation that takes them and was not given one (`Operation.fillContext`).
+   */
+  readonly context: Readonly<Record<string, string>>
   readonly execute: (request: CrmRequest) => Effect.Effect<CrmResponse, CrmError>
   /** Executes and decodes the body with a Schema. */
   readonly decode: <S extends Schema.Top>(
@@ -131,8 +136,13 @@ const transportFailure = (cause: unknown): { readonly message: string; readonly 
   }
 }
 
+export interface MakeOptions {
+  /** See `CrmClient.context`. */
+  readonly context?: Readonly<Record<string, string | undefined>> | undefined
+}
+
 /** Builds the pipeline for one provider and one credential. */
-export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
+export const make = Effect.fnUntraced(function* (profile: ProviderProfile, options: MakeOptions = {}) {
   const http = yield* HttpClient.HttpClient
   const credentials = yield* Credentials
   const rateLimits = yield* RateLimits
@@ -320,6 +330,9 @@ export const make = Effect.fnUntraced(function* (profile: ProviderProfile) {
     provider: profile.name,
     baseUrl: profile.baseUrl,
     credentialKind: credentials.kind,
+    context: Object.fromEntries(
+      Object.entries(options.context ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
     execute,
     decode,
   } satisfies CrmClient

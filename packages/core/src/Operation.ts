@@ -55,6 +55,11 @@ export interface CatalogEntry {
   readonly tokenKinds?: ReadonlyArray<string> | undefined
   /** Fixed headers the operation needs (GHL: `Version`). */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * Where the operation takes each context value the connection knows (GHL's
+   * `locationId`): parameter names, or `body.<property>`. See `fillContext`.
+   */
+  readonly context?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
 }
 
 export interface Operation<I = unknown, O = unknown> extends CatalogEntry {
@@ -266,3 +271,54 @@ export const streamAll = (client: CrmClient, operation: Operation, input: unknow
         ),
       )
     : stream(client, operation, input, paginationStyle(operation.pagination, pageSize))
+
+/**
+ * Fills the context values the connection knows (`CrmClient.context`) wherever the
+ * operation takes them (`CatalogEntry.context`) and the input left them out. A body the
+ * operation takes is created for them when the input has none.
+ */
+export const fillContext = (
+  operation: CatalogEntry,
+  input: unknown,
+  context: Readonly<Record<string, string>>,
+): unknown => {
+  if (operation.context === undefined || (input !== undefined && (input === null || typeof input !== "object"))) {
+    return input
+  }
+  let filled = { ...(input as Record<string, unknown> | undefined) }
+  for (const [name, places] of Object.entries(operation.context)) {
+    const value = context[name]
+    if (value === undefined) continue
+    for (const place of places) {
+      if (place.startsWith("body.")) {
+        const body = filled.body
+        if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) continue
+        const property = place.slice("body.".length)
+        const current = (body ?? {}) as Record<string, unknown>
+        if (current[property] === undefined) filled = { ...filled, body: { ...current, [property]: value } }
+      } else if (filled[place] === undefined) {
+        filled = { ...filled, [place]: value }
+      }
+    }
+  }
+  return filled
+}
+
+/**
+ * Puts the page size where a paginated operation reads it, unless the input has one, so
+ * that an input that requires it (a search body's `pageLimit`) validates.
+ */
+export const withPageSize = (operation: CatalogEntry, input: unknown, pageSize: number): unknown => {
+  const pagination = operation.pagination
+  if (pagination === undefined || (input !== undefined && (input === null || typeof input !== "object"))) return input
+  const params = pagination.params
+  const name = params.sizeParam ?? params.limitParam ?? (pagination.style === "body-cursor" ? "pageLimit" : undefined)
+  if (name === undefined) return input
+  const record = (input ?? {}) as Record<string, unknown>
+  const inBody = pagination.style === "body-cursor" || params.placement === "body"
+  if (inBody) {
+    const body = (record.body ?? {}) as Record<string, unknown>
+    return name in body ? record : { ...record, body: { ...body, [name]: pageSize } }
+  }
+  return name in record ? record : { ...record, [name]: pageSize }
+}

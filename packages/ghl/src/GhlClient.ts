@@ -36,7 +36,10 @@ export const layer = (options: GhlClientOptions = {}) =>
   Layer.effect(
     GhlClient,
     Effect.gen(function* () {
-      const client = yield* CrmClient.make(profile(options))
+      // Operations called by id get the location (and agency) wherever they take one.
+      const client = yield* CrmClient.make(profile(options), {
+        context: { locationId: options.locationId, companyId: options.companyId },
+      })
       const scopes = yield* GhlAuth.GrantedScopes
       return GhlClient.of({ ...client, grantedScopes: scopes.get, locationId: options.locationId })
     }),

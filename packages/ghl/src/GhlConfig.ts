@@ -14,4 +14,6 @@ export interface GhlClientOptions {
   readonly version?: string | undefined
   /** The location the hand-written services work in when a call does not name one. */
   readonly locationId?: string | undefined
+  /** The agency, filled into the operations that take a `companyId` and were not given one. */
+  readonly companyId?: string | undefined
 }

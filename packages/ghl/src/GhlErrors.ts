@@ -24,7 +24,6 @@ export const decodeError = (response: Provider.ProviderResponse): Provider.Provi
       : []
   const message =
     messages.length > 0 ? messages.join("; ") : typeof body.error === "string" ? body.error : `HTTP ${response.status}`
-  const missingScope = response.headers["x-crmkit-sandbox-required-scope"]
   return {
     message,
     requestId: requestId(response),
@@ -33,6 +32,7 @@ export const decodeError = (response: Provider.ProviderResponse): Provider.Provi
       response.status === 422 || response.status === 400
         ? messages.map((m) => ({ field: /^[\w.[\]]+/.exec(m)?.[0] ?? "(input)", message: m }))
         : undefined,
-    ...(response.status === 401 && scopeProblem.test(message) ? { kind: "Forbidden" as const, missingScope } : {}),
+    // Which scope GHL does not say; the operation's own scopes tell it (GhlOperations).
+    ...(response.status === 401 && scopeProblem.test(message) ? { kind: "Forbidden" as const } : {}),
   }
 }

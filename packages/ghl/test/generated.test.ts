@@ -109,6 +109,7 @@ describe("generated GoHighLevel operations", () => {
       },
       scopes: ["contacts.readonly"],
       tokenKinds: ["Location", "Location-PIT"],
+      context: { locationId: ["body.locationId"] },
       headers: { Version: "2021-07-28" },
     })
     expect(Object.keys(Schemas.SearchBodyV2DTO.fields)).toEqual([

@@ -30,8 +30,8 @@ describe("package surface", () => {
     expect(KeapOperations.nearMatches("getcontact")[0]).toBe("getContact")
     const error = await fail(KeapOperations.call("listContact", {}))
     expect(error.reason._tag).toBe("Validation")
-    expect(error.message).toContain("unknown Keap operation 'listContact'")
-    expect(error.message).toContain("'listContacts'")
+    expect(error.message).toContain('unknown Keap operation "listContact"')
+    expect(error.message).toContain('"listContacts"')
     // A prototype key is not an operation.
     expect((await fail(KeapOperations.call("toString"))).reason._tag).toBe("Validation")
   })

@@ -96,6 +96,13 @@ export interface ProviderConfig {
   readonly excludeHeaders?: ReadonlyArray<string>
   /** Security scheme name → token kinds it accepts (operations without a mapping get no `tokenKinds`). */
   readonly tokenKinds?: Readonly<Record<string, ReadonlyArray<string>>>
+  /**
+   * Context parameters (a value the connection knows, such as GHL's location) by name, with
+   * the parameter and top-level body property names that carry them. Each operation's
+   * catalog entry lists where it takes each one (`locationId`, `body.locationId`), so that
+   * every caller fills them in the same way.
+   */
+  readonly context?: Readonly<Record<string, ReadonlyArray<string>>>
   /** Split a generated file past this size (default 1,000,000 bytes). */
   readonly maxFileBytes?: number
 }

@@ -39,6 +39,7 @@ export interface CatalogEntry {
   readonly deprecated?: boolean
   readonly scopes?: ReadonlyArray<string>
   readonly tokenKinds?: ReadonlyArray<string>
+  readonly context?: Readonly<Record<string, ReadonlyArray<string>>>
   readonly headers?: Readonly<Record<string, string>>
   /** Extension to the core contract: the request body's media type when it is not JSON. */
   readonly bodyContentType?: string
@@ -518,6 +519,22 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
       }
     }
 
+    // Context parameters: where this operation takes each value the connection knows.
+    const context: Record<string, Array<string>> = {}
+    if (config.context !== undefined) {
+      const bodyProperties =
+        body === undefined
+          ? []
+          : paginationContext(converter, raw.id, spec.method, finalPath, parameters, body, undefined).body
+      for (const [name, carriers] of Object.entries(config.context)) {
+        const places = [
+          ...parameters.filter((parameter) => carriers.includes(parameter.name)).map((parameter) => parameter.name),
+          ...bodyProperties.filter((property) => carriers.includes(property)).map((property) => `body.${property}`),
+        ]
+        if (places.length > 0) context[name] = places
+      }
+    }
+
     // Security: scopes and token kinds.
     const security: ReadonlyArray<Record<string, ReadonlyArray<string>>> = Array.isArray(operation.security)
       ? operation.security
@@ -563,6 +580,7 @@ export const generate = async (config: ProviderConfig, options: GenerateOptions)
       ...(operation.deprecated === true ? { deprecated: true } : {}),
       ...(scopes.length === 0 ? {} : { scopes }),
       ...(tokenKinds.length === 0 ? {} : { tokenKinds }),
+      ...(Object.keys(context).length === 0 ? {} : { context }),
       ...(Object.keys(headers).length === 0 ? {} : { headers }),
       ...(body !== undefined && !/json/i.test(body.contentType) ? { bodyContentType: body.contentType } : {}),
     }

@@ -281,6 +281,19 @@ describe("generate", () => {
     expect(result.catalog.map((entry) => entry.id)).toEqual(["createPet", "deletePet", "listPets", "tagPet"])
   })
 
+  it("lists where each operation takes a context value: parameters and top-level body properties", async () => {
+    const root = workspace({ "apps/pets.json": petSpec, "common/common.json": common })
+    const result = await run(root, {
+      specs: [{ file: "apps/pets.json" }],
+      context: { petId: ["petId", "pet_id"], kind: ["kind"], shelter: ["shelterId"] },
+    })
+    const byId = Object.fromEntries(result.catalog.map((entry) => [entry.id, entry]))
+    expect(byId.deletePet?.context).toEqual({ petId: ["petId"] })
+    // A body property behind allOf and a $ref counts.
+    expect(byId.createPet?.context).toEqual({ kind: ["body.kind"] })
+    expect(byId.listPets?.context).toBeUndefined()
+  })
+
   it("detects pagination with rules, and lets overrides win", async () => {
     const root = workspace({ "apps/pets.json": petSpec, "common/common.json": common })
     const result = await run(root, {

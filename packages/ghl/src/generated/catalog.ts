@@ -67,6 +67,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -94,6 +95,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["locations/templates.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -109,6 +111,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["opportunities.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -131,6 +134,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "page-number", items: "numbers", params: { pageParam: "page", sizeParam: "pageSize" } },
     scopes: ["phonenumbers.read"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -264,6 +268,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [],
     hasBody: true,
     bodyRequired: true,
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -294,6 +299,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["associations.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -308,6 +314,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -322,6 +329,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -336,6 +344,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -350,6 +359,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -364,6 +374,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     deprecated: true,
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -404,6 +415,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["phonenumbers.read"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -445,6 +457,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -460,6 +473,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -474,6 +488,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -489,6 +504,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -603,6 +619,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["charges.write"],
     tokenKinds: ["Location"],
+    context: { locationId: ["body.locationId"], companyId: ["body.companyId"] },
   },
   {
     id: "check-url-slug-exists",
@@ -621,6 +638,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["blogs/check-slug.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -636,6 +654,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations/message.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -649,6 +668,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [],
     hasBody: true,
     bodyRequired: true,
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -753,6 +773,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -768,6 +789,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/events.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -798,6 +820,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/events.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -813,6 +836,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["blogs/post.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -828,6 +852,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["businesses.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -843,6 +868,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -858,6 +884,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/groups.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -873,6 +900,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/resources.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -888,6 +916,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["payments/custom-provider.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -903,6 +932,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["contacts.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -918,6 +948,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -948,6 +979,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -978,6 +1010,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["objects/schema.write"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -991,6 +1024,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [{ name: "locationId", in: "query", required: true }],
     hasBody: true,
     bodyRequired: true,
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -1006,6 +1040,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customValues.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1051,6 +1086,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["payments/custom-provider.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1141,6 +1177,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["links.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1156,6 +1193,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations.write"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1230,6 +1268,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["opportunities.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1260,6 +1299,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["socialplanner/post.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1275,6 +1315,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["products/prices.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1290,6 +1331,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["products.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1319,6 +1361,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1334,6 +1377,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["funnels/redirect.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1349,6 +1393,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["associations/relation.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1402,6 +1447,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1430,6 +1476,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/tags.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1460,6 +1507,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["emails/builder.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1475,6 +1523,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["users.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1490,6 +1539,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -1505,6 +1555,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["brand-boards/design-kit.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1519,6 +1570,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -1534,6 +1586,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -1549,6 +1602,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1579,6 +1633,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1594,6 +1649,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["payments/custom-provider.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1642,6 +1698,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"], companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1776,6 +1833,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1794,6 +1852,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1809,6 +1868,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1838,6 +1898,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -1931,6 +1992,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["payments/custom-provider.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2021,6 +2083,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations.internal-access-only"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2098,6 +2161,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2117,6 +2181,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["products/prices.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2136,6 +2201,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["products.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2189,6 +2255,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2204,6 +2271,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["funnels/redirect.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2222,6 +2290,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["associations/relation.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2288,6 +2357,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2320,6 +2390,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2354,6 +2425,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2369,6 +2441,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["brand-boards/design-kit.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2426,6 +2499,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2456,6 +2530,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["payments/custom-provider.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2470,6 +2545,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2485,6 +2561,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["conversations/message.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2515,6 +2592,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/events.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2544,6 +2622,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2558,6 +2637,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2573,6 +2653,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2588,6 +2669,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2604,6 +2686,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     deprecated: true,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2635,6 +2718,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["conversations/message.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -2650,6 +2734,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2665,6 +2750,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2680,6 +2766,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2695,6 +2782,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2710,6 +2798,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2725,6 +2814,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2740,6 +2830,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2755,6 +2846,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2770,6 +2862,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2788,6 +2881,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2803,6 +2897,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2818,6 +2913,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2863,6 +2959,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2881,6 +2978,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2902,6 +3000,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2922,6 +3021,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2942,6 +3042,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2957,6 +3058,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2972,6 +3074,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -2990,6 +3093,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3010,6 +3114,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3035,6 +3140,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3054,6 +3160,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3069,6 +3176,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3087,6 +3195,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3102,6 +3211,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3120,6 +3230,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3140,6 +3251,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3162,6 +3274,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3184,6 +3297,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3199,6 +3313,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3214,6 +3329,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3229,6 +3345,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3244,6 +3361,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3259,6 +3377,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3274,6 +3393,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3289,6 +3409,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3304,6 +3425,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3337,6 +3459,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3352,6 +3475,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3367,6 +3491,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3382,6 +3507,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3397,6 +3523,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3412,6 +3539,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3432,6 +3560,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["calendars/resources.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3460,6 +3589,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "schedules", params: { offsetParam: "offset", limitParam: "limit" } },
     scopes: ["emails/schedule.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3475,6 +3605,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["payments/custom-provider.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3522,6 +3653,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["funnels/redirect.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3549,6 +3681,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["emails/builder.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3569,6 +3702,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["users.readonly"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3588,6 +3722,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["associations.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3650,6 +3785,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3678,6 +3814,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["socialplanner/account.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3693,6 +3830,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["voice-ai-agent-goals.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3726,6 +3864,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["affiliate-manager.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3740,6 +3879,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3755,6 +3895,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3776,6 +3917,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "page-number", items: "agents", params: { pageParam: "page", sizeParam: "pageSize" } },
     scopes: ["voice-ai-agents.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3796,6 +3938,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "authors", params: { offsetParam: "offset", limitParam: "limit" } },
     scopes: ["blogs/author.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3816,6 +3959,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "categories", params: { offsetParam: "offset", limitParam: "limit" } },
     scopes: ["blogs/category.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3829,6 +3973,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [{ name: "locationId", in: "query", required: true }],
     hasBody: false,
     bodyRequired: false,
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -3942,6 +4087,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["associations.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3957,6 +4103,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["associations.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -3991,6 +4138,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["calendars/events.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4014,6 +4162,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "blogs", params: { offsetParam: "offset", limitParam: "limit" } },
     scopes: ["blogs/posts.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4035,6 +4184,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "data", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["blogs/list.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4070,6 +4220,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "businesses", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["businesses.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4107,6 +4258,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["calendars/events.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4141,6 +4293,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["calendars.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4169,6 +4322,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "page-number", items: "callLogs", params: { pageParam: "page", sizeParam: "pageSize" } },
     scopes: ["voice-ai-dashboard.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4184,6 +4338,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["campaigns.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4198,6 +4353,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4223,6 +4379,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["socialplanner/category.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4238,6 +4395,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["companies.readonly"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4270,6 +4428,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     ],
     hasBody: false,
     bodyRequired: false,
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4301,6 +4460,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     deprecated: true,
     scopes: ["contacts.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4323,6 +4483,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "contacts", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["contacts.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4378,6 +4539,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     pagination: { style: "offset-limit", items: "results.posts", params: { offsetParam: "skip", limitParam: "limit" } },
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4392,6 +4554,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4422,6 +4585,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations/customFields.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4440,6 +4604,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations/customFields.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4477,6 +4642,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "customMenus", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["custom-menu-link.readonly"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4491,6 +4657,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4505,6 +4672,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4520,6 +4688,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations/customValues.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4539,6 +4708,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["contacts.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4586,6 +4756,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4611,6 +4782,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["forms.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4635,6 +4807,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "page-number", items: "submissions", params: { pageParam: "page", sizeParam: "limit" } },
     scopes: ["forms.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4664,6 +4837,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4679,6 +4853,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["calendars/groups.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4693,6 +4868,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4720,6 +4896,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "locations", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["oauth.readonly"],
     tokenKinds: ["Agency"],
+    context: { locationId: ["locationId"], companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4825,6 +5002,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4839,6 +5017,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4853,6 +5032,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4868,6 +5048,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["links.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4905,6 +5086,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4920,6 +5102,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["oauth.write"],
     tokenKinds: ["Agency"],
+    context: { locationId: ["body.locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
     bodyContentType: "application/x-www-form-urlencoded",
   },
@@ -4938,6 +5121,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4956,6 +5140,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -4971,6 +5156,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["locations/tags.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -4999,6 +5185,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["opportunities.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5029,6 +5216,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["conversations/message.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5044,6 +5232,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["conversations/message.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5099,6 +5288,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["objects/schema.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5118,6 +5308,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["objects/schema.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5152,6 +5343,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["payments/orders.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5167,6 +5359,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["opportunities.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5181,6 +5374,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5201,6 +5395,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["socialplanner/post.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5220,6 +5415,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["products/prices.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5239,6 +5435,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["products.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5349,6 +5546,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["oauth.readonly"],
     tokenKinds: ["Location"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5377,6 +5575,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5398,6 +5597,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["associations/relation.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5435,6 +5635,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5450,6 +5651,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5464,6 +5666,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5479,6 +5682,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5575,6 +5779,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5588,6 +5793,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [{ name: "locationId", in: "query", required: true }],
     hasBody: true,
     bodyRequired: false,
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5645,6 +5851,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["surveys.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5669,6 +5876,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "page-number", items: "submissions", params: { pageParam: "page", sizeParam: "limit" } },
     scopes: ["surveys.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5683,6 +5891,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5697,6 +5906,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5717,6 +5927,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     pagination: { style: "offset-limit", items: "results.tags", params: { offsetParam: "skip", limitParam: "limit" } },
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5746,6 +5957,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5760,6 +5972,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5795,6 +6008,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["payments/transactions.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5809,6 +6023,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     deprecated: true,
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5829,6 +6044,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5860,6 +6076,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     deprecated: true,
     scopes: ["users.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5875,6 +6092,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["workflows.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -5894,6 +6112,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["agent-studio.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5914,6 +6133,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     deprecated: true,
     scopes: ["agent-studio.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5936,6 +6156,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "agents", params: { offsetParam: "offset", limitParam: "limit" } },
     scopes: ["agent-studio.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5958,6 +6179,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     deprecated: true,
     scopes: ["agent-studio.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -5980,6 +6202,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "schedules", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["calendars.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -6000,6 +6223,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -6015,6 +6239,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["brand-boards/design-kit.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6041,6 +6266,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["brand-boards/design-kit.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6056,6 +6282,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["voice-ai-dashboard.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -6097,6 +6324,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -6119,6 +6347,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
   },
   {
     id: "getKnowledgeBaseById",
@@ -6147,6 +6376,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["numberpools.read"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6167,6 +6397,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
   },
   {
     id: "getPagesCountByFunnelId",
@@ -6184,6 +6415,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
   },
   {
     id: "getScheduleById",
@@ -6227,6 +6459,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6242,6 +6475,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6257,6 +6491,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6275,6 +6510,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6294,6 +6530,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6312,6 +6549,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6327,6 +6565,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6347,6 +6586,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6365,6 +6605,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6380,6 +6621,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6395,6 +6637,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6415,6 +6658,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6433,6 +6677,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6448,6 +6693,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6470,6 +6716,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6485,6 +6732,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6510,6 +6758,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6525,6 +6774,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6540,6 +6790,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6562,6 +6813,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6584,6 +6836,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6603,6 +6856,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6618,6 +6872,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6637,6 +6892,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6671,6 +6927,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6686,6 +6943,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6701,6 +6959,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6716,6 +6975,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6731,6 +6991,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6746,6 +7007,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6774,6 +7036,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6789,6 +7052,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations/message.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -6837,6 +7101,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6852,6 +7117,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6870,6 +7136,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6888,6 +7155,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6903,6 +7171,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6926,6 +7195,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6941,6 +7211,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6962,6 +7233,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6977,6 +7249,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -6992,6 +7265,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7010,6 +7284,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7033,6 +7308,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7048,6 +7324,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7068,6 +7345,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["adPublishing.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7083,6 +7361,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7098,6 +7377,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["adPublishing.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7117,6 +7397,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7157,6 +7438,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "affiliates", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["affiliate-manager.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7183,6 +7465,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "commissions", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["affiliate-manager.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7238,6 +7521,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
       params: { offsetParam: "skip", limitParam: "limit", total: "total" },
     },
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7267,6 +7551,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
       params: { offsetParam: "skip", limitParam: "limit", total: "total" },
     },
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7474,6 +7759,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["payments/orders.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7500,6 +7786,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "payouts", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["affiliate-manager.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7526,6 +7813,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["products/prices.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7656,6 +7944,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["payments/transactions.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7675,6 +7964,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7690,6 +7980,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations/livechat.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7708,6 +7999,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7727,6 +8019,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7742,6 +8035,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7756,6 +8050,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7770,6 +8065,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7785,6 +8081,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["marketplace-external-auth-migration.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7800,6 +8097,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["voice-ai-agents.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7814,6 +8112,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7829,6 +8128,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7877,6 +8177,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "products", params: { offsetParam: "offset", limitParam: "limit" } },
     scopes: ["products.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7892,6 +8193,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -7907,6 +8209,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["phonenumbers.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -7922,6 +8225,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations.write"],
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8105,6 +8409,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["contacts.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8147,6 +8452,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["conversations.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8169,6 +8475,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "locations", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["locations.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8194,6 +8501,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["objects/record.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8214,6 +8522,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["opportunities.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8259,6 +8568,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["opportunities.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["location_id"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8279,6 +8589,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     pagination: { style: "offset-limit", items: "links", params: { offsetParam: "skip", limitParam: "limit" } },
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8307,6 +8618,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     pagination: { style: "offset-limit", items: "users", params: { offsetParam: "skip", limitParam: "limit" } },
     scopes: ["users.readonly"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8336,6 +8648,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8350,6 +8663,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8395,6 +8709,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations/message.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8410,6 +8725,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["socialplanner/csv.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8424,6 +8740,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8438,6 +8755,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8457,6 +8775,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8477,6 +8796,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["socialplanner/oauth.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8497,6 +8817,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["socialplanner/oauth.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8516,6 +8837,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: false,
     bodyRequired: false,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8536,6 +8858,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["socialplanner/oauth.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8556,6 +8879,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["socialplanner/oauth.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8577,6 +8901,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     deprecated: true,
     scopes: ["socialplanner/oauth.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8597,6 +8922,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     },
     scopes: ["locations/tasks.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8626,6 +8952,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8641,6 +8968,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["oauth.write"],
     tokenKinds: ["Location", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8730,6 +9058,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["blogs/post-update.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8775,6 +9104,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/resources.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8805,6 +9135,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8835,6 +9166,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8865,6 +9197,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["objects/schema.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -8878,6 +9211,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [{ name: "id", in: "path", required: true }, { name: "locationId", in: "query", required: true }],
     hasBody: true,
     bodyRequired: true,
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -8892,6 +9226,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9176,6 +9511,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9221,6 +9557,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["products/prices.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9236,6 +9573,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["products.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9280,6 +9618,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9295,6 +9634,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { companyId: ["companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9309,6 +9649,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9324,6 +9665,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["funnels/redirect.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9339,6 +9681,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     deprecated: true,
     tokenKinds: ["Agency", "Agency-PIT"],
+    context: { locationId: ["locationId"], companyId: ["body.companyId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9410,6 +9753,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9455,6 +9799,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["emails/builder.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9470,6 +9815,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["users.write"],
     tokenKinds: ["Location", "Location-PIT", "Agency", "Agency-PIT"],
+    context: { companyId: ["body.companyId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9485,6 +9831,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9500,6 +9847,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["agent-studio.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9515,6 +9863,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["brand-boards/design-kit.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9559,6 +9908,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["socialplanner/csv.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
     bodyContentType: "multipart/form-data",
   },
@@ -9575,6 +9925,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["conversations/message.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
     bodyContentType: "multipart/form-data",
   },
@@ -9591,6 +9942,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["locations/customFields.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
     bodyContentType: "multipart/form-data",
   },
@@ -9626,6 +9978,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["forms.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
     bodyContentType: "multipart/form-data",
   },
@@ -9642,6 +9995,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["contacts.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9655,6 +10009,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     parameters: [],
     hasBody: true,
     bodyRequired: true,
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9670,6 +10025,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["calendars/groups.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9684,6 +10040,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     hasBody: true,
     bodyRequired: true,
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-07-28" },
   },
   {
@@ -9699,6 +10056,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["voice-ai-agent-goals.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9714,6 +10072,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["voice-ai-agents.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9733,6 +10092,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["voice-ai-agent-goals.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9748,6 +10108,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["voice-ai-agents.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9763,6 +10124,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: false,
     scopes: ["voice-ai-agents.readonly"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
@@ -9778,6 +10140,7 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     bodyRequired: true,
     scopes: ["voice-ai-agent-goals.write"],
     tokenKinds: ["Location", "Location-PIT"],
+    context: { locationId: ["body.locationId"] },
     headers: { Version: "2021-04-15" },
   },
   {
