@@ -2,19 +2,17 @@
 // and the generated operations split into chunks loaded only by the commands that need them.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { Action } from "@crmkit/core"
-import { GhlActions } from "@crmkit/ghl"
-import { KeapActions } from "@crmkit/keap"
 import { build } from "esbuild"
+import { connectors } from "./src/connectors.ts"
 
 rmSync("dist", { recursive: true, force: true })
 
-// The providers' actions as plain data, bundled in: the command tree (and `--help`) is
+// The connectors' actions as plain data, bundled in: the command tree (and `--help`) is
 // built from it without loading the providers, which only load when a command runs.
+const actions = {}
+for (const connector of connectors) actions[connector.name] = (await connector.load()).actions.map(Action.describe)
 mkdirSync("src/generated", { recursive: true })
-writeFileSync(
-  "src/generated/actions.json",
-  `${JSON.stringify({ keap: KeapActions.actions.map(Action.describe), ghl: GhlActions.actions.map(Action.describe) })}\n`,
-)
+writeFileSync("src/generated/actions.json", `${JSON.stringify(actions)}\n`)
 
 await build({
   entryPoints: { crmkit: "src/bin.ts" },

@@ -1,3 +1,4 @@
+import type { Connector } from "@crmkit/core"
 import { Command } from "effect/cli"
 import { resourceCommands } from "./commands/actions.ts"
 import { authCommand } from "./commands/auth.ts"
@@ -6,18 +7,21 @@ import { exportCommand } from "./commands/export.ts"
 import { operationsCommand } from "./commands/operations.ts"
 import { sandboxCommand } from "./commands/sandbox.ts"
 import { webhooksCommand } from "./commands/webhooks.ts"
-import { type CliProviderInfo, providers } from "./providers.ts"
+import { connectors } from "./connectors.ts"
 import { root } from "./Root.ts"
 
 // Building a command per action (each with dozens of flags) is most of start-up: build a
 // provider's only when the command line names that provider, or asks for completions.
 const args = process.argv.slice(2)
-const needsResources = (provider: CliProviderInfo) =>
-  args.includes(provider.name) || args.some((arg) => arg.startsWith("--completions"))
+const needsResources = (connector: Connector.Connector) =>
+  [connector.name, ...connector.aliases].some((name) => args.includes(name)) ||
+  args.some((arg) => arg.startsWith("--completions"))
 
-const providerCommand = (provider: CliProviderInfo) =>
+const providerCommand = (provider: Connector.Connector) =>
   Command.make(provider.name).pipe(
     Command.withDescription(`${provider.title}: everyday resources, and the whole API by operation id`),
+    // effect/cli takes one alias per command: the first is the name people use most.
+    (command) => (provider.aliases[0] === undefined ? command : Command.withAlias(command, provider.aliases[0])),
     Command.withSubcommands([
       ...(needsResources(provider) ? resourceCommands(provider) : []),
       operationsCommand(provider),
@@ -27,5 +31,5 @@ const providerCommand = (provider: CliProviderInfo) =>
   )
 
 export const cli = root.pipe(
-  Command.withSubcommands([...providers.map(providerCommand), authCommand, webhooksCommand, sandboxCommand]),
+  Command.withSubcommands([...connectors.map(providerCommand), authCommand, webhooksCommand, sandboxCommand]),
 )

@@ -28,6 +28,11 @@ export const Profile = Schema.Struct({
   /** TokenStore key of the token pair or key. */
   storeKey: Schema.String,
   clientId: Schema.optional(Schema.String),
+  /** What the credential works in (the connector's context, e.g. GHL's `locationId`). */
+  context: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** The login's choices (the connector's OAuth options, e.g. GHL's `userType`). */
+  options: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** Older profiles: the GHL location, now kept in `context`. */
   locationId: Schema.optional(Schema.String),
   baseUrl: Schema.optional(Schema.String),
   authorizeUrl: Schema.optional(Schema.String),

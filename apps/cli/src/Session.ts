@@ -3,15 +3,16 @@
  * credentials: the embedded sandbox (`--sandbox`), the environment, or a saved profile
  * (`--profile`, default `default`). Undici is the transport.
  */
-import { type Credentials, type CrmClient, type CrmError, RateLimit, TokenStore } from "@crmkit/core"
+import { type Connector, type Credentials, type CrmClient, type CrmError, RateLimit, TokenStore } from "@crmkit/core"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { HttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Connections from "./Connections.ts"
 import * as Profiles from "./Profiles.ts"
-import { type CliProvider, oauthCredentials, signInAgainHint } from "./providers/runtime.ts"
+import * as SandboxWiring from "./SandboxWiring.ts"
 import { UsageError } from "./UsageError.ts"
 
 export interface SessionOptions {
@@ -22,11 +23,11 @@ export interface SessionOptions {
 
 export interface Session {
   readonly client: CrmClient.CrmClient
-  /** The provider's client service, for its actions. */
+  /** The provider's client service, for its actions and operations. */
   readonly services: Context.Context<any>
   /** Requests sent so far and time spent waiting for rate-limit windows, for progress displays. */
   readonly stats: { readonly requests: () => number; readonly waitedMillis: () => number }
-  /** Parameters the environment, the profile or the sandbox supplies, e.g. GHL's `locationId`. */
+  /** Values the environment, the profile or the sandbox supplies, e.g. GHL's `locationId`. */
   readonly context: Readonly<Record<string, string>>
 }
 
@@ -61,7 +62,7 @@ const sharedRateLimits = (): Layer.Layer<RateLimit.RateLimits, UsageError> => {
 // The layers are built into the command's scope: the undici dispatcher must outlive the
 // client's construction. undici is imported only by commands that send requests.
 const makeClient = (
-  provider: CliProvider,
+  runtime: Connector.Runtime,
   baseUrl: string | undefined,
   context: Readonly<Record<string, string>>,
   credentials: AnyCredentials,
@@ -81,8 +82,8 @@ const makeClient = (
     const transport = Layer.merge(counted, Layer.succeed(TokenStore.TokenStore, store))
     const rateLimits = sharedRateLimits()
     const services = yield* Layer.build(
-      provider
-        .client(baseUrl, context)
+      runtime
+        .client({ baseUrl, context })
         .pipe(
           Layer.provideMerge(Layer.mergeAll(credentials, rateLimits, transport).pipe(Layer.provideMerge(transport))),
         ),
@@ -92,11 +93,12 @@ const makeClient = (
       requests: () => requests,
       waitedMillis: () => Duration.toMillis(Effect.runSync(limits.waited)),
     }
-    return { client: provider.crmClient(services), services, stats, context } satisfies Session
+    return { client: runtime.crmClient(services), services, stats, context } satisfies Session
   })
 
-const fromProfile = (provider: CliProvider, name: string) =>
+const fromProfile = (runtime: Connector.Runtime, name: string) =>
   Effect.gen(function* () {
+    const provider = runtime.connector
     const saved = Profiles.find(name, provider.name)
     if (saved === undefined) return undefined
     const secrets = yield* Profiles.secrets
@@ -107,31 +109,39 @@ const fromProfile = (provider: CliProvider, name: string) =>
           : Effect.fail(new UsageError({ message: `Profile "${name}" lost its secret: run crmkit auth again` })),
       )
     const location = saved.locationId === undefined ? {} : { locationId: saved.locationId }
-    const context = { ...location, ...provider.contextParameters(process.env) }
     let credentials: AnyCredentials
+    let context: Readonly<Record<string, string>> = {
+      ...location,
+      ...saved.context,
+      ...Connections.contextFromEnv(provider, process.env),
+    }
     if (saved.kind === "oauth2") {
       const clientSecret = (yield* secretOf(Profiles.appSecretKey(provider.name, saved.clientId ?? ""))).accessToken
       const tokens = yield* secretOf(saved.storeKey)
-      const app = {
+      const app: Connector.OAuthApp = {
         clientId: saved.clientId ?? "",
         clientSecret,
         tokenUrl: saved.tokenUrl,
         baseUrl: saved.baseUrl,
-        // GHL refreshes an agency pair as user_type Company.
-        userType: tokens.meta?.userType === "Company" ? ("Company" as const) : undefined,
+        ...(saved.options === undefined ? {} : { options: saved.options }),
       }
-      const signInHint = signInAgainHint(provider.name, name, saved.clientId)
-      const login = oauthCredentials(provider, app, saved.storeKey, provider.auth.budget(app, tokens), signInHint)
-      credentials = provider.auth.inContext?.(login, { app, tokens, context, signInHint }) ?? login
+      context = { ...runtime.oauth.contextOf(tokens), ...context }
+      credentials = Connections.savedLogin(runtime, app, {
+        storeKey: saved.storeKey,
+        tokens,
+        context,
+        signInHint: Connections.signInAgainHint(provider.name, name, saved.clientId),
+      })
     } else {
-      credentials = provider.auth.keyCredentials(saved.kind, (yield* secretOf(saved.storeKey)).accessToken)
+      credentials = runtime.keyCredentials(saved.kind, (yield* secretOf(saved.storeKey)).accessToken)
     }
     Profiles.touch(saved)
     return { saved, credentials, secrets, context }
   }).pipe(Effect.mapError((e) => (e._tag === "TokenStoreError" ? new UsageError({ message: e.message }) : e)))
 
-export const open = (provider: CliProvider, options: SessionOptions) =>
+export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
   Effect.gen(function* () {
+    const provider = runtime.connector
     const memory = TokenStore.makeMemory()
     if (options.sandbox) {
       const server = yield* Effect.acquireRelease(
@@ -140,21 +150,33 @@ export const open = (provider: CliProvider, options: SessionOptions) =>
         ),
         (s) => Effect.promise(() => s.close()),
       )
-      const wiring = provider.sandbox(server)
-      return yield* makeClient(provider, options.baseUrl ?? wiring.baseUrl, wiring.context, wiring.credentials, memory)
+      const wiring = SandboxWiring.connection(provider.name, server)
+      return yield* makeClient(
+        runtime,
+        options.baseUrl ?? wiring.baseUrl,
+        wiring.context,
+        runtime.keyCredentials(wiring.kind, wiring.secret),
+        memory,
+      )
     }
-    const fromEnv = provider.credentialsFromEnv(process.env)
+    const fromEnv = Connections.fromEnv(runtime, process.env)
     if (fromEnv !== undefined) {
-      return yield* makeClient(provider, options.baseUrl, provider.contextParameters(process.env), fromEnv, memory)
+      return yield* makeClient(
+        runtime,
+        options.baseUrl,
+        Connections.contextFromEnv(provider, process.env),
+        fromEnv,
+        memory,
+      )
     }
-    const saved = yield* fromProfile(provider, options.profile)
+    const saved = yield* fromProfile(runtime, options.profile)
     if (saved === undefined) {
       return yield* new UsageError({
-        message: `No ${provider.title} credentials: set ${provider.envHelp}, run \`crmkit auth add ${provider.name}\` or \`crmkit auth login ${provider.name}\`, or add --sandbox to try the embedded sandbox.`,
+        message: `No ${provider.title} credentials: set ${Connections.envHelp(provider)}, run \`crmkit auth add ${provider.name}\` or \`crmkit auth login ${provider.name}\`, or add --sandbox to try the embedded sandbox.`,
       })
     }
     return yield* makeClient(
-      provider,
+      runtime,
       options.baseUrl ?? saved.saved.baseUrl,
       saved.context,
       saved.credentials,

@@ -38,6 +38,27 @@ describe("crmkit", () => {
     expect(stderr).toBe("")
   })
 
+  it("fills the connection's location into every operation that takes one, on one call and on every page", () => {
+    const one = crmkit(["--sandbox", "ghl", "call", "search-contacts-advanced", "--body", '{"pageLimit":5}'])
+    expect(one.stderr).toBe("")
+    expect(one.code).toBe(0)
+    expect((JSON.parse(one.stdout) as { contacts: Array<unknown> }).contacts).toHaveLength(5)
+    // No body at all: the search gets one made of the location and the page size.
+    const every = crmkit(["--sandbox", "ghl", "call", "search-contacts-advanced", "--all", "--page-size", "100"])
+    expect(every.stderr).toBe("")
+    expect(every.code).toBe(0)
+    expect(every.stdout.trim().split("\n")).toHaveLength(250)
+  })
+
+  it("the same resource has the same verbs on both providers, and a provider answers to its other name", () => {
+    for (const provider of ["keap", "ghl", "highlevel"]) {
+      const run = crmkit(["--sandbox", provider, "contacts", "list", "--limit", "3", "--format", "ndjson"])
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(run.stdout.trim().split("\n")).toHaveLength(3)
+    }
+  })
+
   it("calls an operation by id and prints its result", () => {
     const { code, stdout } = crmkit([
       "--sandbox",
@@ -155,6 +176,23 @@ describe("crmkit export", () => {
 
 describe("crmkit auth", () => {
   const sandboxServer = () => sandboxServerIn(children)
+
+  it("refuses a key kind, a login option or a context the provider does not have, before anything", () => {
+    const env = { CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-refused-")), CRMKIT_KEY: "k" }
+    const kind = crmkit(["auth", "add", "keap", "--kind", "pit"], env)
+    expect(kind.code).toBe(2)
+    expect(kind.stderr).toContain("Keap keys are pat (Personal Access Token) or sak (Service Account Key), not pit")
+    const context = crmkit(["auth", "add", "keap", "--kind", "pat", "--context", "locationId=x"], env)
+    expect(context.code).toBe(2)
+    expect(context.stderr).toContain("Keap has no context locationId")
+    const option = crmkit(["auth", "login", "ghl", "--client-id", "c", "--option", "userType=Planet"], {
+      ...env,
+      CRMKIT_CLIENT_SECRET: "s",
+    })
+    expect(option.code).toBe(2)
+    expect(option.stderr).toContain("--option userType must be Location or Company, not Planet")
+    expect(fs.readdirSync(env.CRMKIT_CONFIG_DIR)).toEqual([])
+  })
 
   it("saves a key from standard input, uses it, and never prints it", async () => {
     const server = await sandboxServer()

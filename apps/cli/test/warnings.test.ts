@@ -1,8 +1,11 @@
 /** What `crmkit auth status` warns about, from the saved profile alone (no request). */
+
+import { connector as ghl } from "@crmkit/ghl/connector"
+import { connector as keap } from "@crmkit/keap/connector"
 import { describe, expect, it } from "vitest"
+import { oauthKind } from "../src/Connections.ts"
 import { warningsFor } from "../src/commands/auth.ts"
 import type { Profile } from "../src/Profiles.ts"
-import { ghl, keap } from "../src/providers/runtime.ts"
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString()
 const tokens = { accessToken: "x", refreshToken: "y" } as never
@@ -14,7 +17,7 @@ describe("auth status warnings", () => {
   it("names the default scopes a GHL token was not granted", () => {
     const warnings = warningsFor(ghl, profile({ scopes: ["contacts.readonly", "contacts.write"] }), tokens)
     expect(warnings.join(";")).toMatch(/not granted opportunities\.readonly, opportunities\.write, locations\.readonly/)
-    expect(warningsFor(ghl, profile({ scopes: [...ghl.auth.defaultScopes] }), tokens)).toEqual([])
+    expect(warningsFor(ghl, profile({ scopes: [...(oauthKind(ghl)?.oauth?.defaultScopes ?? [])] }), tokens)).toEqual([])
   })
 
   it("warns before GHL deletes an unused key and before a Keap refresh token lapses", () => {

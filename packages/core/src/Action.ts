@@ -15,6 +15,8 @@ import { fieldIssues } from "./Operation.ts"
 interface ActionBase<I, R> {
   readonly resource: string
   readonly name: string
+  /** Older or other names of the verb, still accepted. */
+  readonly aliases?: ReadonlyArray<string> | undefined
   readonly description: string
   /** A `Schema.Struct` of the action's inputs; field descriptions become help texts. */
   readonly input: Schema.Codec<I, unknown>
@@ -65,6 +67,7 @@ export interface Field {
 export interface Description {
   readonly resource: string
   readonly name: string
+  readonly aliases?: ReadonlyArray<string> | undefined
   readonly description: string
   readonly access: "read" | "write"
   readonly streams: boolean
@@ -127,6 +130,7 @@ export const fields = (input: Schema.Top): ReadonlyArray<Field> => {
 export const describe = (action: Action): Description => ({
   resource: action.resource,
   name: action.name,
+  ...(action.aliases === undefined ? {} : { aliases: action.aliases }),
   description: action.description,
   access: action.access,
   streams: action._tag === "Stream",

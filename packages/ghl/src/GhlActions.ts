@@ -59,10 +59,21 @@ const Email = Schema.Struct({
 })
 const Enrol = Schema.Struct({ contact: id("contact"), workflow: id("workflow") })
 const AtLocation = Schema.Struct({ locationId })
+const EveryRecord = Schema.Struct({ locationId, page_size: pageSize })
 
 type Located = { readonly locationId?: string | undefined }
 
 export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
+  // `list` is every record, with the verb Keap uses; `search` narrows it.
+  Action.stream({
+    resource: "contacts",
+    name: "list",
+    description: "Every contact of the location, all pages",
+    access: "read",
+    input: EveryRecord,
+    run: ({ page_size, ...body }: typeof EveryRecord.Type) =>
+      Contacts.searchAll(body as Contacts.SearchBody, { pageSize: page_size }),
+  }),
   Action.stream({
     resource: "contacts",
     name: "search",
@@ -175,6 +186,18 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     access: "write",
     input: TaskComplete,
     run: (input: typeof TaskComplete.Type) => Contacts.completeTask(input.contact, input.task),
+  }),
+  Action.stream({
+    resource: "opportunities",
+    name: "list",
+    description: "Every opportunity of the location, all pages",
+    access: "read",
+    input: EveryRecord,
+    run: ({ page_size, locationId }: typeof EveryRecord.Type) =>
+      Opportunities.searchAll(
+        (locationId === undefined ? {} : { location_id: locationId }) as Opportunities.SearchQuery,
+        { pageSize: page_size },
+      ),
   }),
   Action.stream({
     resource: "opportunities",

@@ -6,7 +6,7 @@
  * take JSON (or @file.json). The input is checked by the action's Schema before sending.
  */
 import * as fs from "node:fs"
-import type { Action } from "@crmkit/core"
+import type { Action, Connector } from "@crmkit/core"
 import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
@@ -16,7 +16,6 @@ import manifest from "../generated/actions.json" with { type: "json" }
 import * as Lazy from "../Lazy.ts"
 import { defaultFormat, type Format, renderResult } from "../Output.ts"
 import * as Progress from "../Progress.ts"
-import type { CliProviderInfo } from "../providers.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
 import { formatFlag, writeRecords } from "./shared.ts"
@@ -101,7 +100,7 @@ const toInput = (fields: ReadonlyArray<Action.Field>, values: Readonly<Record<st
   return input
 }
 
-const actionCommand = (info: CliProviderInfo, action: Action.Description) => {
+const actionCommand = (connector: Connector.Connector, action: Action.Description) => {
   const flags = Object.fromEntries(action.fields.map((field) => [field.name, flagOf(field)]))
   const listing = {
     all: Flag.Boolean("all").pipe(Flag.withDescription("Every record, all pages"), Flag.withDefault(false)),
@@ -122,16 +121,16 @@ const actionCommand = (info: CliProviderInfo, action: Action.Description) => {
         try: () => toInput(action.fields, values.fields),
         catch: (error) => (error instanceof UsageError ? error : new UsageError({ message: String(error) })),
       })
-      const provider = yield* Lazy.provider(info)
+      const runtime = yield* Lazy.runtime(connector)
       const Action = yield* Lazy.Action
-      const definition = provider.actions.find((a) => a.resource === action.resource && a.name === action.name)
+      const definition = runtime.actions.find((a) => a.resource === action.resource && a.name === action.name)
       if (definition === undefined) {
         return yield* new UsageError({ message: `${action.resource} ${action.name} is not available` })
       }
       // Bad input is refused here, before any connection is opened.
-      const input = yield* Action.decodeInput(provider.name, definition, rawInput)
+      const input = yield* Action.decodeInput(connector.name, definition, rawInput)
       const Session = yield* Lazy.Session
-      const session = yield* Session.open(provider, {
+      const session = yield* Session.open(runtime, {
         sandbox: globals.sandbox,
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
@@ -152,19 +151,21 @@ const actionCommand = (info: CliProviderInfo, action: Action.Description) => {
       const progress = Progress.start(session.stats, Progress.enabledBy(Option.getOrUndefined(globals.progress)))
       yield* writeRecords(records, format, progress)
     }, Effect.scoped),
-  ).pipe(Command.withDescription(action.description))
+  ).pipe(Command.withDescription(action.description), (command) =>
+    action.aliases?.[0] === undefined ? command : Command.withAlias(command, action.aliases[0]),
+  )
 }
 
 /** One command per resource of the provider, with its actions as subcommands. */
-export const resourceCommands = (info: CliProviderInfo) => {
+export const resourceCommands = (connector: Connector.Connector) => {
   const byResource = new Map<string, Array<Action.Description>>()
-  for (const action of descriptions[info.name] ?? []) {
+  for (const action of descriptions[connector.name] ?? []) {
     byResource.set(action.resource, [...(byResource.get(action.resource) ?? []), action])
   }
   return [...byResource].map(([resource, actions]) =>
     Command.make(resource).pipe(
-      Command.withDescription(`${info.title} ${resource}: ${actions.map((a) => a.name).join(", ")}`),
-      Command.withSubcommands(actions.map((action) => actionCommand(info, action))),
+      Command.withDescription(`${connector.title} ${resource}: ${actions.map((a) => a.name).join(", ")}`),
+      Command.withSubcommands(actions.map((action) => actionCommand(connector, action))),
     ),
   )
 }

@@ -4,28 +4,76 @@
  */
 import type * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import type { TokenStore } from "@crmkit/core"
+import type { Connector, TokenStore } from "@crmkit/core"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Connections from "../Connections.ts"
+import { connectorNamed, connectors } from "../connectors.ts"
 import * as Lazy from "../Lazy.ts"
 import { nodeHttp } from "../NodeBuiltins.ts"
 import { render } from "../Output.ts"
 import type * as ProfilesModule from "../Profiles.ts"
-import { type CliProvider, type LoginApp, providers } from "../providers.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
 
 const providerArgument = Argument.Literals(
   "provider",
-  providers.map((p) => p.name) as unknown as readonly [string, ...string[]],
-).pipe(Argument.withDescription("keap or ghl"))
+  connectors.map((c) => c.name) as unknown as readonly [string, ...string[]],
+).pipe(Argument.withDescription(connectors.map((c) => c.name).join(" or ")))
 const profileFlag = Flag.String("profile").pipe(Flag.withDescription("Profile name"), Flag.withDefault("default"))
 
-const providerNamed = (name: string): Effect.Effect<CliProvider> =>
-  Lazy.provider(providers.find((p) => p.name === name)!)
+const runtimeNamed = (name: string): Effect.Effect<Connector.Runtime> => Lazy.runtime(connectorNamed(name)!)
+
+const contextFlag = Flag.KeyValuePair("context").pipe(
+  Flag.withDescription(
+    `What the credential works in, as name=value (${connectors
+      .flatMap((c) => c.context.map((p) => `${c.name}: ${p.name}`))
+      .join(", ")})`,
+  ),
+  Flag.optional,
+)
+
+/** Refuses a context name the connector does not know, before anything is sent. */
+const checkedContext = (connector: Connector.Connector, given: Option.Option<Record<string, string>>) =>
+  Effect.gen(function* () {
+    const values = Option.getOrElse(given, () => ({}))
+    const known = connector.context.map((p) => p.name)
+    const unknown = Object.keys(values).filter((name) => !known.includes(name))
+    if (unknown.length > 0) {
+      return yield* new UsageError({
+        message: `${connector.title} has no context ${unknown.join(", ")}${known.length ? ` (it knows ${known.join(", ")})` : ""}`,
+      })
+    }
+    return values
+  })
+
+/** Checks `--option name=value` against the connector's login choices and fills their defaults. */
+const checkedOptions = (connector: Connector.Connector, given: Option.Option<Record<string, string>>) =>
+  Effect.gen(function* () {
+    const values = Option.getOrElse(given, () => ({}))
+    const choices = Connections.oauthKind(connector)?.oauth?.options ?? []
+    const options: Record<string, string> = {}
+    for (const [name, value] of Object.entries(values)) {
+      const choice = choices.find((c) => c.name === name)
+      if (choice === undefined) {
+        return yield* new UsageError({
+          message: `${connector.title} logins take no option ${name}${choices.length ? ` (they take ${choices.map((c) => c.name).join(", ")})` : ""}`,
+        })
+      }
+      if (choice.choices !== undefined && !choice.choices.includes(value)) {
+        return yield* new UsageError({
+          message: `--option ${name} must be ${choice.choices.join(" or ")}, not ${value}`,
+        })
+      }
+      options[name] = value
+    }
+    for (const choice of choices)
+      if (options[choice.name] === undefined && choice.default) options[choice.name] = choice.default
+    return options
+  })
 const loadCredentials = Effect.promise(() => import("@crmkit/core/Credentials"))
 const loadOAuth2 = Effect.promise(() => import("@crmkit/core/OAuth2"))
 
@@ -96,12 +144,20 @@ const login = Command.make(
       Flag.withDescription("Loopback port for the redirect (0: any)"),
       Flag.withDefault(8976),
     ),
-    scope: Flag.String("scope").pipe(Flag.withDescription("Scopes, space-separated (GHL)"), Flag.optional),
-    userType: Flag.Literals("user-type", ["Location", "Company"] as const).pipe(Flag.withDefault("Location" as const)),
-    locationId: Flag.String("location-id").pipe(
-      Flag.withDescription("GHL: the location an agency (Company) login works in; its tokens are minted as needed"),
+    scope: Flag.String("scope").pipe(Flag.withDescription("Scopes, space-separated"), Flag.optional),
+    option: Flag.KeyValuePair("option").pipe(
+      Flag.withDescription(
+        `A login choice, as name=value (${connectors
+          .flatMap((c) =>
+            (Connections.oauthKind(c)?.oauth?.options ?? []).map(
+              (o) => `${c.name}: ${o.name}=${o.choices?.join("|") ?? "..."}`,
+            ),
+          )
+          .join(", ")})`,
+      ),
       Flag.optional,
     ),
+    context: contextFlag,
     pkce: Flag.Boolean("pkce").pipe(
       Flag.withDescription("Use PKCE (where the provider allows it)"),
       Flag.withDefault(false),
@@ -115,24 +171,28 @@ const login = Command.make(
   Effect.fn(function* (flags) {
     const Profiles = yield* Lazy.Profiles
     const globals = yield* root
-    const provider = yield* providerNamed(flags.provider)
+    const runtime = yield* runtimeNamed(flags.provider)
+    const provider = runtime.connector
+    const flow = Connections.oauthKind(provider)?.oauth
+    if (flow === undefined) return yield* new UsageError({ message: `${provider.title} has no OAuth login` })
+    const options = yield* checkedOptions(provider, flags.option)
+    const context = yield* checkedContext(provider, flags.context)
     const OAuth2 = yield* loadOAuth2
     const clientSecret = yield* readSecret("client secret", "CRMKIT_CLIENT_SECRET")
     const baseUrl = Option.getOrUndefined(globals.baseUrl)
-    const app: LoginApp = {
+    const app: Connector.OAuthApp = {
       clientId: flags.clientId,
       clientSecret,
-      authorizeUrl: Option.getOrUndefined(flags.authorizeUrl),
       tokenUrl: Option.getOrUndefined(flags.tokenUrl),
       baseUrl,
-      userType: flags.userType,
+      options,
     }
     const { url: redirectUri, callback } = yield* loopback(flags.port)
     const start = OAuth2.authorizationUrl({
-      authorizeUrl: provider.auth.authorizeUrl(app),
+      authorizeUrl: Option.getOrElse(flags.authorizeUrl, () => flow.authorizeUrl),
       clientId: app.clientId,
       redirectUri,
-      scope: Option.getOrElse(flags.scope, () => provider.auth.defaultScopes.join(" ")),
+      scope: Option.getOrElse(flags.scope, () => flow.defaultScopes.join(" ")),
       pkce: flags.pkce,
     })
     yield* Console.error(
@@ -154,16 +214,16 @@ const login = Command.make(
       })
     }
     const endpoint = {
-      ...provider.auth.tokenEndpoint(app),
-      tokenUrl: app.tokenUrl ?? provider.auth.tokenEndpoint(app).tokenUrl,
+      ...runtime.oauth.tokenEndpoint(app),
+      tokenUrl: app.tokenUrl ?? runtime.oauth.tokenEndpoint(app).tokenUrl,
     }
     const tokens = yield* OAuth2.exchangeCode(
       // The code exchange sends the client credentials in the form for both providers.
       { ...endpoint, clientAuthentication: "body" },
-      { code, redirectUri, codeVerifier: start.codeVerifier, extraParams: provider.auth.grantParams(app) },
+      { code, redirectUri, codeVerifier: start.codeVerifier, extraParams: runtime.oauth.grantParams(app) },
     ).pipe(Effect.provide((yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))).layerUndici))
     const secrets = yield* Profiles.secrets
-    const storeKey = provider.auth.storeKey(app, tokens, flags.profile)
+    const storeKey = runtime.oauth.storeKey(app, tokens, flags.profile)
     yield* secrets.set(storeKey, tokens)
     yield* secrets.set(Profiles.appSecretKey(provider.name, app.clientId), { accessToken: clientSecret })
     Profiles.save({
@@ -172,11 +232,9 @@ const login = Command.make(
       kind: "oauth2",
       storeKey,
       clientId: app.clientId,
-      ...(typeof tokens.meta?.locationId === "string"
-        ? { locationId: tokens.meta.locationId }
-        : Option.isSome(flags.locationId)
-          ? { locationId: flags.locationId.value }
-          : {}),
+      ...(Object.keys(options).length === 0 ? {} : { options }),
+      // What the login itself tells wins over what was asked.
+      ...contextField({ ...context, ...runtime.oauth.contextOf(tokens) }),
       ...(baseUrl === undefined ? {} : { baseUrl }),
       ...(app.tokenUrl === undefined ? {} : { tokenUrl: app.tokenUrl }),
       ...(tokens.scope === undefined ? {} : { scopes: tokens.scope.split(/\s+/) }),
@@ -191,28 +249,41 @@ const add = Command.make(
   {
     provider: providerArgument,
     profile: profileFlag,
-    kind: Flag.Literals("kind", ["pat", "sak", "pit"] as const).pipe(
-      Flag.withDescription("pat or sak (Keap), pit (GHL)"),
+    kind: Flag.String("kind").pipe(
+      Flag.withDescription(
+        connectors
+          .map(
+            (c) =>
+              `${Connections.keyKinds(c)
+                .map((k) => k.kind)
+                .join(" or ")} (${c.title})`,
+          )
+          .join(", "),
+      ),
     ),
-    locationId: Flag.String("location-id").pipe(Flag.withDescription("GHL location of the token"), Flag.optional),
+    context: contextFlag,
   },
-  Effect.fn(function* ({ provider: name, profile, kind, locationId }) {
+  Effect.fn(function* ({ provider: name, profile, kind, context: givenContext }) {
     const Profiles = yield* Lazy.Profiles
     const globals = yield* root
-    const provider = yield* providerNamed(name)
+    const runtime = yield* runtimeNamed(name)
+    const provider = runtime.connector
     const Credentials = yield* loadCredentials
-    if (!provider.auth.keyKinds.includes(kind)) {
+    const kinds = Connections.keyKinds(provider)
+    const chosen = kinds.find((k) => k.kind === kind)
+    if (chosen === undefined) {
       return yield* new UsageError({
-        message: `${provider.title} keys are ${provider.auth.keyKinds.join(" or ")}, not ${kind}`,
+        message: `${provider.title} keys are ${kinds.map((k) => `${k.kind} (${k.title})`).join(" or ")}, not ${kind}`,
       })
     }
-    const key = yield* readSecret(`${provider.title} ${kind.toUpperCase()}`, "CRMKIT_KEY")
+    const context = yield* checkedContext(provider, givenContext)
+    const key = yield* readSecret(`${provider.title} ${chosen.title}`, "CRMKIT_KEY")
     // Builds the credential once: a legacy or malformed key is refused here, not on first use.
     yield* Effect.scoped(
       Effect.asVoid(
         Effect.provide(
           Credentials.Credentials.use(() => Effect.void),
-          provider.auth.keyCredentials(kind, key),
+          runtime.keyCredentials(kind, key),
         ),
       ),
     )
@@ -225,26 +296,42 @@ const add = Command.make(
       provider: provider.name,
       kind,
       storeKey,
-      ...(Option.isSome(locationId) ? { locationId: locationId.value } : {}),
+      ...contextField(context),
       ...(baseUrl === undefined ? {} : { baseUrl }),
       createdAt: new Date().toISOString(),
     })
     yield* Console.error(
-      `Saved a ${provider.title} ${kind.toUpperCase()} ending ${Credentials.lastCharacters(key)} as profile "${profile}".`,
+      `Saved a ${provider.title} ${chosen.title} ending ${Credentials.lastCharacters(key)} as profile "${profile}".`,
     )
   }),
 ).pipe(
   Command.withDescription(
-    "Save a Keap PAT/SAK or a GHL Private Integration Token (read from CRMKIT_KEY or standard input)",
+    `Save a key: ${connectors
+      .map(
+        (c) =>
+          `${c.title} ${Connections.keyKinds(c)
+            .map((k) => k.kind)
+            .join("/")}`,
+      )
+      .join(", ")} (read from CRMKIT_KEY or standard input)`,
   ),
 )
+
+/** The context a profile works in, as saved (older profiles kept a `locationId`). */
+const contextText = (p: ProfilesModule.Profile) =>
+  Object.entries({ ...(p.locationId === undefined ? {} : { locationId: p.locationId }), ...p.context })
+    .map(([name, value]) => `${name}=${value}`)
+    .join(" ")
+
+const contextField = (context: Readonly<Record<string, string>>) =>
+  Object.keys(context).length === 0 ? {} : { context }
 
 const daysSince = (iso: string | undefined) =>
   iso === undefined ? undefined : (Date.now() - Date.parse(iso)) / 86_400_000
 
 /** What the providers will do to a credential soon. */
 export const warningsFor = (
-  provider: CliProvider,
+  provider: Connector.Connector,
   profile: ProfilesModule.Profile,
   tokens: TokenStore.TokenSet | undefined,
 ): Array<string> => {
@@ -254,7 +341,8 @@ export const warningsFor = (
     if (tokens.refreshToken === undefined)
       warnings.push("no refresh token: it stops working when the access token expires")
     const idle = daysSince(profile.lastUsedAt ?? profile.createdAt) ?? 0
-    const limit = provider.auth.refreshTokenDays
+    const flow = Connections.oauthKind(provider)?.oauth
+    const limit = flow?.refreshTokenDays
     if (limit !== undefined && idle > limit - 7) {
       warnings.push(
         `not used for ${Math.floor(idle)} days: the refresh token may expire after ${limit} days unused; run any command to rotate it`,
@@ -265,13 +353,13 @@ export const warningsFor = (
     const missing =
       granted === undefined || granted.includes("full")
         ? []
-        : provider.auth.defaultScopes.filter((scope) => !granted.includes(scope))
+        : (flow?.defaultScopes ?? []).filter((scope) => !granted.includes(scope))
     if (missing.length > 0) {
       warnings.push(`not granted ${missing.join(", ")}: commands that need them are refused before sending`)
     }
   } else {
     const idle = daysSince(profile.lastUsedAt ?? profile.createdAt) ?? 0
-    const limit = provider.auth.unusedKeyDeletedAfterDays
+    const limit = provider.credentials.find((k) => k.kind === profile.kind)?.unusedDeletedAfterDays
     if (limit !== undefined && idle > limit - 14) {
       warnings.push(`not used for ${Math.floor(idle)} days: ${provider.title} deletes keys unused for ${limit} days`)
     }
@@ -296,8 +384,8 @@ const status = Command.make(
         kind: p.kind,
         secret: tokens === undefined ? "(missing)" : Credentials.lastCharacters(tokens.accessToken),
         expires: tokens?.expiresAt === undefined ? "" : new Date(tokens.expiresAt).toISOString(),
-        location: p.locationId ?? "",
-        warnings: warningsFor(yield* providerNamed(p.provider), p, tokens).join("; "),
+        context: contextText(p),
+        warnings: warningsFor(connectorNamed(p.provider)!, p, tokens).join("; "),
       })
     }
     yield* Console.log(
@@ -317,7 +405,7 @@ const listCommand = Command.make(
       profile: p.name,
       provider: p.provider,
       kind: p.kind,
-      location: p.locationId ?? "",
+      context: contextText(p),
     }))
     yield* Console.log(rows.length === 0 ? "No saved credentials." : render(rows, "table"))
   }),

@@ -1,13 +1,13 @@
 import * as fs from "node:fs/promises"
-import type { CrmError, Operation } from "@crmkit/core"
+import type { Connector, CrmError, Operation } from "@crmkit/core"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as Lazy from "../Lazy.ts"
 import { defaultFormat, type Format, renderResult } from "../Output.ts"
 import * as Progress from "../Progress.ts"
-import type { CliProvider, CliProviderInfo } from "../providers.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
 import { formatFlag, writeRecords } from "./shared.ts"
@@ -28,52 +28,39 @@ const readBody = (body: string) =>
       new UsageError({ message: `--body is not valid JSON: ${String((cause as Error).message ?? cause)}` }),
   })
 
-export const findOperation = (provider: CliProvider, id: string) =>
+/** The operation with this id; an unknown id names the nearest ones and where to list them. */
+export const findOperation = (runtime: Connector.Runtime, id: string) =>
   Effect.flatMap(
-    Effect.promise(() => Promise.all([provider.operations(), provider.catalog()])),
-    ([operations, catalog]) => {
-      const operation = operations[id]
-      if (operation !== undefined) return Effect.succeed(operation)
-      const near = catalog
-        .filter((e) => e.id.toLowerCase().includes(id.toLowerCase()) || id.toLowerCase().includes(e.id.toLowerCase()))
-        .slice(0, 5)
-        .map((e) => e.id)
-      return Effect.fail(
-        new UsageError({
-          message: `Unknown ${provider.title} operation "${id}".${near.length ? ` Did you mean: ${near.join(", ")}?` : ""} List them with: crmkit ${provider.name} operations`,
-        }),
-      )
-    },
+    Effect.promise(() => runtime.operations()),
+    (registry) =>
+      Effect.mapError(
+        registry.lookup(id),
+        (error) =>
+          new UsageError({
+            message: `${error.reason.message}. List them with: crmkit ${runtime.connector.name} operations`,
+          }),
+      ),
   )
 
-/** Builds the input: context parameters the operation takes, then --param values, then the body. */
-export const buildInput = (
-  operation: Operation.Operation,
-  context: Readonly<Record<string, string>>,
-  params: Readonly<Record<string, string>>,
-  body: unknown,
-) => {
-  const input: Record<string, unknown> = {}
-  for (const p of operation.parameters) if (context[p.name] !== undefined) input[p.name] = context[p.name]
-  Object.assign(input, params)
+/** The input from the command line: --param values, then the body. */
+export const buildInput = (params: Readonly<Record<string, string>>, body: unknown) => {
+  const input: Record<string, unknown> = { ...params }
   if (body !== undefined) input.body = body
-  // Searches that page in the body (GHL) need one even when nothing else goes in it.
-  else if (operation.pagination?.params.placement === "body") input.body = {}
-  if (
-    operation.pagination?.params.placement === "body" &&
-    context.locationId &&
-    input.body &&
-    typeof input.body === "object"
-  ) {
-    input.body = { locationId: context.locationId, ...(input.body as object) }
-  }
   return input
 }
 
-/** Validates; where a field is refused as a string, retries it as JSON once. */
-export const validated = (provider: string, operation: Operation.Operation, input: Record<string, unknown>) =>
+/**
+ * Validates the input as it will be sent (`prepare` fills in what the connection knows);
+ * where a field is refused as a string, retries it as JSON once. Returns the input as given.
+ */
+export const validated = (
+  provider: string,
+  operation: Operation.Operation,
+  input: Record<string, unknown>,
+  prepare: (input: Record<string, unknown>) => unknown,
+) =>
   Effect.flatMap(Lazy.Operation, (Operation) =>
-    Operation.validate(provider, operation, input).pipe(
+    Operation.validate(provider, operation, prepare(input)).pipe(
       Effect.as(input),
       Effect.catch((error: CrmError) => {
         const fields = error.reason._tag === "Validation" ? error.reason.fields.map((f) => f.field.split(".")[0]!) : []
@@ -85,12 +72,21 @@ export const validated = (provider: string, operation: Operation.Operation, inpu
             changed = true
           }
         }
-        return changed ? Operation.validate(provider, operation, retry).pipe(Effect.as(retry)) : Effect.fail(error)
+        return changed
+          ? Operation.validate(provider, operation, prepare(retry)).pipe(Effect.as(retry))
+          : Effect.fail(error)
       }),
     ),
   )
 
-export const callCommand = (info: CliProviderInfo) =>
+/**
+ * Bad input is refused before any connection is opened: the context the connection
+ * will fill in stands in as placeholders.
+ */
+export const placeholders = (connector: Connector.Connector) =>
+  Object.fromEntries(connector.context.map((parameter) => [parameter.name, "placeholder"]))
+
+export const callCommand = (info: Connector.Connector) =>
   Command.make(
     "call",
     {
@@ -110,52 +106,42 @@ export const callCommand = (info: CliProviderInfo) =>
     },
     Effect.fn(function* ({ operationId, param, body, all, pageSize, format }) {
       const globals = yield* root
-      const provider = yield* Lazy.provider(info)
-      const Operation = yield* Lazy.Operation
+      const runtime = yield* Lazy.runtime(info)
       const Session = yield* Lazy.Session
-      const operation = yield* findOperation(provider, operationId)
+      const registry = yield* Effect.promise(() => runtime.operations())
+      const operation = yield* findOperation(runtime, operationId)
+      if (all && operation.pagination === undefined) {
+        return yield* new UsageError({ message: `${operation.id} does not paginate: drop --all` })
+      }
+      const size = Option.getOrElse(pageSize, () => info.pageSize.default)
       const parsedBody = Option.isSome(body) ? yield* readBody(body.value) : undefined
-      // Bad input is refused before any connection is opened; context values are filled in later.
-      const placeholders = Object.fromEntries(provider.contextKeys.map((key) => [key, "placeholder"]))
-      yield* validated(
-        provider.name,
+      const input = yield* validated(
+        info.name,
         operation,
         buildInput(
-          operation,
-          placeholders,
           Option.getOrElse(param, () => ({})),
           parsedBody,
         ),
+        (candidate) =>
+          registry.prepare(operation, candidate, {
+            context: placeholders(info),
+            pageSize: all ? size : undefined,
+          }),
       )
-      const session = yield* Session.open(provider, {
+      const session = yield* Session.open(runtime, {
         sandbox: globals.sandbox,
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
       })
-      const raw = buildInput(
-        operation,
-        session.context,
-        Option.getOrElse(param, () => ({})),
-        parsedBody,
-      )
-      const input = yield* validated(provider.name, operation, raw)
       const chosen: Format = Option.getOrElse(format, defaultFormat)
       if (!all) {
-        const result = yield* provider.call(session.services, operation, input)
+        const result = yield* Effect.provideContext(registry.call(operation, input), session.services)
         yield* Console.log(renderResult(result, chosen))
         return
       }
-      if (operation.pagination === undefined) {
-        return yield* new UsageError({ message: `${operation.id} does not paginate: drop --all` })
-      }
       const progress = Progress.start(session.stats, Progress.enabledBy(Option.getOrUndefined(globals.progress)))
       yield* writeRecords(
-        Operation.streamAll(
-          session.client,
-          operation,
-          input,
-          Option.getOrElse(pageSize, () => provider.pageSize),
-        ),
+        registry.stream(operation, input, { pageSize: size }).pipe(Stream.provideContext(session.services)),
         chosen,
         progress,
       )
@@ -163,13 +149,14 @@ export const callCommand = (info: CliProviderInfo) =>
   ).pipe(
     Command.withDescription(`Run any ${info.title} operation by its id, validating parameters and body first`),
     Command.withExamples([
+      { command: `crmkit ${info.name} operations --search contact`, description: "Find an operation's id" },
       {
-        command: `crmkit ${info.name} call ${info.name === "keap" ? "getContact --param contact_id=12" : "get-contact --param contactId=abc"}`,
-        description: "Get one record",
+        command: `crmkit ${info.name} call <operationId> --param name=value --body @body.json`,
+        description: "Call it",
       },
       {
-        command: `crmkit --sandbox ${info.name} call ${info.name === "keap" ? "listContacts" : "get-contacts"} --all --format ndjson`,
-        description: "Stream every page",
+        command: `crmkit --sandbox ${info.name} call <operationId> --all --format ndjson`,
+        description: "Stream every page of a list or search",
       },
     ]),
   )

@@ -6,7 +6,7 @@
  * ends with every record exactly once.
  */
 import * as fs from "node:fs"
-import type { CrmClient } from "@crmkit/core"
+import type { Connector, CrmClient } from "@crmkit/core"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
@@ -15,10 +15,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Lazy from "../Lazy.ts"
 import { columnsOf, csvHeader, csvRow } from "../Output.ts"
-import type { CliProvider, CliProviderInfo } from "../providers.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
-import { buildInput, findOperation, validated } from "./call.ts"
+import { buildInput, findOperation, placeholders, validated } from "./call.ts"
 
 const Checkpoint = Schema.Struct({
   provider: Schema.String,
@@ -41,33 +40,7 @@ const saveCheckpoint = (out: string, checkpoint: Checkpoint) => {
   fs.renameSync(temporary, checkpointPath(out))
 }
 
-const singular = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[-_\s]/g, "")
-    .replace(/s$/, "")
-
-/**
- * A resource name means its list operation: a readable, paginated operation of that
- * resource (`contacts` and `contact` alike), preferring one named list*.
- */
-const resolveOperationId = async (provider: CliProvider, target: string) => {
-  const catalog = await provider.catalog()
-  if (catalog.some((e) => e.id === target)) return target
-  const lists = catalog.filter(
-    (e) => singular(e.resource) === singular(target) && e.method === "GET" && e.pagination !== undefined,
-  )
-  const name = singular(target)
-  const preferred = [`list${name}s`, `get${name}s`, `list${name}`, `search${name}s`]
-  const byName = (id: string) => {
-    const rank = preferred.indexOf(id.toLowerCase().replace(/[-_.]/g, ""))
-    return rank < 0 ? preferred.length : rank
-  }
-  const best = [...lists].sort((a, b) => byName(a.id) - byName(b.id) || a.id.length - b.id.length)[0]
-  return best?.id ?? target
-}
-
-export const exportCommand = (info: CliProviderInfo) =>
+export const exportCommand = (info: Connector.Connector) =>
   Command.make(
     "export",
     {
@@ -93,11 +66,11 @@ export const exportCommand = (info: CliProviderInfo) =>
     },
     Effect.fn(function* ({ target, out, format, param, body, pageSize, resume }) {
       const globals = yield* root
-      const provider = yield* Lazy.provider(info)
-      const Operation = yield* Lazy.Operation
+      const runtime = yield* Lazy.runtime(info)
       const Session = yield* Lazy.Session
-      const operationId = yield* Effect.promise(() => resolveOperationId(provider, target))
-      const operation = yield* findOperation(provider, operationId)
+      const registry = yield* Effect.promise(() => runtime.operations())
+      // A resource name means its list operation.
+      const operation = yield* findOperation(runtime, registry.listOf(target)?.id ?? target)
       if (operation.pagination === undefined) {
         return yield* new UsageError({ message: `${operation.id} does not paginate; export needs a list operation` })
       }
@@ -109,7 +82,7 @@ export const exportCommand = (info: CliProviderInfo) =>
             message: `${out} has a checkpoint from an earlier export: add --resume to continue it, or delete ${checkpointPath(out)}`,
           })
         }
-        if (checkpoint.operationId !== operation.id || checkpoint.provider !== provider.name) {
+        if (checkpoint.operationId !== operation.id || checkpoint.provider !== info.name) {
           return yield* new UsageError({
             message: `The checkpoint of ${out} is for ${checkpoint.provider} ${checkpoint.operationId}`,
           })
@@ -123,26 +96,26 @@ export const exportCommand = (info: CliProviderInfo) =>
       }
 
       const parsedBody = Option.isSome(body) ? JSON.parse(body.value) : undefined
-      const session = yield* Session.open(provider, {
+      const size = Option.getOrElse(pageSize, () => info.pageSize.default)
+      const input = yield* validated(
+        info.name,
+        operation,
+        buildInput(
+          Option.getOrElse(param, () => ({})),
+          parsedBody,
+        ),
+        (candidate) => registry.prepare(operation, candidate, { context: placeholders(info), pageSize: size }),
+      )
+      const session = yield* Session.open(runtime, {
         sandbox: globals.sandbox,
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
       })
-      const input = yield* validated(
-        provider.name,
-        operation,
-        buildInput(
-          operation,
-          session.context,
-          Option.getOrElse(param, () => ({})),
-          parsedBody,
-        ),
-      )
 
       // Cut back to the last checkpoint: anything after it may be a partly written page.
       const fd = fs.openSync(out, checkpoint === undefined ? "w" : "r+")
       let state: Checkpoint = checkpoint ?? {
-        provider: provider.name,
+        provider: info.name,
         operationId: operation.id,
         format,
         records: 0,
@@ -154,15 +127,8 @@ export const exportCommand = (info: CliProviderInfo) =>
       const resumeAt =
         checkpoint?.next === null || checkpoint === undefined ? undefined : (checkpoint.next as CrmClient.CrmRequest)
 
-      yield* Operation.streamPages(
-        session.client,
-        operation,
-        input,
-        Option.getOrElse(pageSize, () => provider.pageSize),
-        {
-          resumeAt,
-        },
-      ).pipe(
+      yield* registry.pages(operation, input, { pageSize: size, resumeAt }).pipe(
+        Stream.provideContext(session.services),
         Stream.runForEach((page) =>
           Effect.sync(() => {
             let text = ""

@@ -1,14 +1,14 @@
+import type { Connector } from "@crmkit/core"
 import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Lazy from "../Lazy.ts"
 import { type Format, render } from "../Output.ts"
-import type { CliProviderInfo } from "../providers.ts"
 import { formatFlag } from "./shared.ts"
 
 /** `crmkit <provider> operations`: the catalog, filterable. */
-export const operationsCommand = (info: CliProviderInfo) =>
+export const operationsCommand = (info: Connector.Connector) =>
   Command.make(
     "operations",
     {
@@ -22,8 +22,8 @@ export const operationsCommand = (info: CliProviderInfo) =>
     Effect.fn(function* ({ search, resource, format }) {
       const needle = Option.getOrUndefined(search)?.toLowerCase()
       const only = Option.getOrUndefined(resource)
-      const provider = yield* Lazy.provider(info)
-      const catalog = yield* Effect.promise(() => provider.catalog())
+      const runtime = yield* Lazy.runtime(info)
+      const catalog = yield* Effect.promise(() => runtime.catalog())
       const entries = catalog.filter(
         (e) =>
           (only === undefined || e.resource === only) &&

@@ -12,8 +12,8 @@ import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { connectors } from "../connectors.ts"
 import { nodeHttp } from "../NodeBuiltins.ts"
-import { providers } from "../providers.ts"
 
 type Outcome =
   | {
@@ -99,7 +99,7 @@ export const webhooksCommand = Command.make("webhooks").pipe(
       {
         provider: Argument.Literals(
           "provider",
-          providers.map((p) => p.name) as unknown as readonly [string, ...string[]],
+          connectors.map((c) => c.name) as unknown as readonly [string, ...string[]],
         ),
         port: Flag.Int("port").pipe(
           Flag.withDescription("Port on 127.0.0.1 (0: any free port)"),
