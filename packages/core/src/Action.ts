@@ -12,11 +12,43 @@ import type { CrmError } from "./CrmError.ts"
 import { invalidInput } from "./CrmError.ts"
 import { fieldIssues } from "./Operation.ts"
 
+/** How a host may show one input field. */
+export interface FieldHint {
+  readonly label?: string | undefined
+  readonly placeholder?: string | undefined
+  /** The list action whose records fill this field's dropdown (`{ resource: "pipelines", name: "list" }`). */
+  readonly choicesFrom?:
+    | {
+        readonly resource: string
+        readonly name: string
+        /** Record properties of the value and of its label. */
+        readonly value: string
+        readonly label: string
+        /** Where the records are in the action's result, when it is not a list itself. */
+        readonly items?: string | undefined
+      }
+    | undefined
+}
+
+/** Optional words and shapes for hosts that show actions as forms (n8n, Zapier, agents). */
+export interface Hints {
+  /** The sentence a host lists it by, e.g. "Create or update a contact". */
+  readonly label?: string | undefined
+  /** Response path whose value is the result (e.g. GHL's `contact`); a list becomes one item each. */
+  readonly unwrap?: string | undefined
+  /** A typical result, for hosts that show one before the first run. */
+  readonly sample?: unknown
+  readonly fields?: Readonly<Record<string, FieldHint>> | undefined
+}
+
 interface ActionBase<I, R> {
   readonly resource: string
   readonly name: string
   /** Older or other names of the verb, still accepted. */
   readonly aliases?: ReadonlyArray<string> | undefined
+  readonly hints?: Hints | undefined
+  /** The catalog operations it calls: what tells the scopes an app must ask for. */
+  readonly operations?: ReadonlyArray<string> | undefined
   readonly description: string
   /** A `Schema.Struct` of the action's inputs; field descriptions become help texts. */
   readonly input: Schema.Codec<I, unknown>
@@ -68,6 +100,8 @@ export interface Description {
   readonly resource: string
   readonly name: string
   readonly aliases?: ReadonlyArray<string> | undefined
+  readonly hints?: Hints | undefined
+  readonly operations?: ReadonlyArray<string> | undefined
   readonly description: string
   readonly access: "read" | "write"
   readonly streams: boolean
@@ -131,6 +165,8 @@ export const describe = (action: Action): Description => ({
   resource: action.resource,
   name: action.name,
   ...(action.aliases === undefined ? {} : { aliases: action.aliases }),
+  ...(action.hints === undefined ? {} : { hints: action.hints }),
+  ...(action.operations === undefined ? {} : { operations: action.operations }),
   description: action.description,
   access: action.access,
   streams: action._tag === "Stream",
@@ -142,3 +178,12 @@ export const decodeInput = <I>(provider: string, action: Action<I>, input: unkno
   Schema.decodeUnknownEffect(action.input)(input, { errors: "all", onExcessProperty: "error" }).pipe(
     Effect.mapError((error) => invalidInput(provider, fieldIssues(error.issue), `${action.resource}.${action.name}`)),
   )
+
+/** The scopes an app needs for these actions: those of every catalog operation they call. */
+export const scopesOf = (
+  actions: ReadonlyArray<Pick<Description, "operations">>,
+  catalog: ReadonlyArray<{ readonly id: string; readonly scopes?: ReadonlyArray<string> | undefined }>,
+): ReadonlyArray<string> => {
+  const byId = new Map(catalog.map((entry) => [entry.id, entry.scopes ?? []]))
+  return [...new Set(actions.flatMap((action) => (action.operations ?? []).flatMap((id) => byId.get(id) ?? [])))].sort()
+}

@@ -16,11 +16,13 @@ import type * as Action from "./Action.ts"
 import type { Credentials } from "./Credentials.ts"
 import type { CrmClient } from "./CrmClient.ts"
 import type { CrmError } from "./CrmError.ts"
+import type { Feed } from "./Feeds.ts"
 import type { TokenEndpoint } from "./OAuth2.ts"
 import type { CatalogEntry } from "./Operation.ts"
 import type { Registry } from "./OperationRegistry.ts"
 import type { RateLimits } from "./RateLimit.ts"
 import type { TokenSet, TokenStore } from "./TokenStore.ts"
+import type { WebhookReceiver } from "./Webhooks.ts"
 
 /** One value a person gives for a credential (a key, a client id, a choice). */
 export interface CredentialField {
@@ -156,6 +158,10 @@ export interface Runtime<R = any> {
   /** Loaded on demand: the generated operations are large. */
   readonly catalog: () => Promise<ReadonlyArray<CatalogEntry>>
   readonly operations: () => Promise<Registry<R>>
+  /** How the provider's webhooks are received, when it sends them. */
+  readonly webhooks?: WebhookReceiver<R> | undefined
+  /** What hosts that poll can watch. */
+  readonly feeds?: ReadonlyArray<Feed<R>> | undefined
 }
 
 /** The connector a name or alias means, ignoring case. */

@@ -55,4 +55,26 @@ describe("Action", () => {
     const ok = await Effect.runPromise(Action.decodeInput("keap", apply, { tag: "1", contacts: ["1", "2"] }))
     expect(await Effect.runPromise(apply.run(ok))).toBe(2)
   })
+
+  it("describes its host hints and operations, and the scopes an app needs follow from them", () => {
+    const create = Action.single({
+      resource: "deals",
+      name: "create",
+      description: "Create a deal",
+      access: "write",
+      input: Schema.Struct({ stage: Schema.String }),
+      operations: ["create-deal", "get-stages"],
+      hints: { label: "Create a deal", unwrap: "deal", fields: { stage: { label: "Stage" } } },
+      run: () => Effect.succeed(1),
+    })
+    const described = Action.describe(create)
+    expect(described.hints).toEqual({ label: "Create a deal", unwrap: "deal", fields: { stage: { label: "Stage" } } })
+    const catalog = [
+      { id: "create-deal", scopes: ["deals.write"] },
+      { id: "get-stages", scopes: ["deals.readonly", "deals.write"] },
+      { id: "other", scopes: ["other.write"] },
+    ]
+    expect(Action.scopesOf([described], catalog)).toEqual(["deals.readonly", "deals.write"])
+    expect(Action.scopesOf([Action.describe({ ...create, operations: undefined })], catalog)).toEqual([])
+  })
 })
