@@ -56,10 +56,10 @@ describe("crmkit webhooks listen", () => {
     fs.writeFileSync(path.join(dir, "rsa.pem"), sandbox.ghl.webhooks.publicKeys.rsa)
     const listener = await listen([
       "ghl",
-      "--ed25519-key",
-      path.join(dir, "ed25519.pem"),
-      "--rsa-key",
-      path.join(dir, "rsa.pem"),
+      "--setting",
+      `ed25519Key=@${path.join(dir, "ed25519.pem")}`,
+      "--setting",
+      `rsaKey=@${path.join(dir, "rsa.pem")}`,
     ])
     const event = { type: "ContactCreate", locationId: sandbox.credentials.ghl.locationId, id: "c-1", email: "a@b.co" }
 
@@ -68,22 +68,36 @@ describe("crmkit webhooks listen", () => {
     const legacy = sandbox.ghl.webhooks.sign(event, { legacy: "only" })
     expect(await post(listener.url, legacy.body, legacy.headers)).toBe(200)
     expect(await post(listener.url, good.body.replace("a@b.co", "x@y.zz"), good.headers)).toBe(401)
-    expect(await post(listener.url, good.body, good.headers)).toBe(401)
+    // A replay is acknowledged (GHL stops resending) but not printed; a stale one is refused for good (4xx).
+    expect(await post(listener.url, good.body, good.headers)).toBe(200)
     const stale = sandbox.ghl.webhooks.sign({ ...event, timestamp: new Date(Date.now() - 3_600_000).toISOString() })
-    expect(await post(listener.url, stale.body, stale.headers)).toBe(401)
+    expect(await post(listener.url, stale.body, stale.headers)).toBe(400)
     await settle()
 
     expect(listener.lines).toHaveLength(2)
     expect(listener.lines[0]).toMatchObject({
       provider: "ghl",
-      scheme: "ed25519",
-      event: { kind: "Contact", payload: { type: "ContactCreate", id: "c-1" } },
+      type: "ContactCreate",
+      data: { kind: "Contact", type: "ContactCreate", id: "c-1", verifiedWith: "ed25519" },
     })
-    expect(listener.lines[1]).toMatchObject({ scheme: "rsa" })
+    expect(listener.lines[1]).toMatchObject({ data: { verifiedWith: "rsa" } })
     const errors = listener.errors()
     expect(errors).toContain("BadSignature")
     expect(errors).toContain("Replayed")
     expect(errors).toContain("Stale")
+  })
+
+  it("refuses a setting the receiver does not take, before listening", async () => {
+    const run = spawn(process.execPath, [bin, "webhooks", "listen", "keap", "--setting", "ed25519Key=x"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let err = ""
+    run.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk
+    })
+    const code = await new Promise<number | null>((resolve) => run.on("exit", resolve))
+    expect(code).toBe(2)
+    expect(err).toContain("Keap webhooks take no setting ed25519Key")
   })
 
   it("keap: answers the X-Hook-Secret handshake and prints batched deliveries", async () => {
@@ -104,7 +118,14 @@ describe("crmkit webhooks listen", () => {
     await settle()
     expect(listener.lines).toEqual([
       { provider: "keap", handshake: true },
-      expect.objectContaining({ provider: "keap", event_key: "contact.add", object_keys: delivery.object_keys }),
+      // One line per changed object.
+      expect.objectContaining({
+        provider: "keap",
+        type: "contact.add",
+        id: "1",
+        data: expect.objectContaining({ objectType: "contact" }),
+      }),
+      expect.objectContaining({ provider: "keap", type: "contact.add", id: "2" }),
     ])
     expect(listener.errors()).toContain("not JSON")
   })

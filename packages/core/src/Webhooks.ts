@@ -45,8 +45,10 @@ export interface EventType {
 }
 
 export interface WebhookReceiver<R = never> {
-  /** Every event the provider delivers, for a host's event picker. */
+  /** The events the provider documents, for a host's event picker. */
   readonly events: ReadonlyArray<EventType>
+  /** The events this account can subscribe to, where the API tells (it may know more than `events`). */
+  readonly listEvents?: Effect.Effect<ReadonlyArray<EventType>, CrmError, R> | undefined
   /** What a receiver may be given (verification keys...), each with its default. */
   readonly settings: ReadonlyArray<CredentialField>
   /** Makes a receiver with these settings; it keeps state (replay guard) across requests. */

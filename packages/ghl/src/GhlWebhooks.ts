@@ -10,6 +10,7 @@
  * `{ kind: "Unknown" }` events carrying the raw payload.
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto"
+import type { Webhooks } from "@crmkit/core"
 import { Clock, Effect, Schema } from "effect"
 
 /**
@@ -83,8 +84,11 @@ export interface VerifyOptions {
 
 const Rest = [Schema.Record(Schema.String, Schema.Unknown)] as const
 const Str = Schema.optionalKey(Schema.NullOr(Schema.String))
-const family = <T extends ReadonlyArray<string>, F extends Schema.Struct.Fields>(types: T, fields: F) =>
-  Schema.StructWithRest(Schema.Struct({ type: Schema.Literals(types), ...fields }), Rest)
+const documentedTypes: Array<string> = []
+const family = <T extends ReadonlyArray<string>, F extends Schema.Struct.Fields>(types: T, fields: F) => {
+  documentedTypes.push(...types)
+  return Schema.StructWithRest(Schema.Struct({ type: Schema.Literals(types), ...fields }), Rest)
+}
 
 export const ContactEvent = family(
   ["ContactCreate", "ContactUpdate", "ContactDelete", "ContactDndUpdate", "ContactTagUpdate"],
@@ -291,4 +295,105 @@ export const verifier = (options: VerifyOptions = {}) => {
         return yield* new WebhookError({ reason: "Replayed", message: `webhook ${webhookId} was already delivered` })
       return { event, webhookId, scheme: signature.scheme }
     })
+}
+
+// --- The connector's receiver ---------------------------------------------------------------
+
+/** Every event type GHL documents, in the order of the families above. */
+export const eventTypes: ReadonlyArray<string> = documentedTypes
+
+/**
+ * What a refusal answers: GHL retries 5xx and 429 only, so a refusal is a 4xx (it is not
+ * retried, and shows as failed in the app's logs); a replay is acknowledged with 200 so
+ * that GHL stops resending what was already processed.
+ */
+export const refusalStatus: Readonly<Record<WebhookError["reason"], number>> = {
+  MissingSignature: 401,
+  BadSignature: 401,
+  Stale: 400,
+  Malformed: 400,
+  Replayed: 200,
+}
+
+const json = { "content-type": "application/json" }
+
+// One replay window per process, shared by every receiver (a replay is one whatever the settings).
+const sharedReplayGuard = memoryReplayGuard()
+
+const words = (type: string) => type.replace(/([a-z])([A-Z])/g, "$1 $2")
+
+const present = (value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : value)
+
+/** GHL webhooks as the connector's receiver: every host verifies and answers the same way. */
+export const receiver: Webhooks.WebhookReceiver = {
+  events: eventTypes.map((type) => ({ name: type, title: words(type) })),
+  settings: [
+    {
+      name: "ed25519Key",
+      title: "Ed25519 Public Key",
+      description: "PEM of the key for x-ghl-signature; default: GHL's published key",
+      secret: false,
+      required: false,
+    },
+    {
+      name: "rsaKey",
+      title: "RSA Public Key (Legacy)",
+      description: "PEM of the key for the legacy x-wh-signature; default: GHL's published key",
+      secret: false,
+      required: false,
+    },
+    {
+      name: "acceptLegacy",
+      title: "Accept Legacy Signatures",
+      description: "Whether deliveries signed only with the legacy RSA scheme are accepted",
+      secret: false,
+      required: false,
+      choices: ["true", "false"],
+      default: "true",
+    },
+    {
+      name: "toleranceSeconds",
+      title: "Timestamp Tolerance (Seconds)",
+      description: "How far a delivery's timestamp may be from now",
+      secret: false,
+      required: false,
+      default: "300",
+    },
+  ],
+  make: (settings) => {
+    const tolerance = Number(present(settings.toleranceSeconds) ?? 300)
+    const verify = verifier({
+      keys: {
+        ed25519: present(settings.ed25519Key),
+        rsa: settings.acceptLegacy === "false" ? null : present(settings.rsaKey),
+      },
+      toleranceMillis: (Number.isFinite(tolerance) && tolerance > 0 ? tolerance : 300) * 1000,
+      replay: sharedReplayGuard,
+    })
+    return (request) =>
+      verify(request.body, request.headers).pipe(
+        Effect.match({
+          onSuccess: (verified): Webhooks.Received => ({
+            _tag: "Delivered",
+            response: { status: 200, headers: json, body: JSON.stringify({ received: true }) },
+            events: [
+              {
+                type: verified.event.payload.type,
+                id: verified.webhookId,
+                data: { ...verified.event.payload, kind: verified.event.kind, verifiedWith: verified.scheme },
+              },
+            ],
+          }),
+          onFailure: (error): Webhooks.Received => ({
+            _tag: "Refused",
+            reason: `${error.reason}: ${error.message}`,
+            response: {
+              status: refusalStatus[error.reason],
+              headers: json,
+              body: JSON.stringify({ error: error.reason, message: error.message }),
+            },
+          }),
+        }),
+      )
+  },
 }

@@ -1,95 +1,22 @@
 /**
  * `crmkit webhooks listen <provider> --port N`: a local receiver that prints each event as
- * one JSON line on stdout and each refusal, with its reason, on stderr. Keap: answers the
- * `X-Hook-Secret` handshake and reads batched deliveries. GHL: verifies `x-ghl-signature`
- * (Ed25519) or the legacy `x-wh-signature` (RSA) over the raw body and refuses stale or
- * replayed deliveries. The verification is the provider packages'; this is only the server.
+ * one JSON line on stdout and each refusal, with its reason, on stderr. The handshake,
+ * the signature checks and the answers are the connector's receiver's; this is only the
+ * server.
  */
 import * as fs from "node:fs"
-import type * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { connectors } from "../connectors.ts"
+import { connectorNamed, connectors } from "../connectors.ts"
+import * as Lazy from "../Lazy.ts"
 import { nodeHttp } from "../NodeBuiltins.ts"
+import { UsageError } from "../UsageError.ts"
 
-type Outcome =
-  | {
-      readonly accepted: true
-      readonly status: number
-      readonly headers: Record<string, string>
-      readonly body: string
-      readonly line: unknown
-    }
-  | {
-      readonly accepted: false
-      readonly status: number
-      readonly headers: Record<string, string>
-      readonly body: string
-      readonly reason: string
-    }
-
-type Receiver = (method: string, headers: http.IncomingHttpHeaders, body: Buffer) => Promise<Outcome>
-
-const json = { "content-type": "application/json" }
-
-const keapReceiver = async (): Promise<Receiver> => {
-  const { Hooks } = await import("@crmkit/keap")
-  return async (method, headers, body) => {
-    const received = Hooks.handle({ method, headers: headers as Record<string, string>, body })
-    const { status, headers: replyHeaders, body: replyBody } = received.response
-    switch (received._tag) {
-      case "Handshake":
-        return {
-          accepted: true,
-          status,
-          headers: { ...replyHeaders },
-          body: replyBody,
-          line: { provider: "keap", handshake: true },
-        }
-      case "Delivery":
-        return {
-          accepted: true,
-          status,
-          headers: { ...replyHeaders },
-          body: replyBody,
-          line: { provider: "keap", ...received.delivery },
-        }
-      case "Rejected":
-        return { accepted: false, status, headers: { ...replyHeaders }, body: replyBody, reason: received.reason }
-    }
-  }
-}
-
-const ghlReceiver = async (keys: { ed25519?: string | undefined; rsa?: string | undefined }): Promise<Receiver> => {
-  const { GhlWebhooks } = await import("@crmkit/ghl")
-  const verify = GhlWebhooks.verifier({ keys })
-  return (_method, headers, body) =>
-    Effect.runPromise(
-      verify(body, headers as Record<string, string>).pipe(
-        Effect.match({
-          onSuccess: (verified): Outcome => ({
-            accepted: true,
-            status: 200,
-            headers: json,
-            body: "{}",
-            line: { provider: "ghl", scheme: verified.scheme, webhookId: verified.webhookId, event: verified.event },
-          }),
-          onFailure: (error): Outcome => ({
-            accepted: false,
-            status: 401,
-            headers: json,
-            body: JSON.stringify({ error: error.reason }),
-            reason: `${error.reason}: ${error.message}`,
-          }),
-        }),
-      ),
-    )
-}
-
-const readKey = (file: Option.Option<string>) => (Option.isSome(file) ? fs.readFileSync(file.value, "utf8") : undefined)
+/** `name=@path` reads the file (a PEM key), anything else is the value itself. */
+const settingValue = (value: string) => (value.startsWith("@") ? fs.readFileSync(value.slice(1), "utf8") : value)
 
 export const webhooksCommand = Command.make("webhooks").pipe(
   Command.withDescription("Receive webhooks locally"),
@@ -105,28 +32,55 @@ export const webhooksCommand = Command.make("webhooks").pipe(
           Flag.withDescription("Port on 127.0.0.1 (0: any free port)"),
           Flag.withDefault(8787),
         ),
-        ed25519Key: Flag.String("ed25519-key").pipe(
-          Flag.withDescription("GHL: PEM file of the Ed25519 public key (default: GHL's published key)"),
-          Flag.optional,
-        ),
-        rsaKey: Flag.String("rsa-key").pipe(
-          Flag.withDescription("GHL: PEM file of the legacy RSA public key (default: GHL's published key)"),
+        setting: Flag.KeyValuePair("setting").pipe(
+          Flag.withDescription("A receiver setting, as name=value or name=@file (e.g. a GHL ed25519Key=@key.pem)"),
           Flag.optional,
         ),
       },
-      Effect.fn(function* ({ provider, port, ed25519Key, rsaKey }) {
-        const receive = yield* Effect.promise(() =>
-          provider === "keap" ? keapReceiver() : ghlReceiver({ ed25519: readKey(ed25519Key), rsa: readKey(rsaKey) }),
-        )
+      Effect.fn(function* ({ provider, port, setting }) {
+        const connector = connectorNamed(provider)!
+        const runtime = yield* Lazy.runtime(connector)
+        const receiver = runtime.webhooks
+        if (receiver === undefined) {
+          return yield* new UsageError({ message: `${connector.title} sends no webhooks` })
+        }
+        const given = Option.getOrElse(setting, () => ({}))
+        const known = receiver.settings.map((s) => s.name)
+        const unknown = Object.keys(given).filter((name) => !known.includes(name))
+        if (unknown.length > 0) {
+          return yield* new UsageError({
+            message: `${connector.title} webhooks take no setting ${unknown.join(", ")}${known.length ? ` (they take ${known.join(", ")})` : ""}`,
+          })
+        }
+        const settings = yield* Effect.try({
+          try: () => Object.fromEntries(Object.entries(given).map(([name, value]) => [name, settingValue(value)])),
+          catch: (cause) => new UsageError({ message: `--setting: ${(cause as Error).message}` }),
+        })
+        const receive = receiver.make(settings)
         const server = nodeHttp().createServer((request, response) => {
           const chunks: Array<Buffer> = []
           request.on("data", (chunk: Buffer) => chunks.push(chunk))
           request.on("end", () => {
-            receive(request.method ?? "GET", request.headers, Buffer.concat(chunks)).then((outcome) => {
-              response.writeHead(outcome.status, outcome.headers).end(outcome.body)
-              if (outcome.accepted) process.stdout.write(`${JSON.stringify(outcome.line)}\n`)
-              else process.stderr.write(`rejected (${outcome.status}): ${outcome.reason}\n`)
-            })
+            const headers = Object.fromEntries(
+              Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
+            )
+            Effect.runPromise(receive({ method: request.method ?? "GET", headers, body: Buffer.concat(chunks) })).then(
+              (received) => {
+                const { status, headers: replyHeaders, body } = received.response
+                response.writeHead(status, replyHeaders).end(body)
+                switch (received._tag) {
+                  case "Handshake":
+                    process.stdout.write(`${JSON.stringify({ provider, handshake: true })}\n`)
+                    break
+                  case "Delivered":
+                    for (const event of received.events)
+                      process.stdout.write(`${JSON.stringify({ provider, ...event })}\n`)
+                    break
+                  case "Refused":
+                    process.stderr.write(`refused (${status}): ${received.reason}\n`)
+                }
+              },
+            )
           })
         })
         yield* Effect.acquireRelease(

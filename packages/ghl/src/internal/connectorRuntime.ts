@@ -5,6 +5,7 @@ import { actions } from "../GhlActions.ts"
 import * as GhlAuth from "../GhlAuth.ts"
 import * as GhlClient from "../GhlClient.ts"
 import { connector } from "../GhlConnector.ts"
+import { receiver } from "../GhlWebhooks.ts"
 
 const userTypeOf = (app: Connector.OAuthApp): GhlAuth.UserType =>
   app.options?.userType === "Company" ? "Company" : "Location"
@@ -47,6 +48,7 @@ export const runtime: Connector.Runtime<GhlClient.GhlClient> = {
     },
   },
   actions,
+  webhooks: receiver,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,
   operations: async () => (await import("../GhlOperations.ts")).registry,
 }

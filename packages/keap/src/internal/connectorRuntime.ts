@@ -5,6 +5,7 @@ import { actions } from "../KeapActions.ts"
 import * as KeapAuth from "../KeapAuth.ts"
 import * as KeapClient from "../KeapClient.ts"
 import { connector } from "../KeapConnector.ts"
+import { receiver } from "../KeapWebhooks.ts"
 
 const keyKinds = new Set(["pat", "sak"])
 
@@ -23,6 +24,7 @@ export const runtime: Connector.Runtime<KeapClient.KeapClient> = {
     contextOf: () => ({}),
   },
   actions,
+  webhooks: receiver,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,
   operations: async () => (await import("../KeapOperations.ts")).registry,
 }

@@ -201,6 +201,9 @@ const fetchers: Readonly<Record<string, { readonly operation: Operation.Operatio
 /** Object types `hydrate` can fetch. */
 export const hydratableTypes: ReadonlyArray<string> = Object.keys(fetchers)
 
+/** The "get" operation of one object type, if `hydrate` can fetch it. */
+export const fetcherOf = (type: string) => (Object.hasOwn(fetchers, type) ? fetchers[type] : undefined)
+
 /**
  * The full objects behind a delivery's ids, fetched through `KeapClient` (so under its
  * rate limits), `concurrency` at a time (default 4). Deleted objects are skipped; other

@@ -11,50 +11,15 @@ import {
   NodeConnectionTypes,
 } from "n8n-workflow"
 
-const EVENTS = [
-  "AppointmentCreate",
-  "AppointmentDelete",
-  "AppointmentUpdate",
-  "ContactCreate",
-  "ContactDelete",
-  "ContactDndUpdate",
-  "ContactTagUpdate",
-  "ContactUpdate",
-  "InboundMessage",
-  "NoteCreate",
-  "NoteDelete",
-  "NoteUpdate",
-  "OpportunityCreate",
-  "OpportunityDelete",
-  "OpportunityStageUpdate",
-  "OpportunityStatusUpdate",
-  "OpportunityUpdate",
-  "OutboundMessage",
-  "TaskComplete",
-  "TaskCreate",
-  "TaskDelete",
-]
+// The event list, the verification and the refusal statuses are the connector's receiver's.
+const receiver = GhlWebhooks.receiver
 
-/** HTTP answers per refusal: GHL retries 5xx and 429 only, so refusals are 4xx (a replay is acknowledged). */
-const refusalStatus: Record<GhlWebhooks.WebhookError["reason"], number> = {
-  MissingSignature: 401,
-  BadSignature: 401,
-  Stale: 400,
-  Malformed: 400,
-  Replayed: 200,
-}
-
-// One replay window per n8n process, shared by every workflow using this trigger.
-const replayGuard = GhlWebhooks.memoryReplayGuard()
-
-const reply = (status: number, body: unknown) => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-})
-
-const nonEmpty = (value: unknown): string | undefined =>
-  typeof value === "string" && value.trim() !== "" ? value : undefined
+const text = (value: unknown): string | undefined =>
+  typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : undefined
 
 /**
  * HighLevel webhooks (set the URL in your Marketplace app's webhook settings): verifies
@@ -87,7 +52,7 @@ export class HighLevelTrigger implements INodeType {
         displayName: "Events",
         name: "events",
         type: "multiOptions",
-        options: EVENTS.map((event) => ({ name: event, value: event })),
+        options: receiver.events.map((event) => ({ name: event.name, value: event.name })),
         default: [],
         description: "Only these event types start the workflow; none selected means every event",
       },
@@ -152,33 +117,34 @@ export class HighLevelTrigger implements INodeType {
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
     const options = this.getNodeParameter("options", {}) as IDataObject
     const events = this.getNodeParameter("events", []) as Array<string>
-    const verify = GhlWebhooks.verifier({
-      keys: {
-        ed25519: nonEmpty(options.ed25519Key),
-        rsa: options.acceptLegacy === false ? null : nonEmpty(options.rsaKey),
-      },
-      toleranceMillis: (typeof options.toleranceSeconds === "number" ? options.toleranceSeconds : 300) * 1000,
-      replay: replayGuard,
+    const receive = receiver.make({
+      ed25519Key: text(options.ed25519Key),
+      rsaKey: text(options.rsaKey),
+      acceptLegacy: text(options.acceptLegacy),
+      toleranceSeconds: text(options.toleranceSeconds),
     })
     const request = WebhookRequest.read(this)
-    const result = await Effect.runPromise(Effect.result(verify(request.body, request.headers)))
-    if (result._tag === "Failure") {
-      const refusal = result.failure
-      return WebhookRequest.answer(
-        this,
-        reply(refusalStatus[refusal.reason], { error: refusal.reason, message: refusal.message }),
-      )
+    const received = await Effect.runPromise(
+      receive({
+        method: request.method,
+        headers: Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [
+            name.toLowerCase(),
+            Array.isArray(value) ? value[0] : (value as string | undefined),
+          ]),
+        ),
+        body: typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body,
+      }),
+    )
+    if (received._tag !== "Delivered") return WebhookRequest.answer(this, received.response)
+    const wanted = received.events.filter((event) => events.length === 0 || events.includes(event.type))
+    if (wanted.length === 0) {
+      return WebhookRequest.answer(this, {
+        ...received.response,
+        body: JSON.stringify({ ignored: received.events[0]?.type }),
+      })
     }
-    const { event, webhookId, scheme } = result.success
-    if (events.length > 0 && !events.includes(event.payload.type)) {
-      return WebhookRequest.answer(this, reply(200, { ignored: event.payload.type }))
-    }
-    const item: IDataObject = {
-      ...(event.payload as IDataObject),
-      kind: event.kind,
-      webhookId: webhookId ?? null,
-      verifiedWith: scheme,
-    }
-    return WebhookRequest.answer(this, reply(200, { received: true }), [this.helpers.returnJsonArray([item])])
+    const items = wanted.map((event) => ({ ...(event.data as IDataObject), webhookId: event.id ?? null }))
+    return WebhookRequest.answer(this, received.response, [this.helpers.returnJsonArray(items)])
   }
 }
