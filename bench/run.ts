@@ -11,7 +11,9 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Pagination, TokenStore } from "@crmkit/core"
 import { GhlAuth, GhlClient } from "@crmkit/ghl"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { KeapAuth, KeapClient } from "@crmkit/keap"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { startSandbox } from "@crmkit/sandbox"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
@@ -25,7 +27,9 @@ const ceilingSeconds = (requests: number, limit: number, windowSeconds: number) 
   (Math.ceil(requests / limit) - 1) * windowSeconds
 
 async function throughput() {
-  const sandbox = await startSandbox({ contacts: { keap: 40_000, ghl: 30_000 } })
+  const sandbox = await startSandbox({
+    simulators: { keap: keapSimulator({ contacts: 40_000 }), ghl: ghlSimulator({ contacts: 30_000 }) },
+  })
   try {
     // Keap, OAuth: 25/s spike, 1,500/min, 150,000/day; pages of 100, one after another.
     const app: KeapAuth.OAuthApp = {
@@ -215,7 +219,12 @@ async function memory() {
     { client: "crmkit", script: bundle },
     { client: "bare fetch", script: path.join(here, "stream-memory-bare.ts") },
   ]
-  const sandbox = await startSandbox({ contacts: { keap: 1_000_000, ghl: 10 }, rateLimits: false })
+  const sandbox = await startSandbox({
+    simulators: {
+      keap: keapSimulator({ contacts: 1_000_000, rateLimits: false }),
+      ghl: ghlSimulator({ contacts: 10, rateLimits: false }),
+    },
+  })
   try {
     const runs = []
     for (const flags of [[], ["--max-semi-space-size=2"]]) {

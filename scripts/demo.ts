@@ -7,12 +7,16 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { type CrmClient, Pagination, TokenStore } from "@crmkit/core"
 import { GhlAuth, GhlClient } from "@crmkit/ghl"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { KeapAuth, KeapClient } from "@crmkit/keap"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Console, Effect, Layer, Redacted, Stream } from "effect"
 
-const sandbox = await startSandbox({ contacts: { keap: 2_500, ghl: 600 } })
+const sandbox = await startSandbox({
+  simulators: { keap: keapSimulator({ contacts: 2_500 }), ghl: ghlSimulator({ contacts: 600 }) },
+})
 const http = NodeHttpClient.layerUndici
 const line = (text = "") => Console.log(text)
 

@@ -10,9 +10,9 @@ import * as Effect from "effect/Effect"
 import { HttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Connections from "./Connections.ts"
 import * as Profiles from "./Profiles.ts"
-import * as SandboxWiring from "./SandboxWiring.ts"
 import { UsageError } from "./UsageError.ts"
 
 export interface SessionOptions {
@@ -145,17 +145,18 @@ export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
     const memory = TokenStore.makeMemory()
     if (options.sandbox) {
       const server = yield* Effect.acquireRelease(
-        Effect.promise(async () =>
-          (await import("@crmkit/sandbox")).startSandbox({ contacts: { keap: 250, ghl: 250 } }),
-        ),
+        Effect.promise(async () => (await import("./Sandbox.ts")).start({}, [provider])),
         (s) => Effect.promise(() => s.close()),
       )
-      const wiring = SandboxWiring.connection(provider.name, server)
+      const connection = server.connections[provider.name]
+      if (connection === undefined) {
+        return yield* new UsageError({ message: `${provider.title} has no simulator: --sandbox is not available` })
+      }
       return yield* makeClient(
         runtime,
-        options.baseUrl ?? wiring.baseUrl,
-        wiring.context,
-        runtime.keyCredentials(wiring.kind, wiring.secret),
+        options.baseUrl ?? connection.baseUrl,
+        connection.context,
+        runtime.keyCredentials(connection.credential.kind, Redacted.make(connection.credential.secret)),
         memory,
       )
     }

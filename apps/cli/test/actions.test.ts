@@ -3,6 +3,9 @@
  * change made by one command is seen by the next (the `--sandbox` flag would give each run
  * a fresh one).
  */
+
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { crmkit, crmkitAsync } from "./support.ts"
@@ -12,7 +15,9 @@ let keap: (args: ReadonlyArray<string>) => ReturnType<typeof crmkitAsync>
 let ghl: (args: ReadonlyArray<string>) => ReturnType<typeof crmkitAsync>
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 320, ghl: 320 } })
+  sandbox = await startSandbox({
+    simulators: { keap: keapSimulator({ contacts: 320 }), ghl: ghlSimulator({ contacts: 320 }) },
+  })
   keap = (args) =>
     crmkitAsync(["--base-url", sandbox.keap.baseUrl, "keap", ...args], {
       KEAP_API_KEY: sandbox.credentials.keap.personalAccessToken,

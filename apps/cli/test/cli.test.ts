@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { bin, crmkit, loginKeap, sandboxServer as sandboxServerIn } from "./support.ts"
+import { bin, crmkit, loginKeap, sandboxProcess, sandboxServer as sandboxServerIn } from "./support.ts"
 
 describe("crmkit", () => {
   it("shows help at every level", () => {
@@ -26,6 +26,25 @@ describe("crmkit", () => {
     const entries = JSON.parse(stdout) as Array<{ id: string; method: string; path: string }>
     expect(entries.length).toBe(576)
     expect(entries.find((e) => e.id === "get-contact")).toMatchObject({ method: "GET", path: "/contacts/{contactId}" })
+  })
+
+  it("serves every connector's simulator from `crmkit sandbox`, with the URLs and fake credentials", async () => {
+    const summary = await sandboxProcess(children, ["--seed", "7", "--contacts", "12", "--rate-limits=false"])
+    expect(Object.keys(summary.simulators).sort()).toEqual(["ghl", "keap"])
+    const keap = summary.simulators.keap!
+    expect(keap.endpoints.baseUrl).toBe(`${summary.url}/keap/crm/rest`)
+    expect(keap.connection.credential.kind).toBe("pat")
+    const page = (await (
+      await fetch(`${keap.endpoints.baseUrl}/v1/contacts`, {
+        headers: { "X-Keap-API-Key": keap.connection.credential.secret },
+      })
+    ).json()) as { count: number }
+    expect(page.count).toBe(12)
+    // The same seed gives the same credentials.
+    const again = await sandboxProcess(children, ["--seed", "7"])
+    expect(again.simulators.ghl!.credentials).toEqual(summary.simulators.ghl!.credentials)
+    const bad = crmkit(["sandbox", "--port", "abc"])
+    expect(bad.code).toBe(2)
   })
 
   it("streams every page of an operation against the embedded sandbox, keeping stdout clean", () => {
@@ -110,21 +129,7 @@ afterAll(() => {
 
 describe("crmkit export", () => {
   /** A sandbox in its own process, so that an export can be killed and resumed against the same data. */
-  const startServer = () =>
-    new Promise<{ baseUrl: string; apiKey: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", "--contacts", "1500"], {
-        stdio: ["ignore", "pipe", "inherit"],
-      })
-      children.push(child)
-      let out = ""
-      child.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk
-        const baseUrl = /keap: (\S+)/.exec(out)?.[1]
-        const apiKey = /X-Keap-API-Key: ([^)\s]+)/.exec(out)?.[1]
-        if (baseUrl && apiKey) resolve({ baseUrl, apiKey })
-      })
-      child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
-    })
+  const startServer = () => sandboxServerIn(children, ["--contacts", "1500"])
 
   it("resumes after being killed mid-way, with every record exactly once", async () => {
     const server = await startServer()

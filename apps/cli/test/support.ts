@@ -53,21 +53,46 @@ export const crmkitProcess = (args: ReadonlyArray<string>, env: Record<string, s
 export const crmkitAsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
   crmkitProcess(args, env).done
 
-/** `crmkit sandbox --port 0` as a child process: the sandbox as a user starts it. */
-export const sandboxServer = (children: Array<ReturnType<typeof spawn>>) =>
-  new Promise<{ url: string; baseUrl: string; apiKey: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] })
+export interface SandboxSummary {
+  readonly url: string
+  readonly seed: number
+  readonly simulators: Readonly<
+    Record<
+      string,
+      {
+        readonly title: string
+        readonly endpoints: Readonly<Record<string, string>>
+        readonly connection: {
+          readonly baseUrl: string
+          readonly credential: { readonly kind: string; readonly secret: string }
+        }
+        readonly credentials: Readonly<Record<string, unknown>>
+      }
+    >
+  >
+}
+
+/** `crmkit sandbox --port 0 --json` as a child process: the sandbox as a user starts it. */
+export const sandboxProcess = (children: Array<ReturnType<typeof spawn>>, args: ReadonlyArray<string> = []) =>
+  new Promise<SandboxSummary>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", "--json", ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
     children.push(child)
     let out = ""
     child.stdout!.on("data", (chunk: Buffer) => {
       out += chunk
-      const url = /listening on (\S+)/.exec(out)?.[1]
-      const baseUrl = /keap: (\S+)/.exec(out)?.[1]
-      const apiKey = /X-Keap-API-Key: ([^)\s]+)/.exec(out)?.[1]
-      if (url && baseUrl && apiKey) resolve({ url, baseUrl, apiKey })
+      if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0]!) as SandboxSummary)
     })
     child.on("exit", (code) => reject(new Error(`sandbox exited ${code}`)))
   })
+
+/** The sandbox in its own process, with Keap's base URL and Personal Access Token. */
+export const sandboxServer = async (children: Array<ReturnType<typeof spawn>>, args: ReadonlyArray<string> = []) => {
+  const summary = await sandboxProcess(children, args)
+  const keap = summary.simulators.keap!
+  return { url: summary.url, baseUrl: keap.connection.baseUrl, apiKey: keap.connection.credential.secret, summary }
+}
 
 /**
  * `crmkit auth login <provider>` against the sandbox, the "browser" following the consent

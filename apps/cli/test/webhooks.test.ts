@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
@@ -11,7 +13,9 @@ let sandbox: SandboxServer
 const children: Array<ChildProcess> = []
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 5 } })
+  sandbox = await startSandbox({
+    simulators: { keap: keapSimulator({ contacts: 5 }), ghl: ghlSimulator({ contacts: 5 }) },
+  })
 })
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL")

@@ -3,6 +3,8 @@
  * tarballs, run by `n8n execute` against the sandbox (a real HTTP server in this process).
  */
 import { resolve } from "node:path"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ExecutionResult, RealN8n } from "./support/RealN8n.ts"
@@ -44,7 +46,9 @@ const ghl = (name: string, parameters: Record<string, unknown>, extra: Partial<N
 })
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: CONTACTS, ghl: CONTACTS } })
+  sandbox = await startSandbox({
+    simulators: { keap: keapSimulator({ contacts: CONTACTS }), ghl: ghlSimulator({ contacts: CONTACTS }) },
+  })
   n8n = new RealN8n()
   n8n.installPackages([resolve(apps, "n8n-nodes-keap"), resolve(apps, "n8n-nodes-highlevel")])
   await n8n.importCredentials([...sandboxCredentials(sandbox), ...(await sandboxOAuthCredentials(sandbox))])

@@ -7,6 +7,8 @@
  * shortest n8n allows). Each workflow forwards its items to a collector in this process.
  */
 import { resolve } from "node:path"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Collector, freePort } from "./support/Collector.ts"
@@ -36,7 +38,9 @@ const forward = (path: string): NodeSpec => ({
 })
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 20, ghl: 20 } })
+  sandbox = await startSandbox({
+    simulators: { keap: keapSimulator({ contacts: 20 }), ghl: ghlSimulator({ contacts: 20 }) },
+  })
   collector = new Collector()
   await collector.start()
   n8n = new RealN8n()

@@ -3,6 +3,8 @@
  * like GHL, refuses location endpoints to agency tokens): the node exchanges the agency
  * token for a location token once per execution and signs the location calls with it.
  */
+
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { type IExecuteFunctions, type ILoadOptionsFunctions, NodeApiError, NodeOperationError } from "n8n-workflow"
@@ -25,7 +27,7 @@ const agencyGrant = async (scopes?: ReadonlyArray<string>): Promise<AgencyToken>
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: CONTACTS }, rateLimits: false })
+  sandbox = await startSandbox({ simulators: { ghl: ghlSimulator({ contacts: CONTACTS, rateLimits: false }) } })
   agencyToken = await agencyGrant()
 })
 afterAll(() => sandbox.close())

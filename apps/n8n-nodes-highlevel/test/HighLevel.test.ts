@@ -3,6 +3,7 @@
  * (HostContext); the webhook trigger and the node itself also run in a real n8n (n8n-e2e).
  */
 import { catalog } from "@crmkit/ghl"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { IDataObject, IExecuteFunctions, IPollFunctions } from "n8n-workflow"
@@ -13,7 +14,7 @@ import { table } from "../src/shared/HighLevelTable.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 30 } })
+  sandbox = await startSandbox({ simulators: { ghl: ghlSimulator({ contacts: 30 }) } })
 })
 afterAll(() => sandbox.close())
 

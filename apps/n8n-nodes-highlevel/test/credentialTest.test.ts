@@ -1,4 +1,6 @@
 /** Each HighLevel credential's test request (n8n's "Test" button) against the sandbox. */
+
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { sendCredentialTest } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -8,7 +10,7 @@ import { grant } from "./support/grant.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 5 }, rateLimits: false })
+  sandbox = await startSandbox({ simulators: { ghl: ghlSimulator({ contacts: 5, rateLimits: false }) } })
 })
 afterAll(() => sandbox.close())
 

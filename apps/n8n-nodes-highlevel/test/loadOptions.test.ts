@@ -1,4 +1,6 @@
 /** The HighLevel node's dropdowns, loaded live from the sandbox through the shared session. */
+
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { ILoadOptionsFunctions } from "n8n-workflow"
@@ -7,7 +9,7 @@ import { loadOptions } from "../src/shared/loadOptions.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1, ghl: 5 } })
+  sandbox = await startSandbox({ simulators: { ghl: ghlSimulator({ contacts: 5 }) } })
   // The location starts without tags: make one.
   const created = await fetch(`${sandbox.ghl.baseUrl}/locations/${sandbox.credentials.ghl.locationId}/tags`, {
     method: "POST",

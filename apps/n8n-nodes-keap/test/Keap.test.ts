@@ -3,6 +3,7 @@
  * client per execution across items, per-item errors, the table checked against the catalog.
  */
 import { catalog } from "@crmkit/keap"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { IExecuteFunctions } from "n8n-workflow"
@@ -12,7 +13,7 @@ import { table } from "../src/shared/KeapTable.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 160, ghl: 1 } })
+  sandbox = await startSandbox({ simulators: { keap: keapSimulator({ contacts: 160 }) } })
 })
 afterAll(() => sandbox.close())
 

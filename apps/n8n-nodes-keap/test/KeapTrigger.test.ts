@@ -4,6 +4,7 @@
  * webhook()), checkExists, delete on deactivation. The real-n8n run is in apps/n8n-e2e.
  */
 import { createServer, type Server } from "node:http"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { IHookFunctions, IWebhookFunctions } from "n8n-workflow"
@@ -40,7 +41,7 @@ const listHooks = async () =>
 
 beforeAll(async () => {
   // This test reads the hooks list directly, outside the node's rate limiter.
-  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 1 }, rateLimits: false })
+  sandbox = await startSandbox({ simulators: { keap: keapSimulator({ contacts: 5, rateLimits: false }) } })
   // The hook URL: hands each request to the trigger's webhook(), as n8n does.
   receiver = createServer((request, response) => {
     let body = ""

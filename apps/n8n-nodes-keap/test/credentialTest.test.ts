@@ -1,4 +1,6 @@
 /** Each Keap credential's test request (n8n's "Test" button) against the sandbox. */
+
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { sendCredentialTest } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -7,7 +9,7 @@ import { CrmkitKeapOAuth2Api } from "../src/credentials/CrmkitKeapOAuth2Api.cred
 
 let sandbox: SandboxServer
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 1 }, rateLimits: false })
+  sandbox = await startSandbox({ simulators: { keap: keapSimulator({ contacts: 5, rateLimits: false }) } })
 })
 afterAll(() => sandbox.close())
 

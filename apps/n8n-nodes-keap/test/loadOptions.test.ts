@@ -1,4 +1,6 @@
 /** The Keap node's dropdowns, loaded live from the sandbox through the shared session. */
+
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { ILoadOptionsFunctions } from "n8n-workflow"
@@ -8,7 +10,7 @@ import { loadOptions } from "../src/shared/loadOptions.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 5, ghl: 1 } })
+  sandbox = await startSandbox({ simulators: { keap: keapSimulator({ contacts: 5 }) } })
 })
 afterAll(() => sandbox.close())
 

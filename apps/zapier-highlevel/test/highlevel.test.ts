@@ -1,4 +1,5 @@
 import { Locations } from "@crmkit/ghl"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { createAppTester } from "zapier-platform-core"
@@ -24,8 +25,7 @@ beforeAll(async () => {
   // longer than a Zapier step.
   sandbox = await startSandbox({
     seed: 12,
-    contacts: { keap: 5, ghl: 40 },
-    rateLimits: { ghl: { burst: { limit: 100_000, windowMs: 60_000 } } },
+    simulators: { ghl: ghlSimulator({ contacts: 40, rateLimits: { burst: { limit: 100_000, windowMs: 60_000 } } }) },
   })
   process.env.GHL_BASE_URL = sandbox.ghl.baseUrl
   process.env.GHL_AUTHORIZE_URL = sandbox.ghl.authorizeUrl

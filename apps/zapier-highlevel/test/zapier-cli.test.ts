@@ -3,6 +3,7 @@
  * loaded through its zapierwrapper.js, running a real poll against the sandbox.
  */
 import { fileURLToPath } from "node:url"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { buildZip, loadBuild, unpack, validate } from "@crmkit/zapier-shared/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -12,7 +13,7 @@ const appDir = fileURLToPath(new URL("..", import.meta.url))
 describe("zapier-platform CLI", () => {
   let sandbox: SandboxServer
   beforeAll(async () => {
-    sandbox = await startSandbox({ seed: 13, contacts: { keap: 5, ghl: 20 } })
+    sandbox = await startSandbox({ seed: 13, simulators: { ghl: ghlSimulator({ contacts: 20 }) } })
     process.env.GHL_BASE_URL = sandbox.ghl.baseUrl
   })
   afterAll(() => sandbox.close())

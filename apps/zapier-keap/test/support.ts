@@ -1,12 +1,16 @@
 /** Test support: the sandbox wired into the app's environment, and a local REST-hook receiver. */
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 
 export const startKeapSandbox = async (): Promise<SandboxServer> => {
   // Each Zapier invocation has its own limiter, as on Lambda, so a fast test run would meet the
   // PAT's 10-per-second window; throttling is tested with injected 429s instead.
-  const sandbox = await startSandbox({ seed: 11, contacts: { keap: 40, ghl: 5 }, rateLimits: false })
+  const sandbox = await startSandbox({
+    seed: 11,
+    simulators: { keap: keapSimulator({ contacts: 40, rateLimits: false }) },
+  })
   process.env.KEAP_BASE_URL = sandbox.keap.baseUrl
   process.env.KEAP_TOKEN_URL = sandbox.keap.tokenUrl
   process.env.KEAP_AUTHORIZE_URL = sandbox.keap.authorizeUrl

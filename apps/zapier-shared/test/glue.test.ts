@@ -1,6 +1,8 @@
 import { Credentials } from "@crmkit/core"
 import { GhlAuth, GhlClient, Contacts as GhlContacts } from "@crmkit/ghl"
+import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { Contacts, KeapAuth, KeapClient, Tags } from "@crmkit/keap"
+import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { Layer, Redacted } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
@@ -15,8 +17,10 @@ beforeAll(async () => {
   // A short GHL burst window, so that a 429 asks for a wait that fits in one step.
   sandbox = await startSandbox({
     seed: 7,
-    contacts: { keap: 30, ghl: 30 },
-    rateLimits: { ghl: { burst: { limit: 100, windowMs: 2_000 } } },
+    simulators: {
+      keap: keapSimulator({ contacts: 30 }),
+      ghl: ghlSimulator({ contacts: 30, rateLimits: { burst: { limit: 100, windowMs: 2_000 } } }),
+    },
   })
 })
 afterAll(() => sandbox.close())

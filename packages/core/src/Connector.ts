@@ -92,6 +92,11 @@ export interface Connector {
   /** Records per request: what a list asks for by default, and the most the API gives. */
   readonly pageSize: { readonly default: number; readonly max: number }
   readonly load: () => Promise<Runtime>
+  /**
+   * The provider's simulator for the sandbox kit (a `SimulatorModule` of `@crmkit/sandbox`),
+   * loaded only by hosts that serve a sandbox. The core does not know the kit: hosts do.
+   */
+  readonly sandbox?: (() => Promise<unknown>) | undefined
 }
 
 /** An OAuth app, as the host holds it. */

@@ -8,13 +8,14 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { simulator as keapSimulator } from "../../keap/src/sandbox/index.ts"
 import { Credentials, CrmClient, OAuth2, Pagination, RateLimit, TokenStore } from "../src/index.ts"
 import { TestClient, testProfile } from "./support/testProvider.ts"
 
 let sandbox: SandboxServer
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ contacts: { keap: 1_234, ghl: 50 }, rateLimits: false })
+  sandbox = await startSandbox({ simulators: { keap: keapSimulator({ contacts: 1_234, rateLimits: false }) } })
 })
 afterAll(() => sandbox.close())
 beforeEach(() => {

@@ -74,4 +74,5 @@ export const connector: Connector.Connector = {
   ],
   pageSize: { default: 100, max: 100 },
   load: async () => (await import("./internal/connectorRuntime.ts")).runtime,
+  sandbox: () => import("./sandbox/index.ts"),
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest"
 import { Calendars, Contacts } from "../src/index.ts"
 import { runWith, useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
+const sandbox = useSandbox({ contacts: 3, rateLimits: false })
 beforeEach(() => sandbox().stats.reset())
 
 const run = runWith(sandbox)

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest"
 import * as Contacts from "../src/services/Contacts.ts"
 import { pitLayer, runWith, useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ contacts: { keap: 10, ghl: 10_150 }, rateLimits: false })
+const sandbox = useSandbox({ contacts: 10_150, rateLimits: false })
 beforeEach(() => sandbox().stats.reset())
 
 const layer = (locationId?: string) => pitLayer(sandbox(), { locationId })

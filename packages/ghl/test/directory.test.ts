@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { Businesses, Contacts, Users, Workflows } from "../src/index.ts"
 import { runWith, useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ contacts: { keap: 1, ghl: 3 }, rateLimits: false })
+const sandbox = useSandbox({ contacts: 3, rateLimits: false })
 
 const run = runWith(sandbox)
 

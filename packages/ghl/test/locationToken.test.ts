@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest"
 import { GhlAuth, GhlClient, GhlOperations } from "../src/index.ts"
 import { useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ contacts: { keap: 10, ghl: 20 }, rateLimits: false })
+const sandbox = useSandbox({ contacts: 20, rateLimits: false })
 beforeEach(() => {
   sandbox().faults.clear()
   sandbox().stats.reset()

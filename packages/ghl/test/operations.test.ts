@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest"
 import { catalog, GhlAuth, GhlClient, GhlOperations } from "../src/index.ts"
 import { failureOf, pitLayer, runWith, useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ contacts: { keap: 10, ghl: 130 }, rateLimits: false })
+const sandbox = useSandbox({ contacts: 130, rateLimits: false })
 beforeEach(() => {
   sandbox().faults.clear()
   sandbox().stats.reset()

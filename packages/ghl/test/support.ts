@@ -1,15 +1,16 @@
 import type { CrmError } from "@crmkit/core"
-import { type SandboxOptions, type SandboxServer, startSandbox } from "@crmkit/sandbox"
+import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { GhlAuth, GhlClient } from "../src/index.ts"
+import { type GhlSandboxOptions, simulator } from "../src/sandbox/index.ts"
 
 /** One sandbox for the file. */
-export const useSandbox = (options: SandboxOptions) => {
+export const useSandbox = (options: GhlSandboxOptions) => {
   let server: SandboxServer | undefined
   beforeAll(async () => {
-    server = await startSandbox(options)
+    server = await startSandbox({ simulators: { ghl: simulator(options) } })
   })
   afterAll(() => server?.close())
   return () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { GhlWebhooks } from "../src/index.ts"
 import { useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ contacts: { keap: 1, ghl: 1 }, rateLimits: false })
+const sandbox = useSandbox({ contacts: 1, rateLimits: false })
 
 const verifierForSandbox = () => GhlWebhooks.verifier({ keys: sandbox().ghl.webhooks.publicKeys })
 const failureReason = async (effect: Effect.Effect<unknown, GhlWebhooks.WebhookError>) =>

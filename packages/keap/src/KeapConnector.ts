@@ -46,4 +46,5 @@ export const connector: Connector.Connector = {
   context: [],
   pageSize: { default: 1000, max: 1000 },
   load: async () => (await import("./internal/connectorRuntime.ts")).runtime,
+  sandbox: () => import("./sandbox/index.ts"),
 }

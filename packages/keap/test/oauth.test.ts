@@ -8,7 +8,7 @@ import * as KeapClient from "../src/KeapClient.ts"
 import * as Contacts from "../src/services/Contacts.ts"
 import { useSandbox } from "./support.ts"
 
-const sandbox = useSandbox({ rateLimits: false, contacts: { keap: 20, ghl: 0 } })
+const sandbox = useSandbox({ rateLimits: false, contacts: 20 })
 
 describe("Keap OAuth", () => {
   it("a hundred concurrent requests on an expired token make one refresh (Basic client auth), saved before use", async () => {

@@ -1,16 +1,17 @@
 import { RateLimit } from "@crmkit/core"
-import { type SandboxOptions, type SandboxServer, startSandbox } from "@crmkit/sandbox"
+import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import * as KeapAuth from "../src/KeapAuth.ts"
 import * as KeapClient from "../src/KeapClient.ts"
+import { type KeapSandboxOptions, simulator } from "../src/sandbox/index.ts"
 
 /** One sandbox for the file. */
-export const useSandbox = (options: SandboxOptions = { rateLimits: false, contacts: { keap: 60, ghl: 0 } }) => {
+export const useSandbox = (options: KeapSandboxOptions = { rateLimits: false, contacts: 60 }) => {
   let server: SandboxServer | undefined
   beforeAll(async () => {
-    server = await startSandbox(options)
+    server = await startSandbox({ simulators: { keap: simulator(options) } })
   })
   afterAll(() => server?.close())
   return () => {

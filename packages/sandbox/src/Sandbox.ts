@@ -4,16 +4,6 @@ import { setTimeout as sleep } from "node:timers/promises"
 import { ADMIN_PREFIX, createAdminRouter, handleAdmin } from "./admin.ts"
 import { SandboxClock } from "./clock.ts"
 import { FaultInjector } from "./faults.ts"
-import type { GhlCredentials } from "./ghl/credentials.ts"
-import type { GhlAuthorizationOptions } from "./ghl/oauth.ts"
-import {
-  GHL_AUTHORIZE_PATH,
-  GHL_LOCATION_TOKEN_PATH,
-  GHL_PREFIX,
-  GHL_TOKEN_PATH,
-  GhlSimulator,
-} from "./ghl/simulator.ts"
-import type { GhlWebhookSigner } from "./ghl/webhooks.ts"
 import {
   BodyTooLargeError,
   buildContext,
@@ -25,78 +15,59 @@ import {
   truncateJson,
   writeResponse,
 } from "./http.ts"
-import type { KeapCredentials } from "./keap/credentials.ts"
-import { KEAP_API_BASE, KEAP_AUTHORIZE_PATH, KEAP_PREFIX, KEAP_TOKEN_PATH, KeapSimulator } from "./keap/simulator.ts"
-import type { CodeBinding } from "./oauth.ts"
-import { resolveOptions, type SandboxOptions } from "./options.ts"
-import type { ProviderSimulator } from "./provider.ts"
+import { DEFAULT_SEED, nonNegativeInteger, RESERVED_NAMES, type SandboxOptions } from "./options.ts"
+import type { ProviderSimulator, SandboxConnection, Simulator, SimulatorFactory } from "./provider.ts"
 import { FixedWindowCounter } from "./rateLimit.ts"
 import { SandboxStats } from "./stats.ts"
 
-export interface SandboxCredentials {
-  readonly keap: KeapCredentials
-  readonly ghl: GhlCredentials
-}
+type Factories = Readonly<Record<string, SimulatorFactory<any, any>>>
+type EndpointsOf<F> = F extends SimulatorFactory<infer E, any> ? E : never
+type CredentialsOf<F> = F extends SimulatorFactory<any, infer C> ? C : never
 
-export interface KeapEndpoints {
-  /** REST API root: append `/v1/...` or `/v2/...` (like https://api.infusionsoft.com/crm/rest). */
-  readonly baseUrl: string
-  /** OAuth token endpoint (like https://api.infusionsoft.com/token). */
-  readonly tokenUrl: string
-  /** OAuth authorization page (like https://accounts.infusionsoft.com/app/oauth/authorize); redirects at once. */
-  readonly authorizeUrl: string
-  /** A code the token endpoint accepts once, as if the user had consented. Bound to the registered redirect URI unless given. */
-  issueAuthorizationCode(binding?: CodeBinding): string
-}
-
-export interface GhlEndpoints {
-  /** API root (like https://services.leadconnectorhq.com). */
-  readonly baseUrl: string
-  readonly tokenUrl: string
-  readonly locationTokenUrl: string
-  /** Location chooser (like https://marketplace.gohighlevel.com/oauth/chooselocation); redirects at once. */
-  readonly authorizeUrl: string
-  /** A code the token endpoint accepts once, as if the user had consented for a location (or the agency). */
-  issueAuthorizationCode(options?: GhlAuthorizationOptions): string
-  /** Signs (Ed25519 and legacy RSA, key pairs generated at start) and delivers GHL webhooks. */
-  readonly webhooks: GhlWebhookSigner
-}
-
-export interface SandboxServer {
+export interface SandboxBase<S extends Factories> {
   /** http://127.0.0.1:PORT */
   readonly url: string
   readonly port: number
   readonly seed: number
-  readonly keap: KeapEndpoints
-  readonly ghl: GhlEndpoints
   readonly stats: SandboxStats
   readonly faults: FaultInjector
   readonly clock: SandboxClock
-  readonly credentials: SandboxCredentials
+  /** Each simulator's fake credentials, by name. */
+  readonly credentials: { readonly [K in keyof S]: CredentialsOf<S[K]> }
+  /** How a client connects to each simulator with its own credential. */
+  readonly connections: { readonly [K in keyof S]: SandboxConnection }
+  /** The simulators themselves, by name (their title and summary lines). */
+  readonly simulators: { readonly [K in keyof S]: Simulator<EndpointsOf<S[K]>, CredentialsOf<S[K]>> }
   /** Stops listening and drops open connections. */
   close(): Promise<void>
 }
 
-/** Starts a sandbox on 127.0.0.1 (port 0 = any free port). */
-export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxServer> {
-  const resolved = resolveOptions(options)
+/** The server, with each simulator's endpoints under its name (`server.keap.baseUrl`). */
+export type SandboxServer<S extends Factories = Factories> = SandboxBase<S> & {
+  readonly [K in keyof S]: EndpointsOf<S[K]>
+}
+
+/** Starts a sandbox on 127.0.0.1 (port 0 = any free port) with the given simulators. */
+export async function startSandbox<const S extends Factories>(options: SandboxOptions<S>): Promise<SandboxServer<S>> {
+  const names = Object.keys(options.simulators)
+  if (names.length === 0) throw new RangeError("startSandbox needs at least one simulator")
+  for (const name of names) {
+    if (RESERVED_NAMES.has(name)) throw new RangeError(`a simulator cannot be named "${name}"`)
+  }
+  const seed = nonNegativeInteger(options.seed ?? DEFAULT_SEED, "seed")
+  const port = nonNegativeInteger(options.port ?? 0, "port")
+  const baseLatencyMs = nonNegativeInteger(options.latencyMs ?? 0, "latencyMs")
   const clock = new SandboxClock()
   const stats = new SandboxStats()
   const faults = new FaultInjector()
-  faults.inject(resolved.faults)
-  const env = { clock, stats, limiter: new FixedWindowCounter(clock), seed: resolved.seed }
-  const keap = new KeapSimulator(env, {
-    contacts: resolved.contacts.keap,
-    accessTokenTtlSeconds: resolved.accessTokenTtlSeconds,
-    rateLimits: resolved.keapRateLimits,
-  })
-  const ghl = new GhlSimulator(env, {
-    contacts: resolved.contacts.ghl,
-    accessTokenTtlSeconds: resolved.accessTokenTtlSeconds,
-    rateLimits: resolved.ghlRateLimits,
-  })
-  const providers: readonly ProviderSimulator[] = [keap, ghl]
-  const credentials: SandboxCredentials = { keap: keap.credentials, ghl: ghl.credentials }
+  faults.inject(options.faults ?? [])
+  const env = { clock, stats, limiter: new FixedWindowCounter(clock), seed }
+  const built = Object.fromEntries(names.map((name) => [name, options.simulators[name]!(env)])) as Record<
+    string,
+    Simulator
+  >
+  const providers: readonly ProviderSimulator[] = Object.values(built).map((simulator) => simulator.provider)
+  const credentials = Object.fromEntries(names.map((name) => [name, built[name]!.credentials]))
   const admin = createAdminRouter({ faults, stats, clock, credentials })
 
   let origin = ""
@@ -135,7 +106,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats.recordRequest(provider.name, prepared.routeKey)
     const plan = faults.take(ctx.method, ctx.pathname)
     if (plan.latencyMs > 0) stats.recordFault("latency")
-    const delay = resolved.latencyMs + plan.latencyMs
+    const delay = baseLatencyMs + plan.latencyMs
     if (delay > 0) {
       await sleep(delay)
       // The client hung up while the request was held back (killed, timed out): the request
@@ -175,37 +146,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   })
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
-    server.listen(resolved.port, "127.0.0.1", () => {
+    server.listen(port, "127.0.0.1", () => {
       server.off("error", reject)
       resolve()
     })
   })
-  const port = (server.address() as AddressInfo).port
-  origin = `http://127.0.0.1:${port}`
+  const listening = (server.address() as AddressInfo).port
+  origin = `http://127.0.0.1:${listening}`
 
   let closing: Promise<void> | undefined
-  return {
+  const base = {
     url: origin,
-    port,
-    seed: resolved.seed,
-    keap: {
-      baseUrl: `${origin}${KEAP_PREFIX}${KEAP_API_BASE}`,
-      tokenUrl: `${origin}${KEAP_PREFIX}${KEAP_TOKEN_PATH}`,
-      authorizeUrl: `${origin}${KEAP_PREFIX}${KEAP_AUTHORIZE_PATH}`,
-      issueAuthorizationCode: (binding) => keap.issueAuthorizationCode(binding),
-    },
-    ghl: {
-      baseUrl: `${origin}${GHL_PREFIX}`,
-      tokenUrl: `${origin}${GHL_PREFIX}${GHL_TOKEN_PATH}`,
-      locationTokenUrl: `${origin}${GHL_PREFIX}${GHL_LOCATION_TOKEN_PATH}`,
-      authorizeUrl: `${origin}${GHL_PREFIX}${GHL_AUTHORIZE_PATH}`,
-      issueAuthorizationCode: (authorization) => ghl.issueAuthorizationCode(authorization),
-      webhooks: ghl.webhooks,
-    },
+    port: listening,
+    seed,
     stats,
     faults,
     clock,
     credentials,
+    connections: Object.fromEntries(names.map((name) => [name, built[name]!.connection(origin)])),
+    simulators: built,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)))
@@ -214,4 +173,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closing
     },
   }
+  const endpoints = Object.fromEntries(names.map((name) => [name, built[name]!.endpoints(origin)]))
+  return { ...endpoints, ...base } as unknown as SandboxServer<S>
 }

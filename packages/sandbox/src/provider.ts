@@ -32,3 +32,51 @@ export interface ProviderEnvironment {
   readonly limiter: FixedWindowCounter
   readonly seed: number
 }
+
+/** How a client talks to a simulator with the simulator's own credential (`crmkit --sandbox`). */
+export interface SandboxConnection {
+  readonly baseUrl: string
+  /** A credential kind of the provider's connector (`pat`, `pit`) and its secret. */
+  readonly credential: { readonly kind: string; readonly secret: string }
+  /** Context values that credential works in (GHL's location). */
+  readonly context: Readonly<Record<string, string>>
+}
+
+/** Options every simulator takes, so that a host can start any of them the same way. */
+export interface CommonSimulatorOptions {
+  /** Seeded (virtual) contacts. Default 250. */
+  readonly contacts?: number | undefined
+  /**
+   * `false`: never refuse for rate limits (headers still report usage); an object overrides
+   * the provider's windows (its simulator says how). Default: the provider's published windows.
+   */
+  readonly rateLimits?: boolean | object | undefined
+  /** Whether 429 responses carry `Retry-After`. Default false. */
+  readonly retryAfterHeader?: boolean | undefined
+  /** Lifetime of issued access tokens. Default 86400. */
+  readonly accessTokenTtlSeconds?: number | undefined
+}
+
+/** One simulated provider as the server holds it. */
+export interface Simulator<Endpoints = unknown, Credentials = unknown> {
+  readonly provider: ProviderSimulator
+  /** Fake, sandbox-only credentials (served by `GET /__sandbox/credentials`). */
+  readonly credentials: Credentials
+  /** URLs and helpers for tests and tools, once the server listens at `origin`. */
+  readonly endpoints: (origin: string) => Endpoints
+  readonly connection: (origin: string) => SandboxConnection
+  /** Lines a host prints when it starts the sandbox: label and value. */
+  readonly summary: (origin: string) => ReadonlyArray<readonly [string, string]>
+  /** The provider's name as people write it, for those lines. */
+  readonly title: string
+}
+
+/** Builds a simulator with the server's shared services. */
+export type SimulatorFactory<Endpoints = unknown, Credentials = unknown> = (
+  env: ProviderEnvironment,
+) => Simulator<Endpoints, Credentials>
+
+/** What a provider's `sandbox` module exports. */
+export interface SimulatorModule<Options extends CommonSimulatorOptions = CommonSimulatorOptions> {
+  readonly simulator: (options?: Options) => SimulatorFactory
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { seedPerson, startSandbox } from "../src/index.ts"
-import { type Json, patHeaders, pitHeaders, readJson, sendJson, useSandbox, withSandbox } from "./support.ts"
+import { seedPerson } from "../src/index.ts"
+import { type Json, patHeaders, pitHeaders, readJson, sendJson, startBoth, useSandbox, withSandbox } from "./support.ts"
 
 describe("determinism", () => {
   it("the same seed gives the same contacts and credentials; another seed does not", async () => {
@@ -58,7 +58,7 @@ describe("virtual contacts", () => {
 
   it("a million configured contacts cost no memory up front", async () => {
     const before = process.memoryUsage().heapUsed
-    const extra = await startSandbox({ contacts: { keap: 1_000_000, ghl: 1_000_000 } })
+    const extra = await startBoth({ contacts: { keap: 1_000_000, ghl: 1_000_000 } })
     const grown = process.memoryUsage().heapUsed - before
     await extra.close()
     expect(grown).toBeLessThan(32 * 1024 * 1024)

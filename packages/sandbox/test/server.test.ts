@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { startSandbox } from "../src/index.ts"
 import {
@@ -11,6 +9,7 @@ import {
   postForm,
   readJson,
   sendJson,
+  startBoth,
   useSandbox,
   withSandbox,
 } from "./support.ts"
@@ -84,14 +83,14 @@ describe("startSandbox", () => {
   })
 
   it("refuses invalid options", async () => {
-    await expect(startSandbox({ contacts: { keap: -1 } })).rejects.toThrow(/contacts.keap/)
-    await expect(startSandbox({ rateLimits: { ghl: { burst: { limit: 1, windowMs: 0 } } } })).rejects.toThrow(
-      /windowMs/,
-    )
+    await expect(startBoth({ contacts: { keap: -1 } })).rejects.toThrow(/keap\.contacts/)
+    await expect(startBoth({ rateLimits: { ghl: { burst: { limit: 1, windowMs: 0 } } } })).rejects.toThrow(/windowMs/)
+    await expect(startSandbox({ simulators: {} })).rejects.toThrow(/at least one simulator/)
+    await expect(startBoth({ seed: -2 })).rejects.toThrow(/seed/)
   })
 
   it("close() stops the server and is idempotent", async () => {
-    const s = await startSandbox()
+    const s = await startBoth()
     await s.close()
     await s.close()
     await expect(fetch(`${s.url}/__sandbox/stats`)).rejects.toThrow()
@@ -172,63 +171,5 @@ describe("admin clock and credentials endpoints", () => {
       JSON.parse(JSON.stringify(s.credentials)),
     )
     expect((await fetch(`${s.url}/__sandbox/nothing`)).status).toBe(404)
-  })
-})
-
-describe("crmkit-sandbox command line", () => {
-  const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
-
-  it("starts, prints URLs and credentials, serves requests and stops on SIGTERM", async () => {
-    const child = spawn(
-      process.execPath,
-      [bin, "--port", "0", "--seed", "7", "--contacts", "12", "--no-rate-limits", "--json"],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    )
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = ""
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += chunk.toString()
-          if (out.includes("\n")) resolve(out.split("\n")[0] as string)
-        })
-        child.once("exit", (code) => reject(new Error(`exited early with ${code}`)))
-      })
-      const summary = JSON.parse(line)
-      expect(summary.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-      expect(summary.keap.baseUrl).toBe(`${summary.url}/keap/crm/rest`)
-      expect(summary.credentials.keap.personalAccessToken).toMatch(/^KeapAK-/)
-      const expected = await withSandbox({ seed: 7 }, async (s) => s.credentials)
-      expect(summary.credentials).toEqual(JSON.parse(JSON.stringify(expected)))
-
-      const page = await readJson(
-        await fetch(`${summary.keap.baseUrl}/v1/contacts`, {
-          headers: { "X-Keap-API-Key": summary.credentials.keap.personalAccessToken },
-        }),
-      )
-      expect(page.count).toBe(12)
-    } finally {
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
-      child.kill("SIGTERM")
-      expect(await exited).toBe(0)
-    }
-  })
-
-  it("prints usage for --help and fails on bad arguments", async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] })
-        let out = ""
-        child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()))
-        child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()))
-        child.once("exit", (code) => resolve({ code, out }))
-      })
-    const help = await run(["--help"])
-    expect(help.code).toBe(0)
-    expect(help.out).toContain("--no-rate-limits")
-    const bad = await run(["--port", "abc"])
-    expect(bad.code).toBe(2)
-    expect(bad.out).toContain("--port expects")
   })
 })

@@ -1,11 +1,47 @@
 import { afterAll, beforeAll } from "vitest"
-import { type SandboxOptions, type SandboxServer, startSandbox } from "../src/index.ts"
+import { type GhlSandboxOptions, simulator as ghlSimulator } from "../../ghl/src/sandbox/index.ts"
+import { type KeapSandboxOptions, simulator as keapSimulator } from "../../keap/src/sandbox/index.ts"
+import { type FaultSpec, type SandboxServer, startSandbox } from "../src/index.ts"
+
+/**
+ * The kit's tests serve the two real simulators, as a user would (reached by path: the
+ * provider packages depend on the kit, not the other way round). Options per provider,
+ * or one value for both.
+ */
+export interface BothOptions {
+  readonly seed?: number
+  readonly port?: number
+  readonly latencyMs?: number
+  readonly faults?: readonly FaultSpec[]
+  readonly contacts?: { readonly keap?: number; readonly ghl?: number }
+  readonly rateLimits?:
+    | boolean
+    | { readonly keap?: KeapSandboxOptions["rateLimits"]; readonly ghl?: GhlSandboxOptions["rateLimits"] }
+  readonly retryAfterHeader?: boolean | { readonly keap?: boolean; readonly ghl?: boolean }
+  readonly accessTokenTtlSeconds?: number
+}
+
+const perProvider = <T>(value: T | { readonly keap?: T; readonly ghl?: T } | undefined, name: "keap" | "ghl") =>
+  value !== null && typeof value === "object" && ("keap" in value || "ghl" in value)
+    ? (value as { readonly keap?: T; readonly ghl?: T })[name]
+    : (value as T | undefined)
+
+export const startBoth = (options: BothOptions = {}) => {
+  const { contacts, rateLimits, retryAfterHeader, accessTokenTtlSeconds, ...framework } = options
+  const of = (name: "keap" | "ghl") => ({
+    ...(contacts?.[name] === undefined ? {} : { contacts: contacts[name] }),
+    ...(rateLimits === undefined ? {} : { rateLimits: perProvider(rateLimits as never, name) }),
+    ...(retryAfterHeader === undefined ? {} : { retryAfterHeader: perProvider(retryAfterHeader, name) }),
+    ...(accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds }),
+  })
+  return startSandbox({ ...framework, simulators: { keap: keapSimulator(of("keap")), ghl: ghlSimulator(of("ghl")) } })
+}
 
 /** Starts one sandbox for the enclosing describe/file and closes it afterwards. */
-export function useSandbox(options?: SandboxOptions): () => SandboxServer {
+export function useSandbox(options?: BothOptions): () => SandboxServer {
   let server: SandboxServer | undefined
   beforeAll(async () => {
-    server = await startSandbox(options)
+    server = await startBoth(options)
   })
   afterAll(async () => {
     await server?.close()
@@ -17,8 +53,8 @@ export function useSandbox(options?: SandboxOptions): () => SandboxServer {
 }
 
 /** Starts a sandbox for one test body and always closes it. */
-export async function withSandbox<T>(options: SandboxOptions, body: (server: SandboxServer) => Promise<T>): Promise<T> {
-  const server = await startSandbox(options)
+export async function withSandbox<T>(options: BothOptions, body: (server: SandboxServer) => Promise<T>): Promise<T> {
+  const server = await startBoth(options)
   try {
     return await body(server)
   } finally {
