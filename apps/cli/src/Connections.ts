@@ -48,6 +48,7 @@ export const oauthKind = (connector: Connector.Connector) => connector.credentia
 /** OAuth credentials of a saved login, refreshed through the secrets store. */
 export const savedLogin = (
   runtime: Connector.Runtime,
+  oauth: Connector.OAuthRules,
   app: Connector.OAuthApp,
   saved: {
     readonly storeKey: string
@@ -59,11 +60,11 @@ export const savedLogin = (
   const login = OAuth2.layerCredentials({
     provider: runtime.connector.name,
     storeKey: saved.storeKey,
-    renew: OAuth2.renewWithRefreshToken(runtime.oauth.tokenEndpoint(app), () => runtime.oauth.grantParams(app)),
-    budget: runtime.oauth.budget(app, saved.tokens),
+    renew: OAuth2.renewWithRefreshToken(oauth.tokenEndpoint(app), () => oauth.grantParams(app)),
+    budget: oauth.budget(app, saved.tokens),
     signInHint: saved.signInHint,
   })
-  return runtime.oauth.inContext?.(login, { app, ...saved }) ?? login
+  return oauth.inContext?.(login, { app, ...saved }) ?? login
 }
 
 /** What a revoked saved login tells the user to run. */

@@ -116,6 +116,12 @@ const fromProfile = (runtime: Connector.Runtime, name: string) =>
       ...Connections.contextFromEnv(provider, process.env),
     }
     if (saved.kind === "oauth2") {
+      const oauth = runtime.oauth
+      if (oauth === undefined) {
+        return yield* new UsageError({
+          message: `Profile "${name}" is an OAuth login, which ${provider.title} does not have`,
+        })
+      }
       const clientSecret = (yield* secretOf(Profiles.appSecretKey(provider.name, saved.clientId ?? ""))).accessToken
       const tokens = yield* secretOf(saved.storeKey)
       const app: Connector.OAuthApp = {
@@ -125,8 +131,8 @@ const fromProfile = (runtime: Connector.Runtime, name: string) =>
         baseUrl: saved.baseUrl,
         ...(saved.options === undefined ? {} : { options: saved.options }),
       }
-      context = { ...runtime.oauth.contextOf(tokens), ...context }
-      credentials = Connections.savedLogin(runtime, app, {
+      context = { ...oauth.contextOf(tokens), ...context }
+      credentials = Connections.savedLogin(runtime, oauth, app, {
         storeKey: saved.storeKey,
         tokens,
         context,

@@ -13,7 +13,6 @@ import { Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ChildProcessSpawner } from "effect/process"
-import { cli } from "./Cli.ts"
 import { UsageError } from "./UsageError.ts"
 
 const verbose = process.argv.includes("--verbose")
@@ -60,6 +59,9 @@ const platform = Layer.mergeAll(
     ChildProcessSpawner.make(() => Effect.die("crmkit does not spawn processes")),
   ),
 )
+
+// Loaded here, not imported: a program that embeds the CLI adds its connectors first.
+const { cli } = await import("./Cli.ts")
 
 // One scope for the run: what a command opens (the Redis token store) closes when it ends.
 const program = Command.run(cli, { version: "0.1.0" }).pipe(

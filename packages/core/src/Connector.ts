@@ -157,7 +157,8 @@ export interface Runtime<R = any> {
   readonly keyCredentials: (kind: string, secret: Redacted.Redacted<string>) => Layer.Layer<Credentials, CrmError>
   /** Credentials of an access token a host holds and refreshes itself. */
   readonly accessTokenCredentials: (token: Redacted.Redacted<string>) => Layer.Layer<Credentials, CrmError>
-  readonly oauth: OAuthRules
+  /** How saved OAuth logins are renewed and keyed, when the provider has an OAuth login. */
+  readonly oauth?: OAuthRules | undefined
   /** The hand-written services, as the one vocabulary of every app. */
   readonly actions: ReadonlyArray<Action.Action<any, unknown, R>>
   /** Loaded on demand: the generated operations are large. */

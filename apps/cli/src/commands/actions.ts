@@ -12,6 +12,7 @@ import { Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { addedActions } from "../connectors.ts"
 import manifest from "../generated/actions.json" with { type: "json" }
 import * as Lazy from "../Lazy.ts"
 import { defaultFormat, type Format, renderResult } from "../Output.ts"
@@ -159,7 +160,7 @@ const actionCommand = (connector: Connector.Connector, action: Action.Descriptio
 /** One command per resource of the provider, with its actions as subcommands. */
 export const resourceCommands = (connector: Connector.Connector) => {
   const byResource = new Map<string, Array<Action.Description>>()
-  for (const action of descriptions[connector.name] ?? []) {
+  for (const action of descriptions[connector.name] ?? addedActions.get(connector.name) ?? []) {
     byResource.set(action.resource, [...(byResource.get(action.resource) ?? []), action])
   }
   return [...byResource].map(([resource, actions]) =>

@@ -174,7 +174,10 @@ const login = Command.make(
     const runtime = yield* runtimeNamed(flags.provider)
     const provider = runtime.connector
     const flow = Connections.oauthKind(provider)?.oauth
-    if (flow === undefined) return yield* new UsageError({ message: `${provider.title} has no OAuth login` })
+    const oauth = runtime.oauth
+    if (flow === undefined || oauth === undefined) {
+      return yield* new UsageError({ message: `${provider.title} has no OAuth login` })
+    }
     const options = yield* checkedOptions(provider, flags.option)
     const context = yield* checkedContext(provider, flags.context)
     const OAuth2 = yield* loadOAuth2
@@ -214,16 +217,16 @@ const login = Command.make(
       })
     }
     const endpoint = {
-      ...runtime.oauth.tokenEndpoint(app),
-      tokenUrl: app.tokenUrl ?? runtime.oauth.tokenEndpoint(app).tokenUrl,
+      ...oauth.tokenEndpoint(app),
+      tokenUrl: app.tokenUrl ?? oauth.tokenEndpoint(app).tokenUrl,
     }
     const tokens = yield* OAuth2.exchangeCode(
       // The code exchange sends the client credentials in the form for both providers.
       { ...endpoint, clientAuthentication: "body" },
-      { code, redirectUri, codeVerifier: start.codeVerifier, extraParams: runtime.oauth.grantParams(app) },
+      { code, redirectUri, codeVerifier: start.codeVerifier, extraParams: oauth.grantParams(app) },
     ).pipe(Effect.provide((yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))).layerUndici))
     const secrets = yield* Profiles.secrets
-    const storeKey = runtime.oauth.storeKey(app, tokens, flags.profile)
+    const storeKey = oauth.storeKey(app, tokens, flags.profile)
     yield* secrets.set(storeKey, tokens)
     yield* secrets.set(Profiles.appSecretKey(provider.name, app.clientId), { accessToken: clientSecret })
     Profiles.save({
@@ -234,7 +237,7 @@ const login = Command.make(
       clientId: app.clientId,
       ...(Object.keys(options).length === 0 ? {} : { options }),
       // What the login itself tells wins over what was asked.
-      ...contextField({ ...context, ...runtime.oauth.contextOf(tokens) }),
+      ...contextField({ ...context, ...oauth.contextOf(tokens) }),
       ...(baseUrl === undefined ? {} : { baseUrl }),
       ...(app.tokenUrl === undefined ? {} : { tokenUrl: app.tokenUrl }),
       ...(tokens.scope === undefined ? {} : { scopes: tokens.scope.split(/\s+/) }),

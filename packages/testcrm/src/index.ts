@@ -1,0 +1,5 @@
+export * as TestCrmActions from "./TestCrmActions.ts"
+export * as TestCrmClient from "./TestCrmClient.ts"
+export { connector } from "./TestCrmConnector.ts"
+export * as TestCrmOperations from "./TestCrmOperations.ts"
+export * as TestCrmWebhooks from "./TestCrmWebhooks.ts"
