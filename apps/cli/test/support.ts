@@ -31,9 +31,9 @@ export const crmkit = (args: ReadonlyArray<string>, env: Record<string, string> 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-/** A running crmkit process, for tests that signal it; `done` resolves when it exits. */
-export const crmkitProcess = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, [bin, ...args], { env: environment(env) })
+/** A running Node process (a crmkit entry and its arguments); `done` resolves when it exits. */
+export const nodeProcess = (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const child = spawn(process.execPath, argv, { env: environment(env) })
   const done = new Promise<Run>((resolve, reject) => {
     let stdout = ""
     let stderr = ""
@@ -48,6 +48,10 @@ export const crmkitProcess = (args: ReadonlyArray<string>, env: Record<string, s
   })
   return { child, done }
 }
+
+/** A running crmkit process, for tests that signal it; `done` resolves when it exits. */
+export const crmkitProcess = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  nodeProcess([bin, ...args], env)
 
 /** Without blocking this process: for a sandbox the test itself serves. */
 export const crmkitAsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>

@@ -8,6 +8,7 @@ import type { SandboxServer } from "@crmkit/sandbox"
 import { startSandbox } from "@crmkit/sandbox"
 import { simulator } from "@crmkit/testcrm/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { nodeProcess } from "./support.ts"
 
 const entry = path.join(import.meta.dirname, "support", "crmkitWithTestCrm.ts")
 const children: Array<ChildProcess> = []
@@ -22,22 +23,7 @@ afterAll(async () => {
 })
 
 // Asynchronous: the sandbox these commands talk to is served by this test process.
-const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      env: { PATH: process.env.PATH ?? "", CRMKIT_CONFIG_DIR: "/nonexistent-crmkit-config", ...env },
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk
-    })
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => nodeProcess([entry, ...args], env).done
 
 const lines = (stdout: string) =>
   stdout
