@@ -5,6 +5,7 @@ import { actions } from "../GhlActions.ts"
 import * as GhlAuth from "../GhlAuth.ts"
 import * as GhlClient from "../GhlClient.ts"
 import { connector } from "../GhlConnector.ts"
+import { feeds } from "../GhlFeeds.ts"
 import { receiver } from "../GhlWebhooks.ts"
 
 const userTypeOf = (app: Connector.OAuthApp): GhlAuth.UserType =>
@@ -49,6 +50,7 @@ export const runtime: Connector.Runtime<GhlClient.GhlClient> = {
   },
   actions,
   webhooks: receiver,
+  feeds,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,
   operations: async () => (await import("../GhlOperations.ts")).registry,
 }
