@@ -66,13 +66,13 @@ describe("HighLevel node", () => {
 })
 
 describe("HighLevel polling trigger", () => {
-  it("records the moment on its first check, then emits the contacts created since", async () => {
+  it("keeps the feed's cursor on its first check, then emits the contacts created since", async () => {
     const staticData: IDataObject = {}
     const trigger = new HighLevelPollingTrigger()
     const poll = () =>
       trigger.poll.call(host({ kind: "contact", change: "new" }, { staticData }) as unknown as IPollFunctions)
     expect(await poll()).toBeNull()
-    expect(staticData.lastCheckedAt).toEqual(expect.any(String))
+    expect(staticData.cursor).toEqual(expect.any(String))
     await new Promise((r) => setTimeout(r, 5))
     const first = await upsert("poll.one@example.org")
     const second = await upsert("poll.two@example.org")

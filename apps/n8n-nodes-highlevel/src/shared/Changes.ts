@@ -1,7 +1,8 @@
 /**
- * What the HighLevel polling trigger asks for: records of a kind created or updated after
- * a moment, in the order they changed. Contacts use HighLevel's date-range search; the
- * other kinds have no such filter, so their lists are read and filtered here.
+ * What the HighLevel polling trigger reads itself, where the connector has no feed
+ * (appointments, updated opportunities): the records of a kind created or updated after a
+ * moment, in the order they changed. These kinds have no changed-since filter, so their
+ * lists are read and filtered here. Contacts and new opportunities come from `GhlFeeds`.
  */
 
 import type { GhlClient } from "@crmkit/ghl"
@@ -24,7 +25,7 @@ const stamp = (record: Record_, fields: ReadonlyArray<string>): number => {
 }
 
 const stampFields: Record<Kind, Record<Change, ReadonlyArray<string>>> = {
-  contact: { new: ["dateAdded"], updated: ["dateUpdated", "dateAdded"] },
+  contact: { new: [], updated: [] },
   opportunity: { new: ["createdAt"], updated: ["updatedAt", "createdAt"] },
   appointment: { new: ["dateAdded", "createdAt"], updated: ["dateUpdated", "updatedAt", "dateAdded", "createdAt"] },
 }
@@ -39,16 +40,7 @@ export const changedSince = async (
 ): Promise<ReadonlyArray<Record_>> => {
   const fields = stampFields[kind][change]
   let records: ReadonlyArray<Record_>
-  if (kind === "contact") {
-    const field = fields[0] as string
-    const body: Record<string, unknown> = { sort: [{ field, direction: since === undefined ? "desc" : "asc" }] }
-    if (since !== undefined) body.filters = [{ field, operator: "range", value: { gt: since } }]
-    return (await session.collect(
-      "search-contacts-advanced",
-      { body },
-      since === undefined ? options.sample : undefined,
-    )) as ReadonlyArray<Record_>
-  }
+  if (kind === "contact") throw new Error("contacts are watched through the connector's feeds (GhlFeeds)")
   if (kind === "opportunity") {
     records = (await session.collect("search-opportunity", {})) as ReadonlyArray<Record_>
   } else {

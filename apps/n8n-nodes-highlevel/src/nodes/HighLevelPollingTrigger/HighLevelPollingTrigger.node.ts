@@ -1,3 +1,4 @@
+import { GhlFeeds } from "@crmkit/ghl"
 import { NodeErrors, Session } from "@crmkit/n8n-shared"
 import {
   type IDataObject,
@@ -72,13 +73,26 @@ export class HighLevelPollingTrigger implements INodeType {
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     const state = this.getWorkflowStaticData("node")
     const manual = this.getMode() === "manual"
-    const now = new Date().toISOString()
-    // The first check (n8n runs one at activation) starts watching from now.
-    const since = manual ? undefined : typeof state.lastCheckedAt === "string" ? state.lastCheckedAt : now
     const kind = this.getNodeParameter("kind") as Kind
     const change = this.getNodeParameter("change") as Change
     const calendarId = this.getNodeParameter("calendarId", "") as string
+    // What the connector can watch, it watches (cursor, no full scans); the rest is read here.
+    const feed = GhlFeeds.feeds.find((f) => f.name === feedName[kind]?.[change])
     try {
+      if (feed !== undefined) {
+        const cursor = manual || typeof state.cursor !== "string" ? undefined : state.cursor
+        const page = await Session.withSession(this, highLevel, TOKEN_CREDENTIAL, (session) =>
+          session.run(feed.poll(cursor, { limit: manual ? 5 : undefined })),
+        )
+        if (manual)
+          return page.records.length === 0 ? null : [this.helpers.returnJsonArray(page.records as Array<IDataObject>)]
+        state.cursor = page.cursor
+        // The first check (n8n runs one at activation) starts watching from there.
+        if (cursor === undefined || page.records.length === 0) return null
+        return [this.helpers.returnJsonArray(page.records as Array<IDataObject>)]
+      }
+      const now = new Date().toISOString()
+      const since = manual ? undefined : typeof state.lastCheckedAt === "string" ? state.lastCheckedAt : now
       const records = await Session.withSession(this, highLevel, TOKEN_CREDENTIAL, (session) =>
         changedSince(session, kind, change, since, { calendarId, sample: 5 }),
       )
@@ -88,4 +102,10 @@ export class HighLevelPollingTrigger implements INodeType {
       throw NodeErrors.toNodeError(this.getNode(), error)
     }
   }
+}
+
+/** The connector's feed for a kind and change, where it has one. */
+const feedName: Partial<Record<Kind, Partial<Record<Change, string>>>> = {
+  contact: { new: "contacts.created", updated: "contacts.updated" },
+  opportunity: { new: "opportunities.created" },
 }
