@@ -3,7 +3,7 @@
  * trigger asks for the newest records first; Zapier dedupes by `id` (composite ids for "changed"
  * triggers, so a record changing again triggers again).
  */
-import { Calendars, Contacts, Opportunities } from "@crmkit/ghl"
+import { Calendars, Contacts, GhlFeeds, Opportunities } from "@crmkit/ghl"
 import { Definitions } from "@crmkit/zapier-shared"
 import { Effect } from "effect"
 import type { Bundle } from "zapier-platform-core"
@@ -15,10 +15,11 @@ import * as Samples from "../samples.ts"
 // Zapier reads about 100 items per poll.
 const POLL_SIZE = 100
 
-const recentContacts = (field: "dateAdded" | "dateUpdated") =>
+/** The connector's feed, read as Zapier polls: the newest records each time (Zapier dedupes). */
+const recentContacts = (feed: "contacts.created" | "contacts.updated") =>
   Effect.map(
-    Contacts.search({ pageLimit: POLL_SIZE, sort: [{ field, direction: "desc" }] } as Contacts.SearchBody),
-    (page) => page.contacts ?? [],
+    GhlFeeds.feeds.find((f) => f.name === feed)!.poll(undefined, { limit: POLL_SIZE }),
+    (page) => page.records as ReadonlyArray<Contacts.Contact>,
   )
 
 /** The newest opportunities: GHL pages them oldest first, so a poll reads to the end (bounded). */
@@ -44,7 +45,7 @@ export const newContact = Definitions.pollingTrigger({
     run(
       z,
       bundle,
-      Effect.map(recentContacts("dateAdded"), (cs) => uniqueById(newestFirst(cs, "dateAdded").map(row))),
+      Effect.map(recentContacts("contacts.created"), (cs) => uniqueById(newestFirst(cs, "dateAdded").map(row))),
     ),
 })
 
@@ -58,7 +59,7 @@ export const contactUpdated = Definitions.pollingTrigger({
     run(
       z,
       bundle,
-      Effect.map(recentContacts("dateUpdated"), (cs) =>
+      Effect.map(recentContacts("contacts.updated"), (cs) =>
         uniqueById(
           newestFirst(cs, "dateUpdated").map((c) =>
             changeRow(c, "contactId", (c as { dateUpdated?: unknown }).dateUpdated ?? ""),
