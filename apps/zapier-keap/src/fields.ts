@@ -40,26 +40,23 @@ export const customFields = async (z: ZObject, bundle: Bundle) =>
     ),
   )
 
-/** Custom field values from the dynamic fields, as Keap expects them. */
+/** Custom field values from the dynamic fields, by field id. */
 export const customFieldValues = (bundle: Bundle) =>
   Object.entries(bundle.inputData)
     .filter(([key, value]) => key.startsWith(CUSTOM_PREFIX) && value !== undefined && value !== "")
-    .map(([key, value]) => ({ id: key.slice(CUSTOM_PREFIX.length), content: value }))
+    .map(([key, value]) => ({ id: key.slice(CUSTOM_PREFIX.length), value }))
 
-/** A Keap contact body from the contact fields (only those given). */
+/** A Keap contact body from the contact fields (only those given); the shaping is the provider's. */
 export const contactBody = (bundle: Bundle) => {
   const get = (key: string) => {
     const value = bundle.inputData[key]
     return value === undefined || value === null || String(value).trim() === "" ? undefined : String(value).trim()
   }
-  const email = get("email")
-  const phone = get("phone")
-  const custom = customFieldValues(bundle)
-  return {
-    ...(get("given_name") === undefined ? {} : { given_name: get("given_name") }),
-    ...(get("family_name") === undefined ? {} : { family_name: get("family_name") }),
-    ...(email === undefined ? {} : { email_addresses: [{ email, field: "EMAIL1" }] }),
-    ...(phone === undefined ? {} : { phone_numbers: [{ number: phone, field: "PHONE1" }] }),
-    ...(custom.length === 0 ? {} : { custom_fields: custom }),
-  } as Contacts.ContactInput
+  return Contacts.withShorthands(
+    { email: get("email"), phone: get("phone"), customFields: customFieldValues(bundle) },
+    {
+      ...(get("given_name") === undefined ? {} : { given_name: get("given_name") }),
+      ...(get("family_name") === undefined ? {} : { family_name: get("family_name") }),
+    } as Contacts.ContactInput,
+  )
 }

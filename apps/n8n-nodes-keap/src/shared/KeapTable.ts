@@ -4,6 +4,7 @@
  * stages, tasks, notes on v2, custom fields on create and update, bulk tag apply/remove,
  * campaign sequences, subscriptions, orders and payments.
  */
+import { Contacts } from "@crmkit/keap"
 import { Fields, type OperationTable } from "@crmkit/n8n-shared"
 
 const contactId = (required = true) =>
@@ -17,8 +18,11 @@ const additional = Fields.json(
   "Other body fields of the Keap API, as a JSON object",
   "bodyJson",
 )
-const customFields = Fields.customFields("getContactCustomFields", { body: "custom_fields" }, (pairs) =>
-  pairs.map((p) => ({ id: p.id, content: p.value })),
+// The shaping of emails and custom fields is the provider's (`Contacts.withShorthands`).
+const customFields = Fields.customFields(
+  "getContactCustomFields",
+  { body: "custom_fields" },
+  (pairs) => Contacts.withShorthands({ customFields: pairs }).custom_fields,
 )
 const email = Fields.text(
   "email",
@@ -29,7 +33,10 @@ const email = Fields.text(
     placeholder: "name@email.com",
   },
 )
-const emailField = { ...email, map: (value: unknown) => [{ email: String(value), field: "EMAIL1" }] }
+const emailField = {
+  ...email,
+  map: (value: unknown) => Contacts.withShorthands({ email: String(value) }).email_addresses,
+}
 const givenName = Fields.text("firstName", "First Name", "Given name", { body: "given_name" })
 const familyName = Fields.text("lastName", "Last Name", "Family name", { body: "family_name" })
 const userId = (to: string, required: boolean) =>

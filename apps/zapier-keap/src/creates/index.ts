@@ -262,14 +262,14 @@ export const sendEmail = Definitions.create({
     const email = {
       contacts: [contactId],
       subject,
-      ...(html === undefined ? {} : { html_content: Buffer.from(html).toString("base64") }),
-      ...(plain === undefined ? {} : { plain_content: Buffer.from(plain).toString("base64") }),
+      html,
+      plain,
       ...(text(bundle, "user_id") === undefined ? {} : { user_id: text(bundle, "user_id") }),
     }
     return run(
       z,
       bundle,
-      Effect.as(Emails.send(email as never), {
+      Effect.as(Emails.sendText(email as Emails.TextEmail), {
         id: `${contactId}-${new Date().toISOString()}`,
         contact_ids: [contactId],
         subject,

@@ -68,6 +68,44 @@ export const update = (
     } as Ops.UpdateContactInput),
   )
 
+/** The shorthands people fill in (one email, one phone, custom fields by id) as Keap's body. */
+export interface ContactShorthands {
+  /** The primary email address (`EMAIL1`). */
+  readonly email?: string | undefined
+  /** The primary phone number (`PHONE1`). */
+  readonly phone?: string | undefined
+  /** Custom field values by field id. */
+  readonly customFields?: ReadonlyArray<{ readonly id: KeapId; readonly value: unknown }> | undefined
+}
+
+/**
+ * Keap's contact body from the shorthands, in front of whatever the body already lists:
+ * an email is `email_addresses: [{ email, field: "EMAIL1" }]`, a phone `phone_numbers:
+ * [{ number, field: "PHONE1" }]`, custom fields `custom_fields: [{ id, content }]`. Every
+ * host builds contacts with this, so the rule lives once.
+ */
+export const withShorthands = (
+  shorthands: ContactShorthands,
+  body: ContactInput = {} as ContactInput,
+): ContactInput => {
+  const { email, phone, customFields } = shorthands
+  return {
+    ...body,
+    ...(email === undefined ? {} : { email_addresses: [{ email, field: "EMAIL1" }, ...(body.email_addresses ?? [])] }),
+    ...(phone === undefined
+      ? {}
+      : { phone_numbers: [{ number: phone, field: "PHONE1" }, ...(body.phone_numbers ?? [])] }),
+    ...(customFields === undefined || customFields.length === 0
+      ? {}
+      : {
+          custom_fields: [
+            ...customFields.map((field) => ({ id: field.id, content: field.value })),
+            ...(body.custom_fields ?? []),
+          ],
+        }),
+  } as ContactInput
+}
+
 /** Sets custom field values by id. */
 export const setCustomFields = (
   id: KeapId,
