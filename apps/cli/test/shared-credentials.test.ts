@@ -92,6 +92,45 @@ const expectEachListedTwo = (runs: ReadonlyArray<Run>) => {
 const listContacts = (env: Record<string, string>) =>
   crmkitAsync(["keap", "contacts", "list", "--limit", "2", "--format", "json"], env)
 
+/** A GHL agency (Company) login that works in the sandbox's location, saved in its own config folder. */
+const agencyProfile = async () => {
+  const server = await sandboxServer(children)
+  const sandbox = (await (await fetch(`${server.url}/__sandbox/credentials`)).json()) as {
+    ghl: { oauthApp: { clientId: string; clientSecret: string }; locationId: string; companyId: string }
+  }
+  const env = {
+    PATH: process.env.PATH ?? "",
+    CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-agency-")),
+    CRMKIT_CLIENT_SECRET: sandbox.ghl.oauthApp.clientSecret,
+  }
+  const login = await loginWith(
+    children,
+    {
+      provider: "ghl",
+      baseUrl: `${server.url}/ghl`,
+      authorizeUrl: `${server.url}/ghl/oauth/chooselocation`,
+      tokenUrl: `${server.url}/ghl/oauth/token`,
+      clientId: sandbox.ghl.oauthApp.clientId,
+      consent: { user_type: "Company" },
+    },
+    env,
+    [
+      "--option",
+      "userType=Company",
+      "--context",
+      `locationId=${sandbox.ghl.locationId}`,
+      "--scope",
+      "contacts.readonly contacts.write locations.readonly oauth.readonly oauth.write",
+    ],
+  )
+  expect(login.stderr).toContain("Signed in")
+  expect(login.code).toBe(0)
+  const search = () => crmkitAsync(["ghl", "contacts", "search", "--limit", "2", "--format", "json"], env)
+  const stats = async () => (await (await fetch(`${server.url}/__sandbox/stats`)).json()) as Stats
+  const mints = (s: Stats) => s.byRoute["POST /ghl/oauth/locationToken"] ?? 0
+  return { server, sandbox, env, search, stats, mints }
+}
+
 describe("one saved OAuth profile shared by several processes", () => {
   it("four processes on an expired token: one refresh, none refused, all succeed", async () => {
     const { env, stats } = await loggedInProfile()
@@ -139,40 +178,7 @@ describe("one saved OAuth profile shared by several processes", () => {
   }, 60_000)
 
   it("GHL agency profile: four processes on expired agency and location tokens, one refresh and one mint", async () => {
-    const server = await sandboxServer(children)
-    const sandbox = (await (await fetch(`${server.url}/__sandbox/credentials`)).json()) as {
-      ghl: { oauthApp: { clientId: string; clientSecret: string }; locationId: string; companyId: string }
-    }
-    const env = {
-      PATH: process.env.PATH ?? "",
-      CRMKIT_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-agency-")),
-      CRMKIT_CLIENT_SECRET: sandbox.ghl.oauthApp.clientSecret,
-    }
-    const login = await loginWith(
-      children,
-      {
-        provider: "ghl",
-        baseUrl: `${server.url}/ghl`,
-        authorizeUrl: `${server.url}/ghl/oauth/chooselocation`,
-        tokenUrl: `${server.url}/ghl/oauth/token`,
-        clientId: sandbox.ghl.oauthApp.clientId,
-        consent: { user_type: "Company" },
-      },
-      env,
-      [
-        "--option",
-        "userType=Company",
-        "--context",
-        `locationId=${sandbox.ghl.locationId}`,
-        "--scope",
-        "contacts.readonly contacts.write locations.readonly oauth.readonly oauth.write",
-      ],
-    )
-    expect(login.stderr).toContain("Signed in")
-    expect(login.code).toBe(0)
-    const search = () => crmkitAsync(["ghl", "contacts", "search", "--limit", "2", "--format", "json"], env)
-    const stats = async () => (await (await fetch(`${server.url}/__sandbox/stats`)).json()) as Stats
-    const mints = (s: Stats) => s.byRoute["POST /ghl/oauth/locationToken"] ?? 0
+    const { server, sandbox, env, search, stats, mints } = await agencyProfile()
 
     // The first run mints the location's token with the agency's and saves it beside it.
     const first = await search()
@@ -198,6 +204,33 @@ describe("one saved OAuth profile shared by several processes", () => {
     // token our clock still trusted, was refused with a 401 and sent again after the refresh).
     expect(after.tokenGrants - before.tokenGrants).toBe(2)
     expect(mints(after) - mints(before)).toBeLessThanOrEqual(2)
+    expect(credentialLocks(env.CRMKIT_CONFIG_DIR)).toEqual([])
+  }, 60_000)
+
+  it("GHL agency profile: the holder killed mid-refresh of the agency pair, the others take over", async () => {
+    const { server, env, stats } = await agencyProfile()
+    await advanceClock(server.url, 25 * 3_600_000)
+    await fetch(`${server.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "latency", latencyMs: 4_000, path: "/ghl/oauth/token", method: "POST" }),
+    })
+    const tokenRequests = async () => (await stats()).byRoute["POST /ghl/oauth/token"] ?? 0
+    const before = await tokenRequests()
+    const holder = crmkitProcess(["ghl", "contacts", "search", "--limit", "2", "--format", "json"], env)
+    children.push(holder.child)
+    await until("the agency refresh to be in flight", async () => (await tokenRequests()) > before)
+    const others = [1, 2, 3].map(() =>
+      crmkitAsync(["ghl", "contacts", "search", "--limit", "2", "--format", "json"], env),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    holder.child.kill("SIGKILL")
+    expect((await holder.done).code).toBeNull()
+    expectEachListedTwo(await Promise.all(others))
+    await until("the killed refresh to be dropped", async () => (await stats()).abandoned > 0)
+    const after = await stats()
+    expect(after.refreshes).toBe(1)
+    expect(after.rejectedRefreshes).toBe(0)
     expect(credentialLocks(env.CRMKIT_CONFIG_DIR)).toEqual([])
   }, 60_000)
 
