@@ -7,10 +7,10 @@
  * `fields` reads the input Schema through its JSON Schema, so an app can build flags or
  * form fields without loading the provider: the result is plain data.
  */
-import { Effect, Schema, type Stream } from "effect"
+import { Effect, Schema, SchemaAST, type Stream } from "effect"
 import type { CrmError } from "./CrmError.ts"
 import { invalidInput } from "./CrmError.ts"
-import { fieldIssues } from "./Operation.ts"
+import { fieldIssues, type Operation } from "./Operation.ts"
 
 /** How a host may show one input field. */
 export interface FieldHint {
@@ -21,13 +21,20 @@ export interface FieldHint {
     | {
         readonly resource: string
         readonly name: string
-        /** Record properties of the value and of its label. */
+        /** Record properties of the value and of its label (several: joined by a space). */
         readonly value: string
-        readonly label: string
+        readonly label: string | ReadonlyArray<string>
         /** Where the records are in the action's result, when it is not a list itself. */
         readonly items?: string | undefined
+        /** Inputs of the list action taken from this form's other fields (`{ pipeline: "pipelineId" }`). */
+        readonly input?: Readonly<Record<string, string>> | undefined
       }
     | undefined
+  /**
+   * The field is a list of key/value objects (custom fields): hosts show repeatable pairs,
+   * the key picked from `choicesFrom`, and send `[{ [key]: ..., [value]: ... }]`.
+   */
+  readonly pairs?: { readonly key: string; readonly value: string } | undefined
 }
 
 /** Optional words and shapes for hosts that show actions as forms (n8n, Zapier, agents). */
@@ -173,6 +180,17 @@ export const describe = (action: Action): Description => ({
   fields: fields(action.input),
 })
 
+/** A record's label for a `choicesFrom` list: the named properties that are set, joined by a space. */
+export const choiceLabel = (
+  record: Readonly<Record<string, unknown>>,
+  label: string | ReadonlyArray<string>,
+): string | undefined => {
+  const parts = (typeof label === "string" ? [label] : label)
+    .map((property) => record[property])
+    .filter((value) => value !== undefined && value !== null && value !== "")
+  return parts.length === 0 ? undefined : parts.map(String).join(" ")
+}
+
 /** Decodes raw input (from flags or a form); the failure names each bad field, before any request. */
 export const decodeInput = <I>(provider: string, action: Action<I>, input: unknown): Effect.Effect<I, CrmError> =>
   Schema.decodeUnknownEffect(action.input)(input, { errors: "all", onExcessProperty: "error" }).pipe(
@@ -186,4 +204,85 @@ export const scopesOf = (
 ): ReadonlyArray<string> => {
   const byId = new Map(catalog.map((entry) => [entry.id, entry.scopes ?? []]))
   return [...new Set(actions.flatMap((action) => (action.operations ?? []).flatMap((id) => byId.get(id) ?? [])))].sort()
+}
+
+/** What runs a catalog operation: the provider's operation registry (`OperationRegistry.make`). */
+export interface OperationRunner<R> {
+  readonly call: (operation: Operation, input: unknown) => Effect.Effect<unknown, CrmError, R>
+  readonly stream: (operation: Operation, input: unknown) => Stream.Stream<unknown, CrmError, R>
+}
+
+export interface FromOperation {
+  readonly resource: string
+  readonly name: string
+  /** Default: the operation's summary. */
+  readonly description?: string | undefined
+  readonly aliases?: ReadonlyArray<string> | undefined
+  readonly hints?: Hints | undefined
+}
+
+type Fields = Readonly<Record<string, Schema.Top>>
+
+const fieldsOf = (schema: unknown): Fields | undefined => {
+  const fields = (schema as { readonly fields?: unknown } | undefined)?.fields
+  return typeof fields === "object" && fields !== null ? (fields as Fields) : undefined
+}
+
+const optional = (field: Schema.Top): Schema.Top =>
+  SchemaAST.isOptional(field.ast) ? field : Schema.optional(field as Schema.Schema<unknown>)
+
+/**
+ * One catalog operation as an action: its parameters and its body's properties become
+ * the action's fields (one flat form, as hosts show it); the paging parameters are the
+ * stream's, and what the connection fills in (GHL's `locationId`) may be left out. A
+ * paginated operation streams every record; any other answers once.
+ */
+export const fromOperation = <R>(
+  runner: OperationRunner<R>,
+  operation: Operation,
+  spec: FromOperation,
+): Action<Record<string, unknown>, unknown, R> => {
+  const inputFields = fieldsOf(operation.input) ?? {}
+  const bodyFields = fieldsOf(inputFields.body) ?? {}
+  const paging = new Set(Object.values(operation.pagination?.params ?? {}))
+  const filled = new Set(
+    Object.values(operation.context ?? {})
+      .flat()
+      .map((place) => place.replace(/^body\./, "")),
+  )
+  const parameters = new Set(operation.parameters.map((p) => p.name))
+  const fields: Record<string, Schema.Top> = {}
+  for (const [name, field] of [...Object.entries(inputFields), ...Object.entries(bodyFields)]) {
+    if (name === "body" && field === inputFields.body) continue
+    if (paging.has(name) || name in fields) continue
+    fields[name] = filled.has(name) ? optional(field) : field
+  }
+  // A body that is not an object (a list, a text) is given whole.
+  const bodyIsWhole = inputFields.body !== undefined && fieldsOf(inputFields.body) === undefined
+  if (bodyIsWhole) fields.body = inputFields.body as Schema.Top
+  const toOperationInput = (input: Record<string, unknown>) => {
+    const params: Record<string, unknown> = {}
+    const body: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(input)) {
+      if (value === undefined) continue
+      if (parameters.has(name)) params[name] = value
+      else if (!bodyIsWhole) body[name] = value
+    }
+    if (bodyIsWhole) return input.body === undefined ? params : { ...params, body: input.body }
+    const sendBody = Object.keys(body).length > 0 || (operation.bodyRequired && inputFields.body !== undefined)
+    return sendBody ? { ...params, body } : params
+  }
+  const base = {
+    resource: spec.resource,
+    name: spec.name,
+    ...(spec.aliases === undefined ? {} : { aliases: spec.aliases }),
+    ...(spec.hints === undefined ? {} : { hints: spec.hints }),
+    operations: [operation.id],
+    description: spec.description ?? operation.summary,
+    access: operation.access,
+    input: Schema.Struct(fields) as unknown as Schema.Codec<Record<string, unknown>, unknown>,
+  }
+  return operation.pagination === undefined
+    ? single({ ...base, run: (input) => runner.call(operation, toOperationInput(input)) })
+    : stream({ ...base, run: (input) => runner.stream(operation, toOperationInput(input)) })
 }

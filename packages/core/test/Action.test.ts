@@ -1,6 +1,7 @@
 import { Effect, Schema, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Action from "../src/Action.ts"
+import type * as Operation from "../src/Operation.ts"
 
 const ApplyTag = Schema.Struct({
   tag: Schema.String.annotate({ description: "The tag id" }),
@@ -76,5 +77,73 @@ describe("Action", () => {
     ]
     expect(Action.scopesOf([described], catalog)).toEqual(["deals.readonly", "deals.write"])
     expect(Action.scopesOf([Action.describe({ ...create, operations: undefined })], catalog)).toEqual([])
+  })
+})
+
+describe("Action.fromOperation", () => {
+  const UpdateNote = Schema.Struct({
+    contactId: Schema.String,
+    id: Schema.String,
+    locationId: Schema.String,
+    cursor: Schema.optionalKey(Schema.String),
+    body: Schema.Struct({ body: Schema.String, userId: Schema.optionalKey(Schema.String) }),
+  })
+  const operation = (pagination?: Operation.OperationPagination) =>
+    ({
+      id: "update-note",
+      method: "PUT",
+      path: "/contacts/{contactId}/notes/{id}",
+      summary: "Update a note",
+      resource: "notes",
+      access: "write",
+      idempotent: true,
+      parameters: [
+        { name: "contactId", in: "path", required: true },
+        { name: "id", in: "path", required: true },
+        { name: "locationId", in: "query", required: true },
+        { name: "cursor", in: "query", required: false },
+      ],
+      hasBody: true,
+      bodyRequired: true,
+      context: { locationId: ["locationId"] },
+      ...(pagination === undefined ? {} : { pagination }),
+      input: UpdateNote,
+      output: Schema.Unknown,
+    }) as unknown as Operation.Operation
+  const sent: Array<unknown> = []
+  const runner: Action.OperationRunner<never> = {
+    call: (_op, input) => Effect.sync(() => sent.push(input)).pipe(Effect.as({ ok: true })),
+    stream: (_op, input) => Stream.fromEffect(Effect.sync(() => sent.push(input))).pipe(Stream.as({ ok: true })),
+  }
+
+  it("one flat set of fields: parameters and body properties; what the connection fills is optional; paging is the stream's", () => {
+    const action = Action.fromOperation(
+      runner,
+      operation({ style: "cursor-token", items: "notes", params: { tokenParam: "cursor" } }),
+      {
+        resource: "notes",
+        name: "update",
+      },
+    )
+    const described = Action.describe(action)
+    expect(described.fields.map((f) => [f.name, f.required])).toEqual([
+      ["contactId", true],
+      ["id", true],
+      ["locationId", false],
+      ["body", true],
+      ["userId", false],
+    ])
+    expect(described).toMatchObject({ streams: true, operations: ["update-note"], description: "Update a note" })
+  })
+
+  it("puts each field back where the operation takes it (a body property named body included)", async () => {
+    sent.length = 0
+    const action = Action.fromOperation(runner, operation(), { resource: "notes", name: "update" })
+    const input = await Effect.runPromise(
+      Action.decodeInput("test", action, { contactId: "c1", id: "n1", body: "Second" }),
+    )
+    expect(action._tag).toBe("Single")
+    if (action._tag === "Single") await Effect.runPromise(action.run(input))
+    expect(sent).toEqual([{ contactId: "c1", id: "n1", body: { body: "Second" } }])
   })
 })

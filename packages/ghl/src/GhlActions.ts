@@ -4,9 +4,11 @@
  * Inputs reuse the generated request Schemas, so fields keep the spec's names; the
  * `locationId` they require may be left to the client's default location.
  */
-import { Action } from "@crmkit/core"
-import { Schema } from "effect"
+import { Action, type Operation } from "@crmkit/core"
+import { Effect, Schema } from "effect"
 import type { GhlClient } from "./GhlClient.ts"
+import { registry } from "./GhlOperations.ts"
+import * as Op from "./generated/operations.ts"
 import * as S from "./generated/schemas.ts"
 import * as Calendars from "./services/Calendars.ts"
 import * as Contacts from "./services/Contacts.ts"
@@ -63,12 +65,58 @@ const EveryRecord = Schema.Struct({ locationId, page_size: pageSize })
 
 type Located = { readonly locationId?: string | undefined }
 
+/** One catalog operation as an action, with the operation's own fields. */
+const fromOperation = (operation: Operation.Operation, spec: Action.FromOperation) =>
+  Action.fromOperation(registry, operation, spec)
+
+const choice = (resource: string, items: string, label = "name") =>
+  ({ resource, name: "list", value: "id", label, items }) as const
+const userChoice = choice("users", "users")
+const pipelineChoice = choice("pipelines", "pipelines")
+const stageChoice = {
+  resource: "pipelines",
+  name: "list-stages",
+  value: "id",
+  label: "name",
+  input: { pipeline: "pipelineId" },
+} as const
+/** Custom fields as GHL takes them: `[{ id, field_value }]`, the id picked from the location's fields. */
+const customFields = {
+  label: "Custom Fields",
+  choicesFrom: choice("custom-fields", "customFields"),
+  pairs: { key: "id", value: "field_value" },
+}
+const contactHints = {
+  fields: {
+    firstName: { label: "First Name" },
+    lastName: { label: "Last Name" },
+    email: { label: "Email", placeholder: "name@email.com" },
+    tags: { label: "Tags" },
+    assignedTo: { label: "Owner", choicesFrom: userChoice },
+    customFields,
+  },
+} as const
+const opportunityHints = {
+  fields: {
+    pipelineId: { label: "Pipeline", choicesFrom: pipelineChoice },
+    pipelineStageId: { label: "Stage", choicesFrom: stageChoice },
+    assignedTo: { label: "Owner", choicesFrom: userChoice },
+    monetaryValue: { label: "Value" },
+    customFields,
+  },
+} as const
+const PipelineStages = Schema.Struct({
+  pipeline: Schema.optional(Schema.String.annotate({ description: "Only this pipeline's stages" })),
+  locationId,
+})
+
 export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
   // `list` is every record, with the verb Keap uses; `search` narrows it.
   Action.stream({
     resource: "contacts",
     name: "list",
     description: "Every contact of the location, all pages",
+    operations: ["search-contacts-advanced"],
     access: "read",
     input: EveryRecord,
     run: ({ page_size, ...body }: typeof EveryRecord.Type) =>
@@ -78,6 +126,7 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "search",
     description: "Every contact matching the query and filters, all pages (searchAfter paging)",
+    operations: ["search-contacts-advanced"],
     access: "read",
     input: ContactSearch,
     run: ({ page_size, ...body }: typeof ContactSearch.Type) =>
@@ -87,6 +136,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "get",
     description: "Get one contact by id",
+    operations: ["get-contact"],
+    hints: { unwrap: "contact" },
     access: "read",
     input: Schema.Struct({ id: id("contact") }),
     run: (input: { readonly id: string }) => Contacts.get(input.id),
@@ -95,6 +146,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "create",
     description: "Create a contact (custom fields with --custom-fields JSON)",
+    operations: ["create-contact"],
+    hints: { unwrap: "contact", ...contactHints },
     access: "write",
     input: ContactCreate,
     run: (input: typeof ContactCreate.Type) => Contacts.create(input as Parameters<typeof Contacts.create>[0]),
@@ -103,6 +156,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "upsert",
     description: "Create or update a contact, matched on email or phone by the location's duplicate settings",
+    operations: ["upsert-contact"],
+    hints: { unwrap: "contact", label: "Create or update a contact", ...contactHints },
     access: "write",
     input: ContactUpsert,
     run: (input: typeof ContactUpsert.Type) => Contacts.upsert(input as Parameters<typeof Contacts.upsert>[0]),
@@ -111,6 +166,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "update",
     description: "Update the given fields of a contact",
+    operations: ["update-contact"],
+    hints: { unwrap: "contact", ...contactHints },
     access: "write",
     input: ContactUpdate,
     run: ({ id: contactId, ...body }: typeof ContactUpdate.Type) => Contacts.update(contactId, body),
@@ -119,6 +176,7 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "delete",
     description: "Delete a contact",
+    operations: ["delete-contact"],
     access: "write",
     input: Schema.Struct({ id: id("contact") }),
     run: (input: { readonly id: string }) => Contacts.remove(input.id),
@@ -127,6 +185,7 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "add-tags",
     description: "Add tags to a contact",
+    operations: ["add-tags"],
     access: "write",
     input: ContactTags,
     run: (input: typeof ContactTags.Type) => Contacts.addTags(input.contact, input.tags),
@@ -135,6 +194,7 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "remove-tags",
     description: "Remove tags from a contact",
+    operations: ["remove-tags"],
     access: "write",
     input: ContactTags,
     run: (input: typeof ContactTags.Type) => Contacts.removeTags(input.contact, input.tags),
@@ -143,14 +203,23 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "contacts",
     name: "add-to-workflow",
     description: "Enrol a contact in a workflow",
+    operations: ["add-contact-to-workflow"],
+    hints: { fields: { workflow: { label: "Workflow", choicesFrom: choice("workflows", "workflows") } } },
     access: "write",
     input: Enrol,
     run: (input: typeof Enrol.Type) => Contacts.addToWorkflow(input.contact, input.workflow),
+  }),
+  fromOperation(Op.deleteContactFromWorkflow, {
+    resource: "contacts",
+    name: "remove-from-workflow",
+    description: "Remove a contact from a workflow",
   }),
   Action.single({
     resource: "notes",
     name: "list",
     description: "The notes of a contact",
+    operations: ["get-all-notes"],
+    hints: { unwrap: "notes" },
     access: "read",
     input: OfContact,
     run: (input: typeof OfContact.Type) => Contacts.notes(input.contact),
@@ -159,14 +228,20 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "notes",
     name: "create",
     description: "Add a note to a contact",
+    operations: ["create-note"],
+    hints: { unwrap: "note" },
     access: "write",
     input: NoteCreate,
     run: ({ contact, ...body }: typeof NoteCreate.Type) => Contacts.createNote(contact, body as S.ContactsNotesDTO),
   }),
+  fromOperation(Op.updateNote, { resource: "notes", name: "update", description: "Update a note of a contact" }),
+  fromOperation(Op.deleteNote, { resource: "notes", name: "delete", description: "Delete a note of a contact" }),
   Action.single({
     resource: "tasks",
     name: "list",
     description: "The tasks of a contact",
+    operations: ["get-all-tasks"],
+    hints: { unwrap: "tasks" },
     access: "read",
     input: OfContact,
     run: (input: typeof OfContact.Type) => Contacts.tasks(input.contact),
@@ -175,6 +250,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "tasks",
     name: "create",
     description: "Create a task on a contact",
+    operations: ["create-task"],
+    hints: { unwrap: "task", fields: { assignedTo: { label: "Assigned To", choicesFrom: userChoice } } },
     access: "write",
     input: TaskCreate,
     run: ({ contact, ...body }: typeof TaskCreate.Type) => Contacts.createTask(contact, body as S.CreateTaskParams),
@@ -183,14 +260,18 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "tasks",
     name: "complete",
     description: "Mark a contact's task completed",
+    operations: ["update-task-completed"],
     access: "write",
     input: TaskComplete,
     run: (input: typeof TaskComplete.Type) => Contacts.completeTask(input.contact, input.task),
   }),
+  fromOperation(Op.updateTask, { resource: "tasks", name: "update", description: "Update a task of a contact" }),
+  fromOperation(Op.deleteTask, { resource: "tasks", name: "delete", description: "Delete a task of a contact" }),
   Action.stream({
     resource: "opportunities",
     name: "list",
     description: "Every opportunity of the location, all pages",
+    operations: ["search-opportunity"],
     access: "read",
     input: EveryRecord,
     run: ({ page_size, locationId }: typeof EveryRecord.Type) =>
@@ -203,6 +284,7 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "opportunities",
     name: "search",
     description: "Every opportunity matching the filters, all pages",
+    operations: ["search-opportunity"],
     access: "read",
     input: OpportunitySearch,
     run: ({ page_size, ...query }: typeof OpportunitySearch.Type) =>
@@ -212,6 +294,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "opportunities",
     name: "get",
     description: "Get one opportunity by id",
+    operations: ["get-opportunity"],
+    hints: { unwrap: "opportunity" },
     access: "read",
     input: Schema.Struct({ id: id("opportunity") }),
     run: (input: { readonly id: string }) => Opportunities.get(input.id),
@@ -220,6 +304,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "opportunities",
     name: "create",
     description: "Create an opportunity in a pipeline stage",
+    operations: ["create-opportunity"],
+    hints: { unwrap: "opportunity", ...opportunityHints },
     access: "write",
     input: OpportunityCreate,
     run: (input: typeof OpportunityCreate.Type) =>
@@ -229,6 +315,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "opportunities",
     name: "update",
     description: "Update the given fields of an opportunity (stage, status, value, ...)",
+    operations: ["update-opportunity"],
+    hints: { unwrap: "opportunity", ...opportunityHints },
     access: "write",
     input: OpportunityUpdate,
     run: ({ id: opportunityId, ...body }: typeof OpportunityUpdate.Type) =>
@@ -238,14 +326,37 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "pipelines",
     name: "list",
     description: "The opportunity pipelines of a location, with their stages",
+    operations: ["get-pipelines"],
+    hints: { unwrap: "pipelines" },
     access: "read",
     input: AtLocation,
     run: (input: Located) => Opportunities.pipelines(input.locationId),
+  }),
+  fromOperation(Op.deleteOpportunity, {
+    resource: "opportunities",
+    name: "delete",
+    description: "Delete one opportunity by id",
+  }),
+  Action.single({
+    resource: "pipelines",
+    name: "list-stages",
+    description: "The stages of a pipeline (of every pipeline when none is named)",
+    access: "read",
+    input: PipelineStages,
+    operations: ["get-pipelines"],
+    run: (input: typeof PipelineStages.Type) =>
+      Effect.map(Opportunities.pipelines(input.locationId), (answer) =>
+        (answer.pipelines ?? [])
+          .filter((pipeline) => input.pipeline === undefined || pipeline.id === input.pipeline)
+          .flatMap((pipeline) => pipeline.stages ?? []),
+      ),
   }),
   Action.single({
     resource: "calendars",
     name: "list",
     description: "The calendars of a location",
+    operations: ["get-calendars"],
+    hints: { unwrap: "calendars" },
     access: "read",
     input: AtLocation,
     run: (input: Located) => Calendars.list(input.locationId === undefined ? {} : { locationId: input.locationId }),
@@ -254,15 +365,47 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "appointments",
     name: "book",
     description: "Book an appointment in a calendar",
+    operations: ["create-appointment"],
+    hints: { fields: { calendarId: { label: "Calendar", choicesFrom: choice("calendars", "calendars") } } },
     access: "write",
     input: AppointmentCreate,
     run: (input: typeof AppointmentCreate.Type) =>
       Calendars.createAppointment(input as Parameters<typeof Calendars.createAppointment>[0]),
   }),
+  fromOperation(Op.getCalendarEvents, {
+    resource: "calendars",
+    name: "list-events",
+    description: "The events of a calendar, a user or a group between two times",
+    hints: { unwrap: "events" },
+  }),
+  fromOperation(Op.getAppointment, {
+    resource: "appointments",
+    name: "get",
+    description: "Get one appointment by id",
+    hints: { unwrap: "event" },
+  }),
+  fromOperation(Op.editAppointment, { resource: "appointments", name: "update", description: "Update an appointment" }),
+  fromOperation(Op.searchConversation, {
+    resource: "conversations",
+    name: "search",
+    description: "Conversations of the location matching the filters",
+    hints: { unwrap: "conversations" },
+  }),
+  fromOperation(Op.getMessages, {
+    resource: "conversations",
+    name: "list-messages",
+    description: "Every message of a conversation, all pages",
+  }),
+  fromOperation(Op.sendANewMessage, {
+    resource: "messages",
+    name: "send",
+    description: "Send a message on any channel (SMS, email, WhatsApp, ...)",
+  }),
   Action.single({
     resource: "messages",
     name: "send-sms",
     description: "Send an SMS to a contact",
+    operations: ["send-a-new-message"],
     access: "write",
     input: Sms,
     run: (input: typeof Sms.Type) => Conversations.sendSms(input.contact, input.message),
@@ -271,6 +414,7 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "messages",
     name: "send-email",
     description: "Send an email to a contact",
+    operations: ["send-a-new-message"],
     access: "write",
     input: Email,
     run: ({ contact, ...email }: typeof Email.Type) => Conversations.sendEmail(contact, email),
@@ -279,6 +423,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "workflows",
     name: "list",
     description: "The workflows of a location",
+    operations: ["get-workflow"],
+    hints: { unwrap: "workflows" },
     access: "read",
     input: AtLocation,
     run: (input: Located) => Workflows.list(input.locationId),
@@ -287,6 +433,8 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "tags",
     name: "list",
     description: "The tags of a location",
+    operations: ["get-location-tags"],
+    hints: { unwrap: "tags" },
     access: "read",
     input: AtLocation,
     run: (input: Located) => Locations.tags(input.locationId),
@@ -295,15 +443,36 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     resource: "custom-fields",
     name: "list",
     description: "The custom fields of a location",
+    operations: ["get-custom-fields"],
+    hints: { unwrap: "customFields" },
     access: "read",
     input: AtLocation,
     run: (input: Located) =>
       Locations.customFields(input.locationId === undefined ? {} : { locationId: input.locationId }),
   }),
+  fromOperation(Op.searchObjectRecords, {
+    resource: "custom-objects",
+    name: "search",
+    description: "Every record of a custom object matching the query, all pages",
+  }),
+  fromOperation(Op.getRecordById, {
+    resource: "custom-objects",
+    name: "get",
+    description: "Get one record of a custom object by id",
+    hints: { unwrap: "record" },
+  }),
+  fromOperation(Op.createObjectRecord, {
+    resource: "custom-objects",
+    name: "create",
+    description: "Create a record of a custom object",
+    hints: { unwrap: "record" },
+  }),
   Action.single({
     resource: "users",
     name: "list",
     description: "The users of a location",
+    operations: ["get-user-by-location"],
+    hints: { unwrap: "users" },
     access: "read",
     input: AtLocation,
     run: (input: Located) => Users.list(input.locationId),

@@ -194,6 +194,18 @@ export function registerResourcesV2(
         return isResponse(tag) ? tag : json(200, tag)
       },
     })
+    .add("GET", `${base}/v2/contacts/:contact_id/tags`, {
+      auth: "api",
+      handle: ({ ctx, params }: KeapApiRequest) => {
+        const found = contactOr404(params.contact_id as string)
+        if (isResponse(found)) return found
+        const applied = found.contact.tag_ids.flatMap((tagId) => {
+          const tag = store.tags.get(tagId)
+          return tag === undefined ? [] : [{ tag, applied_time: tag.create_time }]
+        })
+        return listPage(applied, ctx.query, "tags", { filter: new Set() })
+      },
+    })
     .add("POST", `${base}/v2/tags/:tag_id/contacts:applyTags`, {
       auth: "api",
       handle: ({ ctx, params }: KeapApiRequest) => {
