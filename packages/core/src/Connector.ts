@@ -12,6 +12,7 @@
  */
 import type { Context, Layer, Redacted } from "effect"
 import type { HttpClient } from "effect/http"
+import type { Risks } from "./Access.ts"
 import type * as Action from "./Action.ts"
 import type { Credentials } from "./Credentials.ts"
 import type { CrmClient } from "./CrmClient.ts"
@@ -168,6 +169,8 @@ export interface Runtime<R = any> {
   readonly webhooks?: WebhookReceiver<R> | undefined
   /** What hosts that poll can watch. */
   readonly feeds?: ReadonlyArray<Feed<R>> | undefined
+  /** Which operations move money or send messages (see `Access`): what policies deny by default. */
+  readonly risks?: Risks | undefined
 }
 
 /** The connector a name or alias means, ignoring case. */

@@ -1,3 +1,4 @@
+export * as Access from "./Access.ts"
 export * as Action from "./Action.ts"
 export * as Connector from "./Connector.ts"
 export * as Credentials from "./Credentials.ts"

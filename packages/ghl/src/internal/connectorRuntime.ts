@@ -49,6 +49,18 @@ export const runtime: Connector.Runtime<GhlClient.GhlClient> = {
     },
   },
   actions,
+  // What agents may do only when a person's policy names it.
+  risks: {
+    money: ["invoices", "payments", "store", "saas-api"],
+    sends: [
+      "send-a-new-message",
+      "send-documents-contracts",
+      "send-documents-contracts-template",
+      "send-estimate",
+      "send-invoice",
+      "send-review-reply",
+    ],
+  },
   webhooks: receiver,
   feeds,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,

@@ -24,6 +24,11 @@ export const runtime: Connector.Runtime<KeapClient.KeapClient> = {
     contextOf: () => ({}),
   },
   actions,
+  // What agents may do only when a person's policy names it.
+  risks: {
+    money: ["orders", "subscriptions", "payment-methods", "merchants", "sales", "affiliate"],
+    sends: ["sendEmail", "sendEmailTemplate"],
+  },
   webhooks: receiver,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,
   operations: async () => (await import("../KeapOperations.ts")).registry,
