@@ -11,11 +11,14 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Pagination, TokenStore } from "@crmkit/core"
 import { GhlAuth, GhlClient } from "@crmkit/ghl"
+import { connector as ghlConnector } from "@crmkit/ghl/connector"
 import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { KeapAuth, KeapClient } from "@crmkit/keap"
+import { connector as keapConnector } from "@crmkit/keap/connector"
 import { simulator as keapSimulator } from "@crmkit/keap/sandbox"
+import { Audit, Policy, Tools } from "@crmkit/mcp"
 import { startSandbox } from "@crmkit/sandbox"
-import { Effect, Layer, Redacted, Stream } from "effect"
+import { Effect, Exit, Layer, Redacted, Scope, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { keapContactPages, unthrottledKeap } from "./support.ts"
 
@@ -289,6 +292,122 @@ async function startup() {
   return result
 }
 
+/**
+ * The MCP server: the size of the tool list an agent is sent (all tools, and the
+ * read-only default), and the time the policy check and the audit line add to a call,
+ * against the call itself (Keap contacts get on the sandbox, in process).
+ */
+async function mcp() {
+  const sandbox = await startSandbox({ simulators: { keap: keapSimulator({ contacts: 200, rateLimits: false }) } })
+  // The clients live until the section ends: their undici dispatcher closes with this scope.
+  const scope = Effect.runSync(Scope.make())
+  try {
+    const providers = await Promise.all(
+      [keapConnector, ghlConnector].map(async (connector) => {
+        const runtime = await connector.load()
+        const [catalog, registry] = await Promise.all([runtime.catalog(), runtime.operations()])
+        const services =
+          connector.name === "keap"
+            ? await Effect.runPromise(
+                Layer.buildWithScope(
+                  unthrottledKeap(sandbox.keap.baseUrl, sandbox.credentials.keap.personalAccessToken),
+                  scope,
+                ),
+              )
+            : undefined
+        // A GHL connection knows its location, which the tools then leave out.
+        const context: Record<string, string> = connector.name === "ghl" ? { locationId: "loc" } : {}
+        return { runtime, catalog, registry, services: services as never, context }
+      }),
+    )
+    const tools = Tools.all(providers)
+    const listed = (defs: ReadonlyArray<Tools.ToolDef>) => {
+      const bytes = JSON.stringify(
+        defs.map((t) => ({
+          name: t.name,
+          description: t.description,
+          inputSchema: t.inputSchema,
+          annotations: t.annotations,
+        })),
+      ).length
+      return { tools: defs.length, bytes, approxTokens: Math.round(bytes / 4) }
+    }
+    const readOnly = tools.filter((t) => t.subject === undefined || Policy.visible(Policy.readOnly, "agent", t.subject))
+    const toolList = { all: listed(tools), readOnlyDefault: listed(readOnly) }
+    log(
+      `mcp: tool list ${toolList.all.bytes} bytes (~${toolList.all.approxTokens} tokens) for ${toolList.all.tools} tools`,
+    )
+
+    const get = tools.find((t) => t.name === "keap_contacts_get")!
+    const policy = await Effect.runPromise(
+      Policy.parse(
+        'agents:\n  bench:\n    allow: ["keap:contacts:read"]\n    constraints:\n      - match: "keap:*:*"\n        when: { id: { matches: "[0-9]+" } }\n',
+        "bench.yaml",
+      ),
+    )
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-bench-mcp-"))
+    const calls = 400
+    const timings = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const audit = yield* Audit.open(path.join(dir, "audit.jsonl"))
+          const keapServices = providers[0]!.services
+          const bare: Array<number> = []
+          const checked: Array<number> = []
+          const decide: Array<number> = []
+          const append: Array<number> = []
+          for (let i = 0; i < calls; i++) {
+            const args = { id: String((i % 200) + 1) }
+            // Alternate, so that both see the same machine.
+            let t = performance.now()
+            const target = (yield* get.target(args))!
+            yield* Effect.provide(target.run, keapServices)
+            bare.push(performance.now() - t)
+            t = performance.now()
+            const decided = Policy.decide(policy, "bench", target.subject, target.args)
+            if (decided.decision !== "allow") throw new Error(decided.reason)
+            decide.push(performance.now() - t)
+            yield* audit.ready
+            const checkedTarget = (yield* get.target(args))!
+            const started = performance.now()
+            yield* Effect.provide(checkedTarget.run, keapServices)
+            const runMs = performance.now() - started
+            const appended = performance.now()
+            yield* audit.append({
+              agent: "bench",
+              tool: get.name,
+              provider: "keap",
+              operation: target.subject.operationId,
+              decision: "allow",
+              rule: decided.rule,
+              arguments: args,
+              outcome: { durationMs: runMs },
+            })
+            append.push(performance.now() - appended)
+            checked.push(performance.now() - t)
+          }
+          return { bare, checked, decide, append }
+        }),
+      ),
+    )
+    const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const perCall = {
+      calls,
+      bareCallMs: round(median(timings.bare), 3),
+      checkedCallMs: round(median(timings.checked), 3),
+      addedMs: round(median(timings.checked) - median(timings.bare), 3),
+      policyMs: round(median(timings.decide), 4),
+      auditAppendMs: round(median(timings.append), 3),
+    }
+    log(`mcp: policy and audit add ${perCall.addedMs} ms per call (bare ${perCall.bareCallMs} ms)`)
+    fs.rmSync(dir, { recursive: true, force: true })
+    return { toolList, perCall }
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await sandbox.close()
+  }
+}
+
 const round = (x: number, digits = 2) => Number(x.toFixed(digits))
 
 const only = process.argv.slice(2)
@@ -312,6 +431,7 @@ const results = {
   overhead: want("overhead") ? await overhead() : undefined,
   memory: want("memory") ? await memory() : undefined,
   startup: want("startup") ? await startup() : undefined,
+  mcp: want("mcp") ? await mcp() : undefined,
 }
 
 const md = [
@@ -375,6 +495,26 @@ if (results.startup) {
     `| node -e 0 ms | crmkit --help ms | ratio |`,
     `| ---: | ---: | ---: |`,
     `| ${s.nodeMs} | ${s.crmkitHelpMs} | ${s.ratio} |`,
+    ``,
+  )
+}
+if (results.mcp) {
+  const { toolList, perCall } = results.mcp
+  md.push(
+    `## 5. MCP server (targets: tool list under 12k tokens for both CRMs, policy and audit under 1 ms per call)`,
+    ``,
+    `Tool list as sent (name, description, input schema, annotations; tokens approximated as bytes / 4). Every catalog operation stays reachable through search_operations, describe_operation and call_operation.`,
+    ``,
+    `| list | tools | bytes | approx. tokens |`,
+    `| --- | ---: | ---: | ---: |`,
+    `| every tool (an agent allowed everything) | ${toolList.all.tools} | ${toolList.all.bytes} | ${toolList.all.approxTokens} |`,
+    `| read-only default (no policy file) | ${toolList.readOnlyDefault.tools} | ${toolList.readOnlyDefault.bytes} | ${toolList.readOnlyDefault.approxTokens} |`,
+    ``,
+    `Per call, median of ${perCall.calls} alternating calls of keap_contacts_get against the sandbox in process: the bare call, and the call with the policy decision (a rule and a regex constraint) and one audit line appended and synced to disk.`,
+    ``,
+    `| bare call ms | with policy and audit ms | added ms | of which policy ms | of which audit line (write + fdatasync) ms |`,
+    `| ---: | ---: | ---: | ---: | ---: |`,
+    `| ${perCall.bareCallMs} | ${perCall.checkedCallMs} | ${perCall.addedMs} | ${perCall.policyMs} | ${perCall.auditAppendMs} |`,
     ``,
   )
 }

@@ -4,6 +4,7 @@ import { resourceCommands } from "./commands/actions.ts"
 import { authCommand } from "./commands/auth.ts"
 import { callCommand } from "./commands/call.ts"
 import { exportCommand } from "./commands/export.ts"
+import { auditCommand, mcpCommand, policyCommand } from "./commands/mcp.ts"
 import { operationsCommand } from "./commands/operations.ts"
 import { sandboxCommand } from "./commands/sandbox.ts"
 import { webhooksCommand } from "./commands/webhooks.ts"
@@ -31,5 +32,13 @@ const providerCommand = (provider: Connector.Connector) =>
   )
 
 export const cli = root.pipe(
-  Command.withSubcommands([...connectors.map(providerCommand), authCommand, webhooksCommand, sandboxCommand]),
+  Command.withSubcommands([
+    ...connectors.map(providerCommand),
+    authCommand,
+    webhooksCommand,
+    sandboxCommand,
+    mcpCommand,
+    policyCommand,
+    auditCommand,
+  ]),
 )

@@ -166,15 +166,11 @@ export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
         memory,
       )
     }
+    // `KEAP_BASE_URL`, `GHL_BASE_URL`: one gateway or sandbox per provider, where one --base-url cannot serve two.
+    const baseUrl = options.baseUrl ?? (process.env[`${provider.name.toUpperCase()}_BASE_URL`] || undefined)
     const fromEnv = Connections.fromEnv(runtime, process.env)
     if (fromEnv !== undefined) {
-      return yield* makeClient(
-        runtime,
-        options.baseUrl,
-        Connections.contextFromEnv(provider, process.env),
-        fromEnv,
-        memory,
-      )
+      return yield* makeClient(runtime, baseUrl, Connections.contextFromEnv(provider, process.env), fromEnv, memory)
     }
     const saved = yield* fromProfile(runtime, options.profile)
     if (saved === undefined) {
@@ -182,11 +178,5 @@ export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
         message: `No ${provider.title} credentials: set ${Connections.envHelp(provider)}, run \`crmkit auth add ${provider.name}\` or \`crmkit auth login ${provider.name}\`, or add --sandbox to try the embedded sandbox.`,
       })
     }
-    return yield* makeClient(
-      runtime,
-      options.baseUrl ?? saved.saved.baseUrl,
-      saved.context,
-      saved.credentials,
-      saved.secrets,
-    )
+    return yield* makeClient(runtime, baseUrl ?? saved.saved.baseUrl, saved.context, saved.credentials, saved.secrets)
   })

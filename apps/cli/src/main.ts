@@ -40,7 +40,13 @@ const report = (error: unknown): number => {
     return 2
   }
   if (error !== null && typeof error === "object" && "_tag" in error && String(error._tag).length > 0) {
-    // effect/cli parse errors have already been printed with the help text.
+    // effect/cli parse errors have already been printed with the help text; others are not.
+    if (!String(error._tag).startsWith("Cli") && !String(error._tag).endsWith("Error")) {
+      process.stderr.write(`error: ${(error as { message?: string }).message || String(error._tag)}\n`)
+      return 1
+    }
+    if (verbose)
+      process.stderr.write(`error: ${String(error._tag)}: ${(error as { message?: string }).message ?? ""}\n`)
     return 2
   }
   process.stderr.write(`error: ${String(error)}\n`)

@@ -47,7 +47,7 @@ const customFields = { label: "Custom Fields", choicesFrom: customFieldChoice, p
 const listInput = {
   filter: Schema.optional(
     Schema.Array(Schema.String).annotate({
-      description: "Conditions, all of which must hold: field==value, field>value, field<=value, field==prefix*",
+      description: "Conditions that must all hold: field==value, field>value, field<=value, field==prefix*",
     }),
   ),
   order_by: Schema.optional(Schema.String.annotate({ description: "Field to sort by" })),
