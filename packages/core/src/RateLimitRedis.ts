@@ -16,9 +16,12 @@ export interface RedisOptions {
   readonly prefix?: string | undefined
 }
 
-export const layer = (options: RedisOptions): Layer.Layer<RateLimit.RateLimits, RedisError> =>
-  RateLimit.layer.pipe(
-    Layer.provide(RateLimiter.layer),
+/** Effect's `RateLimiter` on Redis: for budgets of the app's own (an AI agent's calls per minute). */
+export const limiter = (options: RedisOptions): Layer.Layer<RateLimiter.RateLimiter, RedisError> =>
+  RateLimiter.layer.pipe(
     Layer.provide(RateLimiter.layerStoreRedis({ prefix: options.prefix ?? "crmkit:ratelimit:" })),
     Layer.provide(NodeRedis.layer({ url: options.url })),
   )
+
+export const layer = (options: RedisOptions): Layer.Layer<RateLimit.RateLimits, RedisError> =>
+  RateLimit.layer.pipe(Layer.provide(limiter(options)))

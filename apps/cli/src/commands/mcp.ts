@@ -145,7 +145,17 @@ const serve = Command.make(
           onListen: (url) => process.stderr.write(`crmkit mcp: listening on ${url}\n`),
         })
       : Server.layerStdio({ ...base, agent })
-    return yield* Layer.launch(server.pipe(Layer.provide(RateLimit.limiterMemory)))
+    // Agents' budgets are shared like the accounts' ones: in Redis when the CLI uses it.
+    const redisUrl = process.env.CRMKIT_REDIS_URL
+    const limiter = redisUrl
+      ? Layer.unwrap(
+          Effect.map(
+            Effect.promise(() => import("@crmkit/core/RateLimitRedis")),
+            (RateLimitRedis) => RateLimitRedis.limiter({ url: redisUrl }),
+          ),
+        )
+      : RateLimit.limiterMemory
+    return yield* Layer.launch(server.pipe(Layer.provide(limiter)))
   }, Effect.scoped),
 ).pipe(Command.withDescription("Serve the CRMs as MCP tools for AI agents (stdio, or Streamable HTTP with --http)"))
 
