@@ -58,20 +58,20 @@ beforeAll(async () => {
       keap("Five contacts", { resource: "contact", operation: "getAll", returnAll: false, limit: 5 }),
       keap(
         "Get each",
-        { resource: "contact", operation: "get", contactId: "={{ $itemIndex === 2 ? '987654321' : $json.id }}" },
+        { resource: "contact", operation: "get", id: "={{ $itemIndex === 2 ? '987654321' : $json.id }}" },
         { after: "Five contacts", onError: "continueRegularOutput" },
       ),
       keap("Create", {
         resource: "contact",
         operation: "create",
         email: "ada.lovelace@example.org",
-        firstName: "Ada",
-        lastName: "Lovelace",
+        givenName: "Ada",
+        familyName: "Lovelace",
       }),
-      keap("Read back", { resource: "contact", operation: "get", contactId: "={{ $json.id }}" }, { after: "Create" }),
+      keap("Read back", { resource: "contact", operation: "get", id: "={{ $json.id }}" }, { after: "Create" }),
       keap(
         "Bad email",
-        { resource: "contact", operation: "create", email: "not-an-email", firstName: "Bad" },
+        { resource: "contact", operation: "create", email: "not-an-email", givenName: "Bad" },
         { onError: "continueRegularOutput" },
       ),
       keap(
@@ -87,11 +87,16 @@ beforeAll(async () => {
     ]),
     workflow("wfGhlActions", "HighLevel actions", [
       ghl("All contacts", { resource: "contact", operation: "getAll", returnAll: true }),
-      ghl("Matching contacts", { resource: "contact", operation: "getAll", returnAll: true, query: QUERY }),
+      ghl("Matching contacts", {
+        resource: "contact",
+        operation: "search",
+        returnAll: true,
+        additionalFields: { query: QUERY },
+      }),
       ghl("Three contacts", { resource: "contact", operation: "getAll", returnAll: false, limit: 3 }),
       ghl(
         "Get each",
-        { resource: "contact", operation: "get", contactId: "={{ $itemIndex === 1 ? 'no-such-contact' : $json.id }}" },
+        { resource: "contact", operation: "get", id: "={{ $itemIndex === 1 ? 'no-such-contact' : $json.id }}" },
         { after: "Three contacts", onError: "continueRegularOutput" },
       ),
       ghl("Upsert", {
@@ -100,7 +105,7 @@ beforeAll(async () => {
         email: "grace.hopper@example.org",
         firstName: "Grace",
         lastName: "Hopper",
-        tags: "navy, cobol",
+        additionalFields: { tags: "navy, cobol" },
       }),
       ghl(
         "Via OAuth2",

@@ -66,7 +66,7 @@ beforeAll(async () => {
     workflow("wfGhlPoll", "HighLevel polling trigger", [{ ...forward(`${collector.url}/ghl-poll`) }], {
       name: "Trigger",
       type: "@crmkit/n8n-nodes-highlevel.highLevelPollingTrigger",
-      parameters: { kind: "contact", change: "new", pollTimes: { item: [{ mode: "everyMinute" }] } },
+      parameters: { feed: "contacts.created", pollTimes: { item: [{ mode: "everyMinute" }] } },
       credentials: highLevelToken,
     }),
   ])

@@ -10,7 +10,6 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { type IExecuteFunctions, type ILoadOptionsFunctions, NodeApiError, NodeOperationError } from "n8n-workflow"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { HighLevel } from "../src/nodes/HighLevel/HighLevel.node.ts"
-import { loadOptions } from "../src/shared/loadOptions.ts"
 import { grant } from "./support/grant.ts"
 
 const CONTACTS = 250
@@ -141,7 +140,8 @@ describe("HighLevel dropdowns with an Agency (Company) credential", () => {
     const token = await agencyGrant([...app.scopes, "locations/customFields.readonly"])
     sandbox.stats.reset()
     const context = agencyHost({ authentication: "crmkitHighLevelOAuth2Api" }, { token })
-    const options = await loadOptions.getContactCustomFields.call(context as unknown as ILoadOptionsFunctions)
+    const customFields = new HighLevel().methods.loadOptions.choicesCustomFieldsListCustomFieldsIdName
+    const options = await customFields!.call(context as unknown as ILoadOptionsFunctions)
     expect(options.length).toBeGreaterThan(0)
     expect(sandbox.stats.route("POST /ghl/oauth/locationToken")).toBe(1)
     expect(sandbox.stats.unauthorized).toBe(0)

@@ -8,9 +8,9 @@ import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { IDataObject, IExecuteFunctions, IPollFunctions } from "n8n-workflow"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { highLevel } from "../src/app.ts"
 import { HighLevel } from "../src/nodes/HighLevel/HighLevel.node.ts"
 import { HighLevelPollingTrigger } from "../src/nodes/HighLevelPollingTrigger/HighLevelPollingTrigger.node.ts"
-import { table } from "../src/shared/HighLevelTable.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
@@ -41,9 +41,13 @@ const upsert = async (email: string) => {
 }
 
 describe("HighLevel node", () => {
-  it("names only operations of the GHL catalog", () => {
+  it("derives its operations from the actions, which name only operations of the GHL catalog", () => {
     const ids = new Set(catalog.map((e) => e.id))
-    for (const op of table.operations) expect(ids, op.operationId).toContain(op.operationId)
+    for (const action of highLevel.actions) for (const id of action.operations ?? []) expect(ids, id).toContain(id)
+    const operation = new HighLevel().description.properties.find(
+      (p) => p.name === "operation" && p.displayOptions?.show?.resource?.[0] === "customObject",
+    )
+    expect(operation?.options).toContainEqual(expect.objectContaining({ value: "create", name: "Create" }))
   })
 
   it("writes custom fields on update, like on create", async () => {
@@ -51,13 +55,13 @@ describe("HighLevel node", () => {
     const context = host({
       resource: "contact",
       operation: "update",
-      contactId: created.id,
-      customFields: { field: [{ id: "cf-favourite-colour", value: "teal" }] },
+      id: created.id,
+      additionalFields: { customFields: { pair: [{ id: "cf-favourite-colour", field_value: "teal" }] } },
     })
     const [items] = await new HighLevel().execute.call(context as unknown as IExecuteFunctions)
     expect(context.requests).toEqual([`PUT /ghl/contacts/${created.id}`])
     expect(items?.[0]?.json.id).toBe(created.id)
-    const read = host({ resource: "contact", operation: "get", contactId: created.id })
+    const read = host({ resource: "contact", operation: "get", id: created.id })
     const [got] = await new HighLevel().execute.call(read as unknown as IExecuteFunctions)
     expect(got?.[0]?.json.customFields).toContainEqual(
       expect.objectContaining({ id: "cf-favourite-colour", value: "teal" }),
@@ -70,7 +74,7 @@ describe("HighLevel polling trigger", () => {
     const staticData: IDataObject = {}
     const trigger = new HighLevelPollingTrigger()
     const poll = () =>
-      trigger.poll.call(host({ kind: "contact", change: "new" }, { staticData }) as unknown as IPollFunctions)
+      trigger.poll.call(host({ feed: "contacts.created" }, { staticData }) as unknown as IPollFunctions)
     expect(await poll()).toBeNull()
     expect(staticData.cursor).toEqual(expect.any(String))
     await new Promise((r) => setTimeout(r, 5))
@@ -82,7 +86,7 @@ describe("HighLevel polling trigger", () => {
   })
 
   it("shows the latest records in a manual test run", async () => {
-    const context = host({ kind: "contact", change: "updated" }, { mode: "manual" })
+    const context = host({ feed: "contacts.updated" }, { mode: "manual" })
     const result = await new HighLevelPollingTrigger().poll.call(context as unknown as IPollFunctions)
     expect(result?.[0]).toHaveLength(5)
   })

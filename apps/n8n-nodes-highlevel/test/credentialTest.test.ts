@@ -17,19 +17,21 @@ afterAll(() => sandbox.close())
 describe("HighLevel credential tests", () => {
   it("pass for a Private Integration Token and fail for a wrong one", async () => {
     const credentials = {
-      token: sandbox.credentials.ghl.privateIntegrationToken,
+      apiKey: sandbox.credentials.ghl.privateIntegrationToken,
       locationId: sandbox.credentials.ghl.locationId,
       baseUrl: sandbox.ghl.baseUrl,
     }
-    const auth = { Authorization: `Bearer ${credentials.token}` }
-    const ok = await sendCredentialTest(new CrmkitHighLevelApi().test, credentials, auth)
+    const auth = { Authorization: `Bearer ${credentials.apiKey}` }
+    const ok = await sendCredentialTest(new CrmkitHighLevelApi().test!, credentials, auth)
     expect(ok.status).toBe(200)
-    const wrong = await sendCredentialTest(new CrmkitHighLevelApi().test, credentials, { Authorization: "Bearer nope" })
+    const wrong = await sendCredentialTest(new CrmkitHighLevelApi().test!, credentials, {
+      Authorization: "Bearer nope",
+    })
     expect(wrong.status).toBe(401)
   })
 
   it("pass for OAuth2 location tokens and agency tokens alike", async () => {
-    const test = new CrmkitHighLevelOAuth2Api().test
+    const test = new CrmkitHighLevelOAuth2Api().test!
     for (const userType of ["Location", "Company"] as const) {
       const { token } = await grant(sandbox, userType)
       const credentials = {

@@ -5,7 +5,12 @@ import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { ILoadOptionsFunctions } from "n8n-workflow"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { loadOptions } from "../src/shared/loadOptions.ts"
+import { HighLevel } from "../src/nodes/HighLevel/HighLevel.node.ts"
+
+const loadOptions = new HighLevel().methods.loadOptions as Record<
+  string,
+  (this: ILoadOptionsFunctions) => Promise<Array<{ name: string; value: unknown }>>
+>
 
 let sandbox: SandboxServer
 beforeAll(async () => {
@@ -24,8 +29,8 @@ beforeAll(async () => {
 })
 afterAll(() => sandbox.close())
 
-const load = (method: keyof typeof loadOptions, parameters: Record<string, unknown> = {}) =>
-  loadOptions[method].call(
+const load = (method: string, parameters: Record<string, unknown> = {}) =>
+  loadOptions[method]!.call(
     hostContext({
       parameters,
       credentialType: "crmkitHighLevelApi",
@@ -39,7 +44,7 @@ const load = (method: keyof typeof loadOptions, parameters: Record<string, unkno
   )
 
 describe("HighLevel dropdowns", () => {
-  for (const method of Object.keys(loadOptions) as Array<keyof typeof loadOptions>) {
+  for (const method of Object.keys(loadOptions)) {
     it(`${method} lists named options`, async () => {
       const options = await load(method)
       expect(options.length, method).toBeGreaterThan(0)
@@ -47,10 +52,11 @@ describe("HighLevel dropdowns", () => {
     })
   }
 
-  it("getPipelineStages lists only the chosen pipeline's stages", async () => {
-    const pipelines = await load("getPipelines")
-    const all = await load("getPipelineStages")
-    const one = await load("getPipelineStages", { pipelineId: pipelines[0]?.value })
+  it("the stage dropdown lists only the chosen pipeline's stages", async () => {
+    const [pipelines, stages] = ["choicesPipelinesListPipelinesIdName", "choicesPipelinesListStagesIdName"]
+    expect(Object.keys(loadOptions)).toEqual(expect.arrayContaining([pipelines, stages]))
+    const all = await load(stages!)
+    const one = await load(stages!, { pipelineId: (await load(pipelines!))[0]?.value })
     expect(one.length).toBeGreaterThan(0)
     expect(one.length).toBeLessThanOrEqual(all.length)
   })

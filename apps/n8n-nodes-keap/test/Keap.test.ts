@@ -8,8 +8,8 @@ import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { IExecuteFunctions } from "n8n-workflow"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { keap } from "../src/app.ts"
 import { Keap } from "../src/nodes/Keap/Keap.node.ts"
-import { table } from "../src/shared/KeapTable.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
@@ -34,16 +34,23 @@ const run = (parameters: Record<string, unknown>, items = 1, continueOnFail = fa
 }
 
 describe("Keap node", () => {
-  it("names only operations of the Keap catalog", () => {
+  it("derives one Operation dropdown per resource of the actions, which name only catalog operations", () => {
     const ids = new Set(catalog.map((e) => e.id))
-    for (const op of table.operations) expect(ids, op.operationId).toContain(op.operationId)
+    for (const action of keap.actions) for (const id of action.operations ?? []) expect(ids, id).toContain(id)
     const properties = new Keap().description.properties
-    expect(properties.filter((p) => p.name === "operation")).toHaveLength(table.resources.length)
+    const resources = new Set(keap.actions.map((a) => a.resource))
+    expect(properties.filter((p) => p.name === "operation")).toHaveLength(resources.size)
+    const contact = properties.find(
+      (p) => p.name === "operation" && p.displayOptions?.show?.resource?.[0] === "contact",
+    )
+    expect(contact?.options).toContainEqual(
+      expect.objectContaining({ value: "getAll", name: "Get Many", action: "Get many contacts" }),
+    )
   })
 
   it("shares one rate limiter across items: 30 items over a 10/s key never see a 429", async () => {
     const started = Date.now()
-    const { output } = run({ resource: "contact", operation: "get", contactId: (i: number) => String(i + 1) }, 30)
+    const { output } = run({ resource: "contact", operation: "get", id: (i: number) => String(i + 1) }, 30)
     const [items] = await output
     expect(items?.map((i) => i.json.id)).toEqual(Array.from({ length: 30 }, (_, i) => String(i + 1)))
     expect(items?.map((i) => i.pairedItem)).toEqual(Array.from({ length: 30 }, (_, i) => ({ item: i })))
@@ -53,7 +60,12 @@ describe("Keap node", () => {
   })
 
   it("Return All reads every page; Limit stops after the first", async () => {
-    const all = run({ resource: "contact", operation: "getAll", returnAll: true })
+    const all = run({
+      resource: "contact",
+      operation: "getAll",
+      returnAll: true,
+      additionalFields: { pageSize: 100 },
+    })
     expect((await all.output)[0]).toHaveLength(160)
     expect(all.context.requests.length).toBeGreaterThanOrEqual(2)
     const some = run({ resource: "contact", operation: "getAll", returnAll: false, limit: 7 })
@@ -62,7 +74,7 @@ describe("Keap node", () => {
   })
 
   it("without Continue On Fail, the first failing item stops the node with the provider's message", async () => {
-    const { output } = run({ resource: "contact", operation: "get", contactId: "999999" })
+    const { output } = run({ resource: "contact", operation: "get", id: "999999" })
     await expect(output).rejects.toThrow(/NotFound \(404\)/)
   })
 
@@ -70,6 +82,7 @@ describe("Keap node", () => {
     const { context, output } = run({ resource: "contact", operation: "create", email: "nope" }, 1, true)
     const [items] = await output
     expect(items?.[0]?.json).toMatchObject({ kind: "Validation" })
+    expect(String(items?.[0]?.json.error)).toContain("email")
     expect(context.requests).toHaveLength(0)
   })
 })

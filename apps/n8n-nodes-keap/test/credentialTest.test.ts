@@ -16,7 +16,7 @@ afterAll(() => sandbox.close())
 describe("Keap credential tests", () => {
   it("pass for a Personal Access Token and fail for a wrong key", async () => {
     const credentials = { apiKey: sandbox.credentials.keap.personalAccessToken, baseUrl: sandbox.keap.baseUrl }
-    const test = new CrmkitKeapApi().test
+    const test = new CrmkitKeapApi().test!
     const ok = await sendCredentialTest(test, credentials, { "X-Keap-API-Key": credentials.apiKey })
     expect(ok.status).toBe(200)
     const wrong = await sendCredentialTest(test, credentials, { "X-Keap-API-Key": "KeapAK-wrong" })
@@ -37,7 +37,7 @@ describe("Keap credential tests", () => {
     })
     const token = (await response.json()) as { access_token: string }
     const credentials = { baseUrl: sandbox.keap.baseUrl, oauthTokenData: token }
-    const ok = await sendCredentialTest(new CrmkitKeapOAuth2Api().test, credentials, {
+    const ok = await sendCredentialTest(new CrmkitKeapOAuth2Api().test!, credentials, {
       Authorization: `Bearer ${token.access_token}`,
     })
     expect(ok.status).toBe(200)

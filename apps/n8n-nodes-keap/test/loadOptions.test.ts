@@ -5,8 +5,13 @@ import { hostContext } from "@crmkit/n8n-shared/testing"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import type { ILoadOptionsFunctions } from "n8n-workflow"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Keap } from "../src/nodes/Keap/Keap.node.ts"
 import { KeapTrigger } from "../src/nodes/KeapTrigger/KeapTrigger.node.ts"
-import { loadOptions } from "../src/shared/loadOptions.ts"
+
+const loadOptions = new Keap().methods.loadOptions as Record<
+  string,
+  (this: ILoadOptionsFunctions) => Promise<Array<{ name: string; value: unknown }>>
+>
 
 let sandbox: SandboxServer
 beforeAll(async () => {
@@ -27,9 +32,13 @@ const context = () =>
   }) as unknown as ILoadOptionsFunctions
 
 describe("Keap dropdowns", () => {
-  for (const method of Object.keys(loadOptions) as Array<keyof typeof loadOptions>) {
+  it("has a dropdown for each list the actions' fields name", () => {
+    expect(Object.keys(loadOptions).length).toBeGreaterThan(1)
+  })
+
+  for (const method of Object.keys(loadOptions)) {
     it(`${method} lists named options`, async () => {
-      const options = await loadOptions[method].call(context())
+      const options = await loadOptions[method]!.call(context())
       expect(options.length, method).toBeGreaterThan(0)
       for (const option of options) expect(option).toMatchObject({ name: expect.any(String), value: expect.anything() })
     })

@@ -5,7 +5,7 @@
  */
 import type { Operation } from "@crmkit/core"
 import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from "n8n-workflow"
-import { jsonObject } from "./OperationTable.ts"
+import { jsonObject } from "./Form.ts"
 
 export const properties = (providerTitle: string): Array<INodeProperties> => [
   {

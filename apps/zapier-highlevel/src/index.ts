@@ -1,4 +1,3 @@
 import { makeApp } from "./app.ts"
-import { oauth2 } from "./authentication.ts"
 
-export default makeApp(oauth2)
+export default makeApp("oauth2")

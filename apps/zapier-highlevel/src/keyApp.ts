@@ -1,4 +1,3 @@
 import { makeApp } from "./app.ts"
-import { privateIntegrationToken } from "./authentication.ts"
 
-export default makeApp(privateIntegrationToken)
+export default makeApp("key")

@@ -1,9 +1,7 @@
-import { Locations } from "@crmkit/ghl"
 import { simulator as ghlSimulator } from "@crmkit/ghl/sandbox"
 import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { createAppTester } from "zapier-platform-core"
-import { run } from "../src/connection.ts"
 import App from "../src/index.ts"
 import KeyApp from "../src/keyApp.ts"
 
@@ -41,6 +39,10 @@ beforeEach(() => sandbox.faults.clear())
 
 const perform = <T = any>(op: { operation: { perform: unknown } }, inputData: Record<string, unknown> = {}) =>
   invoke<T>(op.operation.perform, { authData, inputData })
+
+/** A location tag, made through the API Request action. */
+const createTag = (name: string) =>
+  perform(creates.api_request, { operation: "create-tag", input: JSON.stringify({ body: { name } }) })
 
 const oauthTokens = async () => {
   const redirectUri = sandbox.credentials.ghl.oauthApp.redirectUri
@@ -219,20 +221,21 @@ describe("polling triggers", () => {
     })
     const notes = await perform<Array<{ id: string }>>(triggers.new_note, { contact_id: contact!.id })
     expect(notes.map((n) => n.id)).toContain(note.id)
-    await expect(perform(triggers.new_task, {})).rejects.toThrow(/Contact is required/)
+    await expect(perform(triggers.new_task, {})).rejects.toThrow(/Contact \(contact_id\)/)
   })
 })
 
 describe("dropdowns", () => {
-  it("load pipelines, stages, users, calendars, workflows, tags and operations live", async () => {
-    await invoke((z: any, bundle: any) => run(z, bundle, Locations.createTag("zapier-vip")), { authData })
+  it("load pipelines, stages, users, calendars, workflows, tags, custom fields and operations live", async () => {
+    await createTag("zapier-vip")
     for (const key of [
       "pipeline_list",
       "stage_list",
       "user_list",
       "calendar_list",
       "workflow_list",
-      "tag_list",
+      "tag_list_by_name",
+      "custom_field_list",
       "operation_list",
     ]) {
       const rows = await perform<Array<{ id: string; name: string }>>(triggers[key])
@@ -243,18 +246,22 @@ describe("dropdowns", () => {
     expect(operations.some((o) => o.id === "get-contact")).toBe(true)
   })
 
-  it("custom fields load as dynamic input fields and are saved on the contact", async () => {
-    const fieldsFn = creates.create_contact.operation.inputFields.find((f: unknown) => typeof f === "function")
-    const fields = await invoke<Array<{ key: string }>>(fieldsFn, { authData })
+  it("custom fields are line items picked from a live dropdown and are saved on the contact", async () => {
+    const field = creates.create_contact.operation.inputFields.find((f: { key: string }) => f.key === "customFields")
+    expect(field.children).toEqual([
+      expect.objectContaining({ key: "id", dynamic: "custom_field_list.id.name" }),
+      expect.objectContaining({ key: "field_value" }),
+    ])
+    const fields = await perform<Array<{ id: string }>>(triggers.custom_field_list)
     expect(fields.length).toBeGreaterThan(0)
     const created = await perform<{ id: string; customFields: Array<{ id: string; value: unknown }> }>(
       creates.create_contact,
       {
         email: "custom@example.com",
-        [fields[0]!.key]: "teal",
+        customFields: [{ id: fields[0]!.id, field_value: "teal" }],
       },
     )
-    expect(created.customFields).toContainEqual({ id: fields[0]!.key.replace("custom_field__", ""), value: "teal" })
+    expect(created.customFields).toContainEqual({ id: fields[0]!.id, value: "teal" })
   })
 })
 
@@ -270,7 +277,9 @@ describe("actions", () => {
     })
     expect(again).toMatchObject({ id: first.id, new: false, firstName: "Two" })
     const before = sandbox.stats.requests
-    await expect(perform(creates.create_contact, { firstName: "Nobody" })).rejects.toThrow(/Email or a Phone/)
+    await expect(perform(creates.create_contact, { firstName: "Nobody" })).rejects.toThrow(
+      /at least one of: Email, Phone/,
+    )
     expect(sandbox.stats.requests).toBe(before)
   })
 
@@ -280,7 +289,7 @@ describe("actions", () => {
       phone: "+15550199",
     })
     expect(await perform(creates.apply_tag, { contact_id: contact.id, tags: ["vip", "zap"] })).toMatchObject({
-      id: contact.id,
+      tags: expect.arrayContaining(["vip", "zap"]),
     })
     const [tagged] = await perform<Array<{ tags: Array<string> }>>(searches.find_contact, { contact_id: contact.id })
     expect(tagged!.tags).toEqual(expect.arrayContaining(["vip", "zap"]))
@@ -294,13 +303,13 @@ describe("actions", () => {
     )
 
     const sms = await perform<{ id: string; type: string }>(creates.send_sms, { contact_id: contact.id, message: "Hi" })
-    expect(sms).toMatchObject({ type: "SMS", id: expect.any(String) })
-    const email = await perform<{ id: string }>(creates.send_email, {
+    expect(sms).toMatchObject({ messageId: expect.any(String), conversationId: expect.any(String) })
+    const email = await perform<{ messageId: string }>(creates.send_email, {
       contact_id: contact.id,
       subject: "Hello",
       html: "<p>Hi</p>",
     })
-    expect(email.id).toBeTruthy()
+    expect(email.messageId).toBeTruthy()
 
     const [calendar] = await perform<Array<{ id: string }>>(triggers.calendar_list)
     const day = new Date(Date.now() + 3 * 86_400_000)
@@ -360,7 +369,7 @@ describe("searches", () => {
   })
 
   it("find tag by name", async () => {
-    await invoke((z: any, bundle: any) => run(z, bundle, Locations.createTag("Findable Tag")), { authData })
+    await createTag("Findable Tag")
     expect(await perform(searches.find_tag, { name: "findable tag" })).toEqual([
       expect.objectContaining({ name: "Findable Tag" }),
     ])

@@ -1,26 +1,254 @@
 /**
- * The Keap Zapier app, for either kind of connection. `index.ts` ships the OAuth app; the
- * API-key variant (`keyApp.ts`) is the same surface for accounts that use a Personal Access
- * Token or Service Account Key (Zapier allows one authentication type per integration).
+ * The Keap Zapier app, derived from Keap's connector: which actions, searches and REST-hook
+ * events it shows, under the keys existing zaps use. `index.ts` ships the OAuth app; the
+ * API-key variant (`keyApp.ts`) is the same surface for a Personal Access Token or Service
+ * Account Key (Zapier allows one authentication type per integration).
  */
 import { createRequire } from "node:module"
-import { Definitions } from "@crmkit/zapier-shared"
+import { Hooks } from "@crmkit/keap"
+import { connector } from "@crmkit/keap/connector"
+import { ApiRequest, Auth, Connection, Definitions, Derive, Forms } from "@crmkit/zapier-shared"
+
+const { titleCase } = Forms
+
+import { Effect } from "effect"
 import zapier from "zapier-platform-core"
-import * as Creates from "./creates/index.ts"
-import * as Searches from "./searches/index.ts"
-import * as Dropdowns from "./triggers/dropdowns.ts"
-import * as Hooks from "./triggers/hooks.ts"
+import * as Samples from "./samples.ts"
 
 const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version
+const runtime = await connector.load()
+const catalog = await runtime.catalog()
+const registry = await runtime.operations()
+const connection = Connection.make(runtime)
+const derive = Derive.make(connection, {
+  registry,
+  // Zapier cannot echo Keap's `X-Hook-Secret`: the hook is verified late, found by its URL if need be.
+  confirm: (key, response, hook) =>
+    Effect.gen(function* () {
+      const secret = response.headers["X-Hook-Secret"]
+      const found =
+        key ??
+        (hook.targetUrl === undefined
+          ? undefined
+          : (yield* Hooks.forTarget(hook.event, hook.targetUrl)).find((h) => h.status === "Unverified")?.key)
+      if (found && secret) yield* Hooks.delayedVerify(String(found), secret)
+    }),
+})
 
-export const makeApp = (authentication: object) =>
+const contact = {
+  key: "contact_id",
+  label: "Contact",
+  zapier: { dynamic: "new_contact.id.given_name", search: "find_contact.id" },
+}
+const contacts = { ...contact, label: "Contacts" }
+const list = (resource: string, more = {}) => ({
+  choicesFrom: { resource, name: "list", value: "id", label: "name", ...more },
+})
+const person = ["email", "given_name", "family_name", "phone", "custom_fields"]
+const opportunity = {
+  key: "opportunity_id",
+  label: "Opportunity",
+  zapier: { dynamic: "new_opportunity.id.opportunity_title", search: "find_opportunity.id" },
+}
+
+const creates = [
+  derive.create({
+    key: "create_contact",
+    action: "contacts.create",
+    noun: "Contact",
+    label: "Create or Update Contact",
+    description: "Creates a new contact, or updates the contact with the same email.",
+    fields: [...person, "duplicate_option"],
+    words: {
+      duplicate_option: { label: "Update the Contact Matching", helpText: "Email: the contact with the same email." },
+    },
+    defaults: { duplicate_option: "Email" },
+    atLeastOne: ["email", "given_name", "family_name"],
+    sample: Samples.contact,
+  }),
+  derive.create({
+    key: "update_contact",
+    action: "contacts.update",
+    noun: "Contact",
+    fields: ["id", ...person],
+    words: { id: contact },
+    sample: Samples.contact,
+  }),
+  ...(["apply", "remove"] as const).map((verb) =>
+    derive.create({
+      key: `${verb}_tag`,
+      action: `tags.${verb}`,
+      noun: "Tag",
+      label: verb === "apply" ? "Apply Tag to Contact" : "Remove Tag From Contact",
+      words: { contact: contacts, tag: { key: "tag_id", zapier: { search: "find_tag.id" } } },
+      sample: { id: "100", results: { 1234: "SUCCESS" } },
+    }),
+  ),
+  derive.create({
+    key: "create_task",
+    action: "tasks.create",
+    noun: "Task",
+    fields: ["title", "description", "due_time", "contact_id", "assigned_to_user_id"],
+    words: {
+      title: { required: true },
+      due_time: { label: "Due Date", type: "datetime" },
+      contact_id: contact,
+      assigned_to_user_id: { required: true },
+    },
+    sample: Samples.task,
+  }),
+  derive.create({
+    key: "complete_task",
+    action: "tasks.complete",
+    noun: "Task",
+    words: { id: { key: "task_id", label: "Task", zapier: { dynamic: "new_task.id.title" } } },
+    sample: Samples.task,
+  }),
+  derive.create({
+    key: "create_note",
+    action: "notes.create",
+    noun: "Note",
+    fields: ["contact", "title", "text", "user_id"],
+    words: { contact, text: { type: "text" } },
+    sample: Samples.note,
+  }),
+  derive.create({
+    key: "create_opportunity",
+    action: "opportunities.create",
+    noun: "Opportunity",
+    fields: ["opportunity_title", "contact_id", "stage_id", "user_id", "projected_revenue_high"],
+    words: { contact_id: contact, projected_revenue_high: { label: "Projected Revenue", type: "string" } },
+    sample: Samples.opportunity,
+  }),
+  derive.create({
+    key: "update_opportunity",
+    action: "opportunities.update",
+    noun: "Opportunity",
+    description: "Updates an opportunity's title or moves it to another stage.",
+    fields: ["id", "opportunity_title", "stage_id"],
+    words: { id: opportunity, stage_id: { label: "Stage", ...list("stages") } },
+    sample: Samples.opportunity,
+  }),
+  derive.create({
+    key: "add_to_sequence",
+    action: "campaigns.add-to-sequence",
+    noun: "Sequence",
+    label: "Add Contact to Campaign Sequence",
+    // Every campaign's sequences (the sandbox has no `GET /v2/campaigns/{id}/sequences` for `list-sequences` yet).
+    words: { contact: contacts, campaign: list("campaigns"), sequence: list("campaigns", { items: "sequences" }) },
+    sample: { id: "1", sent: true },
+  }),
+  derive.create({
+    key: "send_email",
+    action: "emails.send",
+    noun: "Email",
+    words: {
+      contact: contacts,
+      html: { key: "html_content", label: "Body (HTML)", type: "text" },
+      plain: { key: "plain_content", label: "Body (Plain Text)", type: "text" },
+    },
+    atLeastOne: ["html", "plain"],
+    sample: Samples.email,
+  }),
+  ApiRequest.forConnection(connection, catalog, registry, {
+    example: '{"contact_id": "12"}',
+    sample: Samples.apiResponse,
+  }),
+]
+
+const searches = [
+  derive.search({
+    key: "find_contact",
+    noun: "Contact",
+    description: "Finds a contact by email, phone or id.",
+    inputFields: [
+      { key: "email", label: "Email", helpText: "Matches the contact's email exactly." },
+      { key: "phone", label: "Phone", helpText: "Matches any of the contact's phone numbers." },
+      { key: "contact_id", label: "Contact ID" },
+    ],
+    ways: [
+      { when: ["contact_id"], action: "contacts.get", input: { id: "{contact_id}" } },
+      { when: ["email"], action: "contacts.list", input: { filter: ["email=={email}"], order_by: "id" } },
+      // Keap searches a phone number only in the phone fields named with it: all five.
+      {
+        when: ["phone"],
+        action: "contacts.list",
+        input: { filter: ["phone_number=={phone}", "phone_fields==PHONE1,PHONE2,PHONE3,PHONE4,PHONE5"] },
+      },
+    ],
+    sample: Samples.contact,
+  }),
+  derive.search({
+    key: "find_opportunity",
+    noun: "Opportunity",
+    description: "Finds opportunities by id, or those of a contact.",
+    inputFields: [
+      { key: "opportunity_id", label: "Opportunity ID" },
+      { key: "contact_id", label: "Contact ID" },
+    ],
+    ways: [
+      { when: ["opportunity_id"], action: "opportunities.get", input: { id: "{opportunity_id}" } },
+      { when: ["contact_id"], action: "opportunities.list", input: { filter: ["contact_id=={contact_id}"] } },
+    ],
+    sample: Samples.opportunity,
+  }),
+  derive.search({
+    key: "find_tag",
+    noun: "Tag",
+    description: "Finds a tag by its exact name.",
+    inputFields: [{ key: "name", label: "Name", required: true }],
+    ways: [{ when: ["name"], action: "tags.list", input: { filter: ["name=={name}"] } }],
+    sample: Samples.tag,
+  }),
+]
+
+const newest = (field: string) => ({ order_by: field, order: "desc" })
+const added = { action: "contacts.list", input: newest("create_time") }
+const edited = { action: "contacts.list", input: newest("update_time") }
+// Keap reads a note by id only through the list of every contact's notes (`filter=ids==`).
+const notes = { operation: "listAllNotes", input: { order_by: "create_time desc" } }
+const note = { fetch: { operation: "listAllNotes", input: { filter: "ids=={id}" } } }
+const hook = (key: string, event: string, noun: string, when: string, recent: Derive.Source | string, more = {}) =>
+  derive.hookTrigger({
+    ...{ key, event, noun, label: titleCase(key), sample: Samples.of(noun), description: `Triggers when ${when}.` },
+    ...{ recent: typeof recent === "string" ? { action: recent } : recent, ...more },
+  })
+const tagHook = (verb: "applied" | "removed", to: "to" | "from") =>
+  hook(`tag_${verb}`, `contactGroup.${verb}`, "Tag", `a tag is ${verb} ${to} a contact`, "tags.list", {
+    fetch: { action: "tags.get", input: { id: "{id}" } },
+    label: `Tag ${titleCase(verb)} ${to === "to" ? "to" : "From"} Contact`,
+  })
+const opportunities = "opportunities.list"
+
+const hooks = [
+  hook("new_contact", "contact.add", "Contact", "a contact is created", added),
+  hook("contact_updated", "contact.edit", "Contact", "a contact's details change", edited, {
+    label: "Updated Contact",
+  }),
+  tagHook("applied", "to"),
+  tagHook("removed", "from"),
+  hook("new_opportunity", "opportunity.add", "Opportunity", "an opportunity is created", opportunities),
+  hook("opportunity_stage_moved", "opportunity.stage_move", "Opportunity", "an opportunity moves", opportunities),
+  hook("new_order", "order.add", "Order", "an order is placed", "orders.list"),
+  hook("new_task", "task.add", "Task", "a task is created", "tasks.list"),
+  hook("new_note", "note.add", "Note", "a note is added to a contact", notes, note),
+]
+
+const auth = Auth.make(connection, {
+  test: derive.read({ action: "users.me" }),
+  label: ["email", "tenant_id"],
+  keyHelp:
+    "A Personal Access Token or Service Account Key, created in Keap under [Settings → API](https://developer.infusionsoft.com/pat-and-sak/).",
+})
+
+export const makeApp = (variant: "oauth2" | "key") =>
   Definitions.app({
     version,
     platformVersion: zapier.version,
-    authentication,
-    triggers: [...Hooks.all, ...Dropdowns.dropdowns],
-    creates: Creates.creates,
-    searches: Searches.searches,
+    authentication: variant === "oauth2" ? auth.oauth2() : auth.key(),
+    triggers: [...hooks, ...derive.dropdowns(), ApiRequest.dropdown(catalog, runtime.risks)],
+    creates,
+    searches,
     searchOrCreates: [
       {
         search: "find_contact",

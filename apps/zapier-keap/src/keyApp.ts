@@ -1,4 +1,3 @@
 import { makeApp } from "./app.ts"
-import { apiKey } from "./authentication.ts"
 
-export default makeApp(apiKey)
+export default makeApp("key")

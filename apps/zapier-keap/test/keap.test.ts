@@ -102,12 +102,12 @@ describe("REST hook lifecycle (new contact)", () => {
     try {
       const trigger = triggers.new_contact.operation
       const targetUrl = receiver.url("/hooks/zap-1")
-      const subscribeData = await invoke<{ key: string }>(trigger.performSubscribe, { authData, targetUrl })
-      expect(subscribeData.key).toBeTruthy()
+      const subscribeData = await invoke<{ id: string }>(trigger.performSubscribe, { authData, targetUrl })
+      expect(subscribeData.id).toBeTruthy()
       const hookStatus = async () =>
         (
           (await (
-            await fetch(`${sandbox.keap.baseUrl}/v1/hooks/${subscribeData.key}`, {
+            await fetch(`${sandbox.keap.baseUrl}/v1/hooks/${subscribeData.id}`, {
               headers: { "X-Keap-API-Key": authData.api_key },
             })
           ).json()) as { status: string }
@@ -128,23 +128,26 @@ describe("REST hook lifecycle (new contact)", () => {
       const created = await perform<{ id: string }>(creates.create_contact, {
         email: "hooked@example.com",
         given_name: "Hooked",
-        update_existing: "no",
       })
       const delivery = await waitFor(
         () => receiver.received.find((r) => r.body.includes('"contact.add"')),
         "the contact.add delivery",
       )
-      const rows = await invoke<Array<{ id: string; email: string }>>(trigger.perform, {
+      const rows = await invoke<Array<{ id: string }>>(trigger.perform, {
         authData,
         subscribeData,
         ...asZapierRequest(delivery),
       })
       expect(rows).toEqual([
-        expect.objectContaining({ id: created.id, email: "hooked@example.com", given_name: "Hooked" }),
+        expect.objectContaining({
+          id: created.id,
+          email_addresses: [expect.objectContaining({ email: "hooked@example.com" })],
+          given_name: "Hooked",
+        }),
       ])
 
       await invoke(trigger.performUnsubscribe, { authData, subscribeData, targetUrl })
-      const gone = await fetch(`${sandbox.keap.baseUrl}/v1/hooks/${subscribeData.key}`, {
+      const gone = await fetch(`${sandbox.keap.baseUrl}/v1/hooks/${subscribeData.id}`, {
         headers: { "X-Keap-API-Key": authData.api_key },
       })
       expect(gone.status).toBe(404)
@@ -160,7 +163,7 @@ describe("REST hook handshake before Zapier stored the subscription", () => {
     try {
       const trigger = triggers.contact_updated.operation
       const targetUrl = receiver.url("/hooks/zap-early")
-      const { key } = await invoke<{ key: string }>(trigger.performSubscribe, { authData, targetUrl })
+      const { id: key } = await invoke<{ id: string }>(trigger.performSubscribe, { authData, targetUrl })
       const handshake = await waitFor(() => receiver.received.find((r) => r.headers["x-hook-secret"]), "the handshake")
       // No subscribeData yet: the hook is found by its URL and event.
       expect(await invoke(trigger.perform, { authData, targetUrl, ...asZapierRequest(handshake) })).toEqual([])
@@ -168,6 +171,7 @@ describe("REST hook handshake before Zapier stored the subscription", () => {
         await fetch(`${sandbox.keap.baseUrl}/v1/hooks/${key}`, { headers: { "X-Keap-API-Key": authData.api_key } })
       ).json()) as { status: string }
       expect(hook.status).toBe("Verified")
+      // A subscription stored before the app was derived from the connector (`key`) still unsubscribes.
       await invoke(trigger.performUnsubscribe, { authData, subscribeData: { key }, targetUrl })
     } finally {
       await receiver.close()
@@ -274,14 +278,11 @@ describe("REST hook triggers", () => {
     const recentNotes = await invoke<Array<{ id: string }>>(triggers.new_note.operation.performList, { authData })
     expect(recentNotes[0]!.id).toBe(note.id)
 
-    const tags = await invoke<Array<{ id: string; tag_id: string; tag_name: string }>>(
-      triggers.tag_applied.operation.perform,
-      {
-        authData,
-        ...delivery("contactGroup.applied", ["100"]),
-      },
-    )
-    expect(tags).toEqual([expect.objectContaining({ tag_id: "100", tag_name: expect.any(String) })])
+    const tags = await invoke<Array<{ id: string; name: string }>>(triggers.tag_applied.operation.perform, {
+      authData,
+      ...delivery("contactGroup.applied", ["100"]),
+    })
+    expect(tags).toEqual([expect.objectContaining({ id: "100", name: expect.any(String) })])
   })
 
   it("skips records deleted before the delivery is hydrated", async () => {
@@ -300,9 +301,14 @@ describe("REST hook triggers", () => {
 })
 
 describe("dropdowns", () => {
-  it("load tags, stages, users, campaign sequences and operations live", async () => {
-    for (const key of ["tag_list", "stage_list", "user_list", "sequence_list", "operation_list"]) {
-      const rows = await invoke<Array<{ id: string; name: string }>>(triggers[key].operation.perform, { authData })
+  it("load tags, stages, users, campaigns, campaign sequences, custom fields and operations live", async () => {
+    const dropdowns = ["tag_list", "stage_list", "user_list", "campaign_list", "sequence_list", "custom_field_list"]
+    expect(Object.keys(triggers)).toEqual(expect.arrayContaining(dropdowns))
+    for (const key of [...dropdowns, "operation_list"]) {
+      const rows = await invoke<Array<{ id: string; name: string }>>(triggers[key].operation.perform, {
+        authData,
+        inputData: { campaign: "1" },
+      })
       expect(rows.length, key).toBeGreaterThan(0)
       for (const row of rows.slice(0, 5)) expect(row, key).toEqual({ id: expect.any(String), name: expect.any(String) })
     }
@@ -311,24 +317,33 @@ describe("dropdowns", () => {
     expect(operations.some((o) => /payment/i.test(o.id) && !/^(get|list)/.test(o.id))).toBe(false)
   })
 
-  it("custom fields load as dynamic input fields", async () => {
-    const fieldsFn = creates.create_contact.operation.inputFields.find((f: unknown) => typeof f === "function")
-    const fields = await invoke<Array<{ key: string; label: string }>>(fieldsFn, { authData })
+  it("custom fields are line items whose field is picked from a live dropdown", async () => {
+    const field = creates.create_contact.operation.inputFields.find((f: { key: string }) => f.key === "custom_fields")
+    expect(field.children).toEqual([
+      expect.objectContaining({ key: "id", dynamic: "custom_field_list.id.name" }),
+      expect.objectContaining({ key: "content" }),
+    ])
+    const fields = await invoke<Array<{ id: string; name: string }>>(triggers.custom_field_list.operation.perform, {
+      authData,
+    })
     expect(fields.length).toBeGreaterThan(0)
-    expect(fields[0]!.key).toMatch(/^custom_field__\d+$/)
+    expect(fields[0]!.id).toMatch(/^\d+$/)
   })
 })
 
 describe("actions", () => {
   it("create or update contact: creates, then updates the one with the same email; custom fields are set", async () => {
-    const fieldsFn = creates.create_contact.operation.inputFields.find((f: unknown) => typeof f === "function")
-    const [custom] = await invoke<Array<{ key: string }>>(fieldsFn, { authData })
-    const first = await perform<{ id: string; email: string }>(creates.create_contact, {
-      email: "zap.contact@example.com",
-      given_name: "Zap",
-      [custom!.key]: "blue",
-    })
-    expect(first.email).toBe("zap.contact@example.com")
+    const [custom] = await invoke<Array<{ id: string }>>(triggers.custom_field_list.operation.perform, { authData })
+    const first = await perform<{ id: string; email_addresses: Array<{ email: string }>; custom_fields: unknown }>(
+      creates.create_contact,
+      {
+        email: "zap.contact@example.com",
+        given_name: "Zap",
+        custom_fields: [{ id: custom!.id, content: "blue" }],
+      },
+    )
+    expect(first.email_addresses[0]!.email).toBe("zap.contact@example.com")
+    expect(first.custom_fields).toContainEqual(expect.objectContaining({ id: custom!.id, content: "blue" }))
     const again = await perform<{ id: string; family_name: string }>(creates.create_contact, {
       email: "zap.contact@example.com",
       family_name: "Contact",
@@ -339,7 +354,10 @@ describe("actions", () => {
 
   it("refuses a contact with no email and no name before sending anything", async () => {
     const before = sandbox.stats.requests
-    await expect(perform(creates.create_contact, {})).rejects.toThrow(/at least an Email/)
+    await expect(perform(creates.create_contact, {})).rejects.toThrow(/at least one of: Email, First Name, Last Name/)
+    await expect(
+      perform(creates.create_contact, { email: "x@example.com", duplicate_option: "Phone" }),
+    ).rejects.toThrow(/Update the Contact Matching \(duplicate_option\)/)
     expect(sandbox.stats.requests).toBe(before)
   })
 
@@ -350,7 +368,9 @@ describe("actions", () => {
     })
     expect(updated).toMatchObject({ id: "3", given_name: "Renamed" })
 
-    expect(await perform(creates.apply_tag, { contact_id: "3", tag_id: "100" })).toMatchObject({ result: "SUCCESS" })
+    expect(await perform(creates.apply_tag, { contact_id: "3", tag_id: "100" })).toMatchObject({
+      results: { 3: "SUCCESS" },
+    })
     const tagged = await perform<Array<{ tag_ids: Array<unknown> }>>(searches.find_contact, { contact_id: "3" })
     expect(tagged[0]!.tag_ids.map(String)).toContain("100")
     await perform(creates.remove_tag, { contact_id: "3", tag_id: "100" })
@@ -384,10 +404,10 @@ describe("actions", () => {
     })
     expect(String(moved.stage.id)).toBe("2")
 
-    expect(await perform(creates.add_to_sequence, { contact_id: "3", sequence: "1:2" })).toMatchObject({
-      result: "SUCCESS",
-    })
-    await expect(perform(creates.add_to_sequence, { contact_id: "3", sequence: "12" })).rejects.toThrow(/campaign id/)
+    await perform(creates.add_to_sequence, { contact_id: "3", campaign: "1", sequence: "2" })
+    const before = sandbox.stats.requests
+    await expect(perform(creates.add_to_sequence, { contact_id: "3", sequence: "2" })).rejects.toThrow(/Campaign/)
+    expect(sandbox.stats.requests).toBe(before)
 
     expect(
       await perform(creates.send_email, { contact_id: "3", subject: "Hello", plain_content: "Hi there" }),
@@ -410,13 +430,17 @@ describe("actions", () => {
 
 describe("searches", () => {
   it("find contact by email and by id; nothing found is an empty list", async () => {
-    const byId = await perform<Array<{ id: string; email: string; phone: string }>>(searches.find_contact, {
-      contact_id: "5",
-    })
+    const byId = await perform<
+      Array<{ id: string; email_addresses: Array<{ email: string }>; phone_numbers: Array<{ number: string }> }>
+    >(searches.find_contact, { contact_id: "5" })
     expect(byId).toHaveLength(1)
-    const byEmail = await perform<Array<{ id: string }>>(searches.find_contact, { email: byId[0]!.email })
+    const byEmail = await perform<Array<{ id: string }>>(searches.find_contact, {
+      email: byId[0]!.email_addresses[0]!.email,
+    })
     expect(byEmail.map((c) => c.id)).toEqual(["5"])
-    const byPhone = await perform<Array<{ id: string }>>(searches.find_contact, { phone: byId[0]!.phone })
+    const byPhone = await perform<Array<{ id: string }>>(searches.find_contact, {
+      phone: byId[0]!.phone_numbers[0]!.number,
+    })
     expect(byPhone.map((c) => c.id)).toContain("5")
     expect(await perform(searches.find_contact, { phone: "555-999-9999" })).toEqual([])
     await expect(perform(searches.find_contact, { phone: "555;email==x@example.com" })).rejects.toThrow(/phone_number/)

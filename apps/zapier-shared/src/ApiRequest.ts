@@ -3,16 +3,18 @@
  * money (Zapier's publishing rules forbid financial transactions). The choice list is built
  * from the provider's catalog, so it needs no request.
  */
-import type { Operation } from "@crmkit/core"
+import { Access, type Operation, type OperationRegistry } from "@crmkit/core"
 import type { Bundle, ZObject } from "zapier-platform-core"
+import type { Connection } from "./Connection.ts"
 import * as Definitions from "./Definitions.ts"
 
 // Writes on these resources charge, refund or bill: never offered, refused if named.
 const moneyMoving =
   /payment|subscription|transaction|refund|charge|merchant|credit.?card|billing|invoice|wallet|coupon/i
 
-export const isMoneyMoving = (entry: Operation.CatalogEntry): boolean =>
-  entry.access === "write" && moneyMoving.test(`${entry.id} ${entry.path}`)
+export const isMoneyMoving = (entry: Operation.CatalogEntry, risks?: Access.Risks): boolean =>
+  entry.access === "write" &&
+  (moneyMoving.test(`${entry.id} ${entry.path}`) || Access.ofOperation(entry, risks) === "money")
 
 export interface Choice {
   readonly id: string
@@ -20,9 +22,9 @@ export interface Choice {
 }
 
 /** Dropdown rows (id + readable name) of the operations the action may run. */
-export const choices = (catalog: ReadonlyArray<Operation.CatalogEntry>): Array<Choice> =>
+export const choices = (catalog: ReadonlyArray<Operation.CatalogEntry>, risks?: Access.Risks): Array<Choice> =>
   catalog
-    .filter((entry) => !isMoneyMoving(entry))
+    .filter((entry) => !isMoneyMoving(entry, risks))
     .map((entry) => ({
       id: entry.id,
       name: `${entry.method} ${entry.path} (${entry.id})${entry.summary ? `: ${entry.summary}` : ""}`,
@@ -41,12 +43,12 @@ export const jsonObject = (field: string, value: unknown): Record<string, unknow
 }
 
 /** The hidden trigger behind the Operation dropdown. */
-export const dropdown = (catalog: ReadonlyArray<Operation.CatalogEntry>) =>
+export const dropdown = (catalog: ReadonlyArray<Operation.CatalogEntry>, risks?: Access.Risks) =>
   Definitions.dropdown({
     key: "operation_list",
     noun: "Operation",
     label: "List API Operations",
-    perform: async () => choices(catalog),
+    perform: async () => choices(catalog, risks),
   })
 
 /**
@@ -59,6 +61,8 @@ export const action = (spec: {
   readonly example: string
   readonly sample: Definitions.Sample
   readonly call: (z: ZObject, bundle: Bundle, id: string, input: Record<string, unknown>) => Promise<unknown>
+  /** The provider's money resources (`Connector.Runtime.risks`). */
+  readonly risks?: Access.Risks | undefined
   readonly complete?:
     | ((
         entry: Operation.CatalogEntry | undefined,
@@ -87,10 +91,25 @@ export const action = (spec: {
       const input = jsonObject("Input (JSON)", bundle.inputData.input)
       if (typeof input === "string") return Definitions.invalid(z, input)
       const entry = spec.catalog.find((e) => e.id === id)
-      if (entry !== undefined && isMoneyMoving(entry)) {
+      if (entry !== undefined && isMoneyMoving(entry, spec.risks)) {
         return Definitions.invalid(z, `${id} moves money, which Zapier integrations may not do.`)
       }
       const body = await spec.call(z, bundle, id, spec.complete?.(entry, input, bundle) ?? input)
       return { id, status: 200, body }
     },
+  })
+
+/** The action over a connector's operations, run as the connected account (the registry fills the context). */
+export const forConnection = <R>(
+  connection: Connection<R>,
+  catalog: ReadonlyArray<Operation.CatalogEntry>,
+  registry: OperationRegistry.Registry<R>,
+  spec: { readonly example: string; readonly sample: Definitions.Sample },
+) =>
+  action({
+    provider: connection.runtime.connector.title,
+    catalog,
+    ...spec,
+    risks: connection.runtime.risks,
+    call: (z, bundle, id, input) => connection.run(z, bundle, registry.call(id, input)),
   })

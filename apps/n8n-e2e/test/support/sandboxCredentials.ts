@@ -15,7 +15,7 @@ export const sandboxCredentials = (sandbox: SandboxServer): Array<Credential> =>
     ...highLevelToken.crmkitHighLevelApi,
     type: "crmkitHighLevelApi",
     data: {
-      token: sandbox.credentials.ghl.privateIntegrationToken,
+      apiKey: sandbox.credentials.ghl.privateIntegrationToken,
       locationId: sandbox.credentials.ghl.locationId,
       baseUrl: sandbox.ghl.baseUrl,
     },
@@ -93,7 +93,8 @@ export const sandboxOAuthCredentials = async (sandbox: SandboxServer): Promise<A
         authUrl: sandbox.keap.authorizeUrl,
         accessTokenUrl: sandbox.keap.tokenUrl,
         scope: "full",
-        authentication: "body",
+        // The connector's refresh sends the client credentials as HTTP Basic.
+        authentication: "header",
         baseUrl: sandbox.keap.baseUrl,
         oauthTokenData: { ...keapTokens, access_token: "stale-access-token" },
       },
