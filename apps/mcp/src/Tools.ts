@@ -16,6 +16,7 @@ import {
 } from "@crmkit/core"
 import { Effect, Option, Schema, Stream } from "effect"
 import * as Cursor from "./Cursor.ts"
+import type * as Policy from "./Policy.ts"
 import { ToolInputError } from "./ToolInputError.ts"
 
 export { ToolInputError }
@@ -30,14 +31,8 @@ export interface Provider {
   readonly context: Readonly<Record<string, string>>
 }
 
-/** What a policy decides on. */
-export interface Subject {
-  readonly provider: string
-  readonly resource: string
-  readonly access: Access.Access
-  readonly operationId: string
-  readonly tool: string
-}
+/** What a policy decides on: the policy's own word for a call. */
+export type Subject = Policy.Subject
 
 export type JsonObject = { readonly [key: string]: unknown }
 

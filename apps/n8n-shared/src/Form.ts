@@ -7,7 +7,6 @@
  * is derived from that action; key/value lists (`pairs`) become repeatable pairs.
  */
 import { Action } from "@crmkit/core"
-import { Schema } from "effect"
 import type { IDataObject, INodeProperties, INodePropertyOptions } from "n8n-workflow"
 import { type App, camel, operationValue, resourceValue, singular, title } from "./App.ts"
 
@@ -44,41 +43,13 @@ const parameterName = (name: string) => {
   return reserved.has(candidate) ? `${candidate}Value` : candidate
 }
 
-type Node = { readonly type?: unknown; readonly enum?: ReadonlyArray<unknown>; readonly anyOf?: ReadonlyArray<Node> }
-
-/**
- * `Schema.Number` reads as `anyOf: [number, "NaN" | "Infinity" | "-Infinity"]`, which
- * `Action.describe` takes for JSON: such a field is a number (until the core says so).
- */
-const numbersOf = (action: Action.Action): ReadonlySet<string> => {
-  const properties = (Schema.toJsonSchemaDocument(action.input).schema as { properties?: Record<string, Node> })
-    .properties
-  const nonFinite = (node: Node) => node.type === "string" && node.enum?.includes("NaN") === true
-  return new Set(
-    Object.entries(properties ?? {}).flatMap(([name, node]) => {
-      const branches = (node.anyOf ?? []).filter((b) => b.type !== "null" && !nonFinite(b))
-      return node.anyOf?.some(nonFinite) && branches.length === 1 && branches[0]?.type === "number" ? [name] : []
-    }),
-  )
-}
-
-const describe = (action: Action.Action): Action.Description => {
-  const description = Action.describe(action)
-  if (!description.fields.some((f) => f.type === "json")) return description
-  const numbers = numbersOf(action)
-  return {
-    ...description,
-    fields: description.fields.map((f) => (f.type === "json" && numbers.has(f.name) ? { ...f, type: "number" } : f)),
-  }
-}
-
 const derived = new WeakMap<App, ReadonlyArray<FormOperation>>()
 
 export const operations = (app: App): ReadonlyArray<FormOperation> => {
   const known = derived.get(app)
   if (known !== undefined) return known
   const result = app.actions.map((action) => {
-    const description = describe(action)
+    const description = Action.describe(action)
     const promoted = new Set(app.words.promote ?? [])
     return {
       action,

@@ -8,7 +8,7 @@ import { createRequire } from "node:module"
 import { Action } from "@crmkit/core"
 import { GhlConfig } from "@crmkit/ghl"
 import { connector } from "@crmkit/ghl/connector"
-import { ApiRequest, Auth, Connection, Definitions, Derive, Forms } from "@crmkit/zapier-shared"
+import { ApiRequest, Auth, Connection, Definitions, Derive } from "@crmkit/zapier-shared"
 import { Effect } from "effect"
 import zapier from "zapier-platform-core"
 import * as Samples from "./samples.ts"
@@ -153,42 +153,9 @@ const creates = [
   }),
 ]
 
-const searches = [
-  derive.search({
-    key: "find_contact",
-    noun: "Contact",
-    description: "Finds a contact by email, phone or id.",
-    inputFields: ["email", "phone", "contact_id"].map((key) => ({ key, label: Forms.titleCase(key) })),
-    ways: [
-      { when: ["contact_id"], action: "contacts.get", input: { id: "{contact_id}" } },
-      ...["email", "phone"].map((field) => ({
-        when: [field],
-        action: "contacts.search",
-        input: { filters: [{ field, operator: "eq", value: `{${field}}` }], page_size: 10 },
-      })),
-    ],
-    sample: Samples.contact,
-  }),
-  derive.search({
-    key: "find_opportunity",
-    noun: "Opportunity",
-    description: "Finds opportunities by id, or those of a contact.",
-    inputFields: ["opportunity_id", "contact_id"].map((key) => ({ key, label: Forms.titleCase(key) })),
-    ways: [
-      { when: ["opportunity_id"], action: "opportunities.get", input: { id: "{opportunity_id}" } },
-      { when: ["contact_id"], action: "opportunities.search", input: { contact_id: "{contact_id}", page_size: 20 } },
-    ],
-    sample: Samples.opportunity,
-  }),
-  derive.search({
-    key: "find_tag",
-    noun: "Tag",
-    description: "Finds a tag by its name.",
-    inputFields: [{ key: "name", label: "Name", required: true }],
-    ways: [{ when: ["name"], action: "tags.list", input: {}, match: { name: "name" } }],
-    sample: Samples.tag,
-  }),
-]
+const searches = derive.finds(
+  (noun) => ({ Contact: Samples.contact, Opportunity: Samples.opportunity })[noun] ?? Samples.tag,
+)
 
 const pipeline = { key: "pipeline_id", label: "Pipeline", choicesFrom: byId("pipelines") }
 const DAY = 86_400_000

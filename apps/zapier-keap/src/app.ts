@@ -156,51 +156,7 @@ const creates = [
   }),
 ]
 
-const searches = [
-  derive.search({
-    key: "find_contact",
-    noun: "Contact",
-    description: "Finds a contact by email, phone or id.",
-    inputFields: [
-      { key: "email", label: "Email", helpText: "Matches the contact's email exactly." },
-      { key: "phone", label: "Phone", helpText: "Matches any of the contact's phone numbers." },
-      { key: "contact_id", label: "Contact ID" },
-    ],
-    ways: [
-      { when: ["contact_id"], action: "contacts.get", input: { id: "{contact_id}" } },
-      { when: ["email"], action: "contacts.list", input: { filter: ["email=={email}"], order_by: "id" } },
-      // Keap searches a phone number only in the phone fields named with it: all five.
-      {
-        when: ["phone"],
-        action: "contacts.list",
-        input: { filter: ["phone_number=={phone}", "phone_fields==PHONE1,PHONE2,PHONE3,PHONE4,PHONE5"] },
-      },
-    ],
-    sample: Samples.contact,
-  }),
-  derive.search({
-    key: "find_opportunity",
-    noun: "Opportunity",
-    description: "Finds opportunities by id, or those of a contact.",
-    inputFields: [
-      { key: "opportunity_id", label: "Opportunity ID" },
-      { key: "contact_id", label: "Contact ID" },
-    ],
-    ways: [
-      { when: ["opportunity_id"], action: "opportunities.get", input: { id: "{opportunity_id}" } },
-      { when: ["contact_id"], action: "opportunities.list", input: { filter: ["contact_id=={contact_id}"] } },
-    ],
-    sample: Samples.opportunity,
-  }),
-  derive.search({
-    key: "find_tag",
-    noun: "Tag",
-    description: "Finds a tag by its exact name.",
-    inputFields: [{ key: "name", label: "Name", required: true }],
-    ways: [{ when: ["name"], action: "tags.list", input: { filter: ["name=={name}"] } }],
-    sample: Samples.tag,
-  }),
-]
+const searches = derive.finds(Samples.of)
 
 const newest = (field: string) => ({ order_by: field, order: "desc" })
 const added = { action: "contacts.list", input: newest("create_time") }

@@ -149,6 +149,11 @@ const POLL_LIMIT = 100
 export interface Deriver<R> {
   readonly create: (spec: CreateSpec) => ReturnType<typeof Definitions.create>
   readonly search: (spec: SearchSpec) => ReturnType<typeof Definitions.search>
+  /**
+   * A search for every `find` action of the connector: `find_<noun>`, its `id` field keyed
+   * `<noun>_id` and a `contact` field `contact_id`, as Zapier apps name them.
+   */
+  readonly finds: (samples: (noun: string) => Definitions.Sample) => Array<ReturnType<typeof Definitions.search>>
   readonly feedTrigger: (spec: FeedTriggerSpec) => ReturnType<typeof Definitions.pollingTrigger>
   readonly listTrigger: (spec: ListTriggerSpec) => ReturnType<typeof Definitions.pollingTrigger>
   readonly hookTrigger: (spec: HookTriggerSpec) => { readonly key: string; readonly operation: object }
@@ -364,6 +369,24 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
       },
     })
   }
+
+  const finds: Deriver<R>["finds"] = (samples) =>
+    [...runtime.actions, ...(options.actions ?? [])]
+      .filter((a) => a.name === "find")
+      .map((found) => {
+        const singular = found.resource.replace(/ies$/, "y").replace(/s$/, "")
+        const noun = Forms.titleCase(singular)
+        return search({
+          key: `find_${singular}`,
+          action: `${found.resource}.find`,
+          noun,
+          words: {
+            id: { key: `${singular}_id`, label: `${noun} ID` },
+            contact: { key: "contact_id", label: "Contact ID" },
+          },
+          sample: samples(noun),
+        })
+      })
 
   const newestFirst = (records: ReadonlyArray<Row>, field: string) =>
     [...records].sort((a, b) => (Date.parse(String(b[field] ?? "")) || 0) - (Date.parse(String(a[field] ?? "")) || 0))
@@ -609,6 +632,7 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
   return {
     create,
     search,
+    finds,
     feedTrigger,
     listTrigger,
     hookTrigger,

@@ -8,8 +8,7 @@
  * form fields without loading the provider: the result is plain data.
  */
 import { Effect, Schema, SchemaAST, type Stream } from "effect"
-import type { CrmError } from "./CrmError.ts"
-import { invalidInput } from "./CrmError.ts"
+import { type CrmError, invalidInput } from "./CrmError.ts"
 import { fieldIssues, type Operation } from "./Operation.ts"
 
 /** How a host may show one input field. */
@@ -127,8 +126,12 @@ type JsonSchemaNode = {
 }
 
 // An optional field reads as `anyOf: [T, null]`: the field's type is T.
+// `Schema.Number` reads as `anyOf: [number, "NaN" | "Infinity" | "-Infinity"]`: a number all the same.
+const nonFinite = (node: JsonSchemaNode) =>
+  node.type === "string" && node.enum?.every((v) => v === "NaN" || v === "Infinity" || v === "-Infinity") === true
+
 const withoutNull = (node: JsonSchemaNode): JsonSchemaNode => {
-  const branches = (node.anyOf ?? node.oneOf)?.filter((b) => b.type !== "null")
+  const branches = (node.anyOf ?? node.oneOf)?.filter((b) => b.type !== "null" && !nonFinite(b))
   if (branches?.length !== 1) return node
   const description = node.description ?? branches[0]!.description
   return description === undefined ? branches[0]! : { ...branches[0]!, description }
@@ -179,6 +182,30 @@ export const describe = (action: Action): Description => ({
   streams: action._tag === "Stream",
   fields: fields(action.input),
 })
+
+/**
+ * A check for an input Struct: at least one of these fields is given (a find by id, email
+ * or phone). The failure names them, before any request.
+ */
+export const atLeastOne = <T extends object>(names: ReadonlyArray<keyof T & string>) =>
+  Schema.makeFilter<T>((input) =>
+    names.some((name) => input[name] !== undefined && input[name] !== null && input[name] !== "")
+      ? undefined
+      : `give at least one of: ${names.join(", ")}`,
+  )
+
+/** At most this many records answer a `find`: a find names one thing, a list is for more. */
+export const findLimit = 25
+
+/** A get as a find: the record in a list, or none when the provider says it is not there. */
+export const foundOrNone = <A, R>(get: Effect.Effect<A, CrmError, R>): Effect.Effect<ReadonlyArray<A>, CrmError, R> =>
+  get.pipe(
+    Effect.map((record): ReadonlyArray<A> => [record]),
+    Effect.catchIf(
+      (error: CrmError) => error.reason._tag === "NotFound",
+      () => Effect.succeed([]),
+    ),
+  )
 
 /** A record's label for a `choicesFrom` list: the named properties that are set, joined by a space. */
 export const choiceLabel = (

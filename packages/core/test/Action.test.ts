@@ -147,3 +147,32 @@ describe("Action.fromOperation", () => {
     expect(sent).toEqual([{ contactId: "c1", id: "n1", body: { body: "Second" } }])
   })
 })
+
+describe("Action.fields", () => {
+  it("a Schema.Number field is a number, not JSON", () => {
+    const input = Schema.Struct({ amount: Schema.Number, ratio: Schema.optional(Schema.NullOr(Schema.Number)) })
+    expect(Action.fields(input).map((f) => [f.name, f.type])).toEqual([
+      ["amount", "number"],
+      ["ratio", "number"],
+    ])
+  })
+})
+
+describe("Action.atLeastOne", () => {
+  it("refuses an input with none of the fields, naming them, before anything runs", async () => {
+    const find = Action.single({
+      resource: "contacts",
+      name: "find",
+      description: "Find",
+      access: "read",
+      input: Schema.Struct({ id: Schema.optional(Schema.String), email: Schema.optional(Schema.String) }).check(
+        Action.atLeastOne(["id", "email"]),
+      ),
+      run: (input: { readonly id?: string | undefined; readonly email?: string | undefined }) => Effect.succeed(input),
+    })
+    const error = await Effect.runPromise(Effect.flip(Action.decodeInput("test", find, {})))
+    expect(error.message).toContain("give at least one of: id, email")
+    expect(await Effect.runPromise(Action.decodeInput("test", find, { email: "a@b.c" }))).toEqual({ email: "a@b.c" })
+    expect(Action.fields(find.input).map((f) => f.name)).toEqual(["id", "email"])
+  })
+})

@@ -5,7 +5,7 @@
  * `locationId` they require may be left to the client's default location.
  */
 import { Action, type Operation } from "@crmkit/core"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import type { GhlClient } from "./GhlClient.ts"
 import { registry } from "./GhlOperations.ts"
 import * as Op from "./generated/operations.ts"
@@ -110,6 +110,22 @@ const PipelineStages = Schema.Struct({
   locationId,
 })
 
+const FindContact = Schema.Struct({
+  id: Schema.optional(id("contact")),
+  email: Schema.optional(Schema.String.annotate({ description: "Matches the contact's email exactly" })),
+  phone: Schema.optional(Schema.String.annotate({ description: "Matches the contact's phone" })),
+  locationId,
+}).check(Action.atLeastOne(["id", "email", "phone"]))
+const FindOpportunity = Schema.Struct({
+  id: Schema.optional(id("opportunity")),
+  contact: Schema.optional(id("contact")),
+  locationId,
+}).check(Action.atLeastOne(["id", "contact"]))
+const FindTag = Schema.Struct({
+  name: Schema.String.annotate({ description: "The tag's name, in any case" }),
+  locationId,
+})
+
 export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
   // `list` is every record, with the verb Keap uses; `search` narrows it.
   Action.stream({
@@ -141,6 +157,29 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     access: "read",
     input: Schema.Struct({ id: id("contact") }),
     run: (input: { readonly id: string }) => Contacts.get(input.id),
+  }),
+  Action.single({
+    resource: "contacts",
+    name: "find",
+    description: "Contacts with this id, email or phone",
+    access: "read",
+    input: FindContact,
+    operations: ["get-contact", "search-contacts-advanced"],
+    run: ({ id: contactId, email, phone, locationId: at }: typeof FindContact.Type) =>
+      contactId !== undefined
+        ? Action.foundOrNone(Effect.map(Contacts.get(contactId), (answer) => answer.contact))
+        : Effect.map(
+            Contacts.search({
+              ...(at === undefined ? {} : { locationId: at }),
+              filters: [
+                email !== undefined
+                  ? { field: "email", operator: "eq", value: email.trim().toLowerCase() }
+                  : { field: "phone", operator: "eq", value: String(phone) },
+              ],
+              pageLimit: Action.findLimit,
+            } as Contacts.SearchBody),
+            (answer) => answer.contacts ?? [],
+          ),
   }),
   Action.single({
     resource: "contacts",
@@ -302,6 +341,29 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
   }),
   Action.single({
     resource: "opportunities",
+    name: "find",
+    description: "The opportunity with this id, or a contact's opportunities",
+    access: "read",
+    input: FindOpportunity,
+    operations: ["get-opportunity", "search-opportunity"],
+    run: ({ id: opportunityId, contact, locationId: at }: typeof FindOpportunity.Type) =>
+      opportunityId !== undefined
+        ? Action.foundOrNone(Effect.map(Opportunities.get(opportunityId), (answer) => answer.opportunity))
+        : Effect.map(
+            Stream.runCollect(
+              Stream.take(
+                Opportunities.searchAll({
+                  contact_id: contact,
+                  ...(at === undefined ? {} : { location_id: at }),
+                } as Opportunities.SearchQuery),
+                Action.findLimit,
+              ),
+            ),
+            (chunk) => Array.from(chunk),
+          ),
+  }),
+  Action.single({
+    resource: "opportunities",
     name: "create",
     description: "Create an opportunity in a pipeline stage",
     operations: ["create-opportunity"],
@@ -428,6 +490,18 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     access: "read",
     input: AtLocation,
     run: (input: Located) => Workflows.list(input.locationId),
+  }),
+  Action.single({
+    resource: "tags",
+    name: "find",
+    description: "The location's tags with this name, in any case",
+    access: "read",
+    input: FindTag,
+    operations: ["get-location-tags"],
+    run: (input: typeof FindTag.Type) =>
+      Effect.map(Locations.tags(input.locationId), (answer) =>
+        (answer.tags ?? []).filter((tag) => tag.name?.toLowerCase() === input.name.trim().toLowerCase()),
+      ),
   }),
   Action.single({
     resource: "tags",

@@ -7,7 +7,7 @@ import { Action } from "@crmkit/core"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { actions } from "../src/GhlActions.ts"
-import { catalog } from "../src/index.ts"
+import { catalog, Locations } from "../src/index.ts"
 import { failureOf, runWith, useSandbox } from "./support.ts"
 
 const sandbox = useSandbox({ contacts: 5 })
@@ -62,6 +62,23 @@ describe("HighLevel actions", () => {
     expect(stages.map((s) => s.id)).toEqual(first.stages.map((s) => s.id))
     const every = (await run(runAction("pipelines", "list-stages", {}))) as ReadonlyArray<unknown>
     expect(every.length).toBe(pipelines.pipelines.flatMap((p) => p.stages).length)
+  })
+
+  it("finds contacts by email (any case) or id, and tags by name in any case", async () => {
+    const created = (await run(
+      runAction("contacts", "create", { firstName: "Findable", email: "find.me@example.org" }),
+    )) as {
+      contact: { id: string }
+    }
+    const found = (await run(runAction("contacts", "find", { email: "Find.Me@example.org" }))) as Array<{ id: string }>
+    expect(found.map((c) => c.id)).toEqual([created.contact.id])
+    const byId = (await run(runAction("contacts", "find", { id: created.contact.id }))) as Array<{ id: string }>
+    expect(byId.map((c) => c.id)).toEqual([created.contact.id])
+    expect(await run(runAction("contacts", "find", { id: "no-such-contact" }))).toEqual([])
+    await run(Locations.createTag("VIP Clients"))
+    await run(Locations.createTag("VIP"))
+    const byName = (await run(runAction("tags", "find", { name: "vip clients " }))) as Array<{ name: string }>
+    expect(byName.map((t) => t.name)).toEqual(["VIP Clients"])
   })
 
   it("refuses bad input before sending", async () => {

@@ -4,7 +4,7 @@
  * reuse the generated request Schemas where a service takes a request body, so the
  * fields stay those of the official spec; ids and filters are added around them.
  */
-import { Action, type Operation } from "@crmkit/core"
+import { Action, type CrmError, type Operation } from "@crmkit/core"
 import { Effect, Schema, Stream } from "effect"
 import * as Op from "./generated/operations.ts"
 import * as S from "./generated/schemas.ts"
@@ -165,6 +165,20 @@ const EmailSend = Schema.Struct({
 })
 const Sequence = Schema.Struct({ campaign: id("campaign"), sequence: id("sequence"), contact: ids("Contact") })
 
+const firstOf = <A, R>(stream: Stream.Stream<A, CrmError, R>) =>
+  Effect.map(Stream.runCollect(Stream.take(stream, Action.findLimit)), (chunk) => Array.from(chunk))
+
+const FindContact = Schema.Struct({
+  id: Schema.optional(id("contact")),
+  email: Schema.optional(Schema.String.annotate({ description: "Matches the contact's email exactly" })),
+  phone: Schema.optional(Schema.String.annotate({ description: "Matches any of the contact's five phone numbers" })),
+}).check(Action.atLeastOne(["id", "email", "phone"]))
+const FindOpportunity = Schema.Struct({
+  id: Schema.optional(id("opportunity")),
+  contact: Schema.optional(id("contact")),
+}).check(Action.atLeastOne(["id", "contact"]))
+const FindTag = Schema.Struct({ name: Schema.String.annotate({ description: "The tag's exact name" }) })
+
 export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
   listOf("contacts", "listContacts", "Every contact matching the filter, all pages", (o) => Contacts.list(o)),
   Action.single({
@@ -198,6 +212,29 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
     run: ({ id: contactId, ...changes }: typeof ContactUpdate.Type) => Contacts.update(contactId, contactBody(changes)),
   }),
   removeOf("contacts", "deleteContact", "contact", Contacts.remove),
+  Action.single({
+    resource: "contacts",
+    name: "find",
+    description: "Contacts with this id, email or phone",
+    access: "read",
+    input: FindContact,
+    operations: ["getContact", "listContacts"],
+    run: (input: typeof FindContact.Type) =>
+      input.id !== undefined
+        ? Action.foundOrNone(Contacts.get(input.id))
+        : input.email !== undefined
+          ? firstOf(Contacts.list({ filter: KeapFilter.eq("email", input.email.trim()), pageSize: Action.findLimit }))
+          : // Keap searches a phone number only in the phone fields named with it: all five.
+            firstOf(
+              Contacts.list({
+                filter: KeapFilter.and(
+                  KeapFilter.eq("phone_number", String(input.phone)),
+                  KeapFilter.oneOf("phone_fields", ["PHONE1", "PHONE2", "PHONE3", "PHONE4", "PHONE5"]),
+                ),
+                pageSize: Action.findLimit,
+              }),
+            ),
+  }),
   fromOperation(Op.listTagsForContact, {
     resource: "contacts",
     name: "list-tags",
@@ -211,6 +248,15 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
   }),
 
   listOf("tags", "listTags", "Every tag matching the filter, all pages", (o) => Tags.list(o)),
+  Action.single({
+    resource: "tags",
+    name: "find",
+    description: "The tags with this exact name",
+    access: "read",
+    input: FindTag,
+    operations: ["listTags"],
+    run: (input: typeof FindTag.Type) => firstOf(Tags.list({ filter: KeapFilter.eq("name", input.name) })),
+  }),
   getOf("tags", "getTag", "tag", Tags.get),
   Action.single({
     resource: "tags",
@@ -304,6 +350,18 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
     Opportunities.list(o),
   ),
   getOf("opportunities", "getOpportunity", "opportunity", Opportunities.get),
+  Action.single({
+    resource: "opportunities",
+    name: "find",
+    description: "The opportunity with this id, or a contact's opportunities",
+    access: "read",
+    input: FindOpportunity,
+    operations: ["getOpportunity", "listOpportunities"],
+    run: (input: typeof FindOpportunity.Type) =>
+      input.id !== undefined
+        ? Action.foundOrNone(Opportunities.get(input.id))
+        : firstOf(Opportunities.list({ filter: KeapFilter.eq("contact_id", String(input.contact)) })),
+  }),
   Action.single({
     resource: "opportunities",
     name: "create",

@@ -70,6 +70,24 @@ describe("Keap actions from catalog operations", () => {
     expect(sandbox().stats.snapshot().requests).toBe(before)
   })
 
+  it("finds contacts by id, email or any of their phones; a missing id finds none", async () => {
+    const first = (await run(runAction("contacts", "get", { id: "5" }))) as {
+      email_addresses: Array<{ email: string }>
+      phone_numbers: Array<{ number: string }>
+    }
+    const byEmail = (await run(
+      runAction("contacts", "find", { email: ` ${first.email_addresses[0]!.email} ` }),
+    )) as Array<{ id: string }>
+    expect(byEmail.map((c) => c.id)).toContain("5")
+    const byPhone = (await run(runAction("contacts", "find", { phone: first.phone_numbers[0]!.number }))) as Array<{
+      id: string
+    }>
+    expect(byPhone.map((c) => c.id)).toContain("5")
+    expect(await run(runAction("contacts", "find", { id: "999999" }))).toEqual([])
+    const none = await failureOf(sandbox)(runAction("contacts", "find", {}))
+    expect(none.message).toContain("give at least one of: id, email, phone")
+  })
+
   it("every action names the catalog operations it calls", () => {
     for (const action of actions) {
       expect(action.operations ?? [], `${action.resource} ${action.name}`).not.toHaveLength(0)
