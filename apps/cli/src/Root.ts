@@ -20,6 +20,10 @@ export const root = Command.make("crmkit").pipe(
       Flag.optional,
     ),
     verbose: Flag.Boolean("verbose").pipe(Flag.withDescription("Print error details"), Flag.withDefault(false)),
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription("Check everything, print the request that would be sent (secrets redacted), send nothing"),
+      Flag.withDefault(false),
+    ),
   }),
   Command.withDescription("crmkit: Keap and HighLevel from a terminal"),
 )

@@ -19,6 +19,8 @@ export interface SessionOptions {
   readonly sandbox: boolean
   readonly baseUrl: string | undefined
   readonly profile: string
+  /** Stop at the first request, print it and send nothing (`--dry-run`). */
+  readonly dryRun?: boolean | undefined
 }
 
 export interface Session {
@@ -67,9 +69,12 @@ const makeClient = (
   context: Readonly<Record<string, string>>,
   credentials: AnyCredentials,
   store: TokenStore.TokenStoreShape,
+  dryRun = false,
 ) =>
   Effect.gen(function* () {
-    const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
+    const NodeHttpClient = dryRun
+      ? { layerUndici: yield* Effect.promise(async () => (await import("./DryRun.ts")).layer) }
+      : yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
     let requests = 0
     // Every request that leaves, retries and refreshes included: what a progress line counts.
     const counted = Layer.effect(
@@ -164,13 +169,15 @@ export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
         connection.context,
         runtime.keyCredentials(connection.credential.kind, Redacted.make(connection.credential.secret)),
         memory,
+        options.dryRun,
       )
     }
     // `KEAP_BASE_URL`, `GHL_BASE_URL`: one gateway or sandbox per provider, where one --base-url cannot serve two.
     const baseUrl = options.baseUrl ?? (process.env[`${provider.name.toUpperCase()}_BASE_URL`] || undefined)
     const fromEnv = Connections.fromEnv(runtime, process.env)
     if (fromEnv !== undefined) {
-      return yield* makeClient(runtime, baseUrl, Connections.contextFromEnv(provider, process.env), fromEnv, memory)
+      const context = Connections.contextFromEnv(provider, process.env)
+      return yield* makeClient(runtime, baseUrl, context, fromEnv, memory, options.dryRun)
     }
     const saved = yield* fromProfile(runtime, options.profile)
     if (saved === undefined) {
@@ -178,5 +185,6 @@ export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
         message: `No ${provider.title} credentials: set ${Connections.envHelp(provider)}, run \`crmkit auth add ${provider.name}\` or \`crmkit auth login ${provider.name}\`, or add --sandbox to try the embedded sandbox.`,
       })
     }
-    return yield* makeClient(runtime, baseUrl ?? saved.saved.baseUrl, saved.context, saved.credentials, saved.secrets)
+    const savedUrl = baseUrl ?? saved.saved.baseUrl
+    return yield* makeClient(runtime, savedUrl, saved.context, saved.credentials, saved.secrets, options.dryRun)
   })

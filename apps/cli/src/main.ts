@@ -13,6 +13,7 @@ import { Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ChildProcessSpawner } from "effect/process"
+import { DryRunRequest, render as renderDryRun } from "./DryRun.ts"
 import { UsageError } from "./UsageError.ts"
 
 const verbose = process.argv.includes("--verbose")
@@ -28,6 +29,11 @@ const isCrmError = (error: unknown): error is CrmError =>
   typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "CrmError"
 
 const report = (error: unknown): number => {
+  if (error instanceof DryRunRequest) {
+    process.stdout.write(renderDryRun(error))
+    process.stderr.write("dry run: nothing was sent\n")
+    return 0
+  }
   if (isCrmError(error)) {
     process.stderr.write(`error: ${error.message}\n`)
     if (verbose && error.reason.body !== undefined)

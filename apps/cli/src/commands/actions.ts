@@ -135,6 +135,7 @@ const actionCommand = (connector: Connector.Connector, action: Action.Descriptio
         sandbox: globals.sandbox,
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
+        dryRun: globals.dryRun,
       })
       const format: Format = Option.getOrElse(values.format, defaultFormat)
       if (definition._tag === "Single") {

@@ -132,6 +132,7 @@ export const callCommand = (info: Connector.Connector) =>
         sandbox: globals.sandbox,
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
+        dryRun: globals.dryRun,
       })
       const chosen: Format = Option.getOrElse(format, defaultFormat)
       if (!all) {

@@ -110,6 +110,7 @@ export const exportCommand = (info: Connector.Connector) =>
         sandbox: globals.sandbox,
         baseUrl: Option.getOrUndefined(globals.baseUrl),
         profile: globals.profile,
+        dryRun: globals.dryRun,
       })
 
       // Cut back to the last checkpoint: anything after it may be a partly written page.

@@ -1,0 +1,63 @@
+/**
+ * `--dry-run`: a transport that sends nothing. The first request reaches it after every
+ * check (input, scopes, rate limits, credentials), so what it stops is exactly what would
+ * have left: the command ends there, and `main` prints it with the secrets redacted.
+ */
+import { Sensitive } from "@crmkit/core"
+import * as Effect from "effect/Effect"
+import { HttpClient } from "effect/http"
+import * as Layer from "effect/Layer"
+
+/** The request a dry run stopped at: not a failure, the answer to `--dry-run`. */
+export class DryRunRequest {
+  readonly _tag = "DryRunRequest"
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly body: string | undefined,
+  ) {}
+}
+
+const secretHeader = /authorization|cookie|key|token|secret|signature/i
+
+const bodyText = (body: { readonly _tag: string; readonly body?: unknown }): string | undefined => {
+  if (body._tag === "Empty") return undefined
+  if (body._tag === "Uint8Array" && body.body instanceof Uint8Array) {
+    const text = new TextDecoder().decode(body.body)
+    try {
+      return JSON.stringify(Sensitive.scrubBody(JSON.parse(text)), null, 2)
+    } catch {
+      return Sensitive.scrubText(text)
+    }
+  }
+  return `(${body._tag} body)`
+}
+
+export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.succeed(
+  HttpClient.HttpClient,
+  HttpClient.make((request, url) =>
+    Effect.die(
+      new DryRunRequest(
+        request.method,
+        url.toString(),
+        Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [
+            name,
+            secretHeader.test(name) ? "<redacted>" : Sensitive.scrubText(String(value)),
+          ]),
+        ),
+        bodyText(request.body as { readonly _tag: string; readonly body?: unknown }),
+      ),
+    ),
+  ),
+)
+
+/** The request as a person reads an HTTP message. */
+export const render = (request: DryRunRequest): string =>
+  [
+    `${request.method} ${request.url}`,
+    ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`),
+    ...(request.body === undefined ? [] : ["", request.body]),
+    "",
+  ].join("\n")
