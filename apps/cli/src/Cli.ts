@@ -14,9 +14,15 @@ import { root } from "./Root.ts"
 // Building a command per action (each with dozens of flags) is most of start-up: build a
 // provider's only when the command line names that provider, or asks for completions.
 const args = process.argv.slice(2)
+const others = ["auth", "webhooks", "sandbox", "mcp", "policy", "audit"]
+const first = args.find((arg) => !arg.startsWith("-"))
+// An unknown first word (`crmkit contacts`): every provider's resources, to suggest `crmkit keap contacts`.
+const unknownFirst =
+  first !== undefined && !others.includes(first) && !connectors.some((c) => [c.name, ...c.aliases].includes(first))
 const needsResources = (connector: Connector.Connector) =>
   [connector.name, ...connector.aliases].some((name) => args.includes(name)) ||
-  args.some((arg) => arg.startsWith("--completions"))
+  args.some((arg) => arg.startsWith("--completions")) ||
+  unknownFirst
 
 const providerCommand = (provider: Connector.Connector) =>
   Command.make(provider.name).pipe(

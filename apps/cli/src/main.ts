@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ChildProcessSpawner } from "effect/process"
 import { DryRunRequest, render as renderDryRun } from "./DryRun.ts"
+import { check } from "./UnknownCommand.ts"
 import { UsageError } from "./UsageError.ts"
 
 const verbose = process.argv.includes("--verbose")
@@ -45,16 +46,8 @@ const report = (error: unknown): number => {
     process.stderr.write(`error: ${error.message}\n`)
     return 2
   }
-  if (error !== null && typeof error === "object" && "_tag" in error && String(error._tag).length > 0) {
-    // effect/cli parse errors have already been printed with the help text; others are not.
-    if (!String(error._tag).startsWith("Cli") && !String(error._tag).endsWith("Error")) {
-      process.stderr.write(`error: ${(error as { message?: string }).message || String(error._tag)}\n`)
-      return 1
-    }
-    if (verbose)
-      process.stderr.write(`error: ${String(error._tag)}: ${(error as { message?: string }).message ?? ""}\n`)
-    return 2
-  }
+  // effect/cli's own errors have been printed with the help text already.
+  if (error !== null && typeof error === "object" && "~effect/cli/CliError" in error) return 2
   process.stderr.write(`error: ${String(error)}\n`)
   return 1
 }
@@ -74,6 +67,12 @@ const platform = Layer.mergeAll(
 
 // Loaded here, not imported: a program that embeds the CLI adds its connectors first.
 const { cli } = await import("./Cli.ts")
+
+const unknown = check(cli, process.argv.slice(2))
+if (unknown !== undefined) {
+  process.stderr.write(`error: ${unknown}\n`)
+  process.exit(2)
+}
 
 // One scope for the run: what a command opens (the Redis token store) closes when it ends.
 const program = Command.run(cli, { version: "0.1.0" }).pipe(
