@@ -134,3 +134,73 @@ describe("crmkit webhooks listen", () => {
     expect(listener.errors()).toContain("not JSON")
   })
 })
+
+describe("crmkit webhooks listen --forward-to", () => {
+  it("forwards a verified GHL event and a Keap delivery, headers and bytes intact, to a local app that checks the signature itself", async () => {
+    const { createServer } = await import("node:http")
+    const { verify } = await import("node:crypto")
+    const received: Array<{ path: string; verified?: boolean; body: string }> = []
+    const app = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (c: Buffer) => chunks.push(c))
+      request.on("end", () => {
+        const body = Buffer.concat(chunks)
+        const signature = request.headers["x-ghl-signature"]
+        const verified =
+          typeof signature === "string"
+            ? verify(null, body, sandbox.ghl.webhooks.publicKeys.ed25519, Buffer.from(signature, "base64"))
+            : undefined
+        received.push({
+          path: request.url ?? "",
+          ...(verified === undefined ? {} : { verified }),
+          body: body.toString(),
+        })
+        response.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", () => resolve()))
+    const target = `http://127.0.0.1:${(app.address() as { port: number }).port}/hooks`
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-keys-"))
+      fs.writeFileSync(path.join(dir, "ed25519.pem"), sandbox.ghl.webhooks.publicKeys.ed25519)
+      const ghl = await listen([
+        "ghl",
+        "--setting",
+        `ed25519Key=@${path.join(dir, "ed25519.pem")}`,
+        "--forward-to",
+        target,
+      ])
+      const event = sandbox.ghl.webhooks.sign(
+        { type: "ContactCreate", locationId: "loc", id: "c-9" },
+        { legacy: "none" },
+      )
+      expect(await post(ghl.url, event.body, event.headers)).toBe(200)
+      // A tampered delivery is refused and never forwarded.
+      expect(await post(ghl.url, event.body.replace("c-9", "c-0"), event.headers)).toBe(401)
+      const keap = await listen(["keap", "--forward-to", target])
+      const delivery = JSON.stringify({ event_key: "contact.add", object_type: "contact", object_keys: [{ id: 3 }] })
+      expect(await post(keap.url, delivery, {})).toBe(200)
+      await new Promise((r) => setTimeout(r, 400))
+      expect(received).toEqual([
+        { path: "/hooks", verified: true, body: event.body },
+        { path: "/hooks", body: delivery },
+      ])
+      expect(ghl.errors()).toContain(`forwarded to ${target}: 204`)
+      expect(keap.errors()).toContain(`forwarded to ${target}: 204`)
+    } finally {
+      app.close()
+    }
+  })
+
+  it("refuses a --forward-to that is not an http(s) URL, before listening", async () => {
+    const run = spawn(process.execPath, [bin, "webhooks", "listen", "keap", "--forward-to", "ftp://x"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let err = ""
+    run.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk
+    })
+    expect(await new Promise<number | null>((resolve) => run.on("exit", resolve))).toBe(2)
+    expect(err).toContain("--forward-to ftp://x is not an http(s) URL")
+  })
+})

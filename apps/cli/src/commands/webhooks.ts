@@ -36,8 +36,14 @@ export const webhooksCommand = Command.make("webhooks").pipe(
           Flag.withDescription("A receiver setting, as name=value or name=@file (e.g. a GHL ed25519Key=@key.pem)"),
           Flag.optional,
         ),
+        forwardTo: Flag.String("forward-to").pipe(
+          Flag.withDescription(
+            "Forward each verified delivery to this local URL, with its original headers and body (so your own verification runs)",
+          ),
+          Flag.optional,
+        ),
       },
-      Effect.fn(function* ({ provider, port, setting }) {
+      Effect.fn(function* ({ provider, port, setting, forwardTo }) {
         const connector = connectorNamed(provider)!
         const runtime = yield* Lazy.runtime(connector)
         const receiver = runtime.webhooks
@@ -57,6 +63,24 @@ export const webhooksCommand = Command.make("webhooks").pipe(
           catch: (cause) => new UsageError({ message: `--setting: ${(cause as Error).message}` }),
         })
         const receive = receiver.make(settings)
+        const target = Option.getOrUndefined(forwardTo)
+        if (target !== undefined && !/^https?:\/\//.test(target)) {
+          return yield* new UsageError({ message: `--forward-to ${target} is not an http(s) URL` })
+        }
+        // The delivery as it came, to a local app: its status is printed, the provider is answered as before.
+        const forward = (headers: Record<string, string | undefined>, body: Buffer) => {
+          if (target === undefined) return
+          const sent = Object.fromEntries(
+            Object.entries(headers).filter(
+              (entry): entry is [string, string] =>
+                entry[1] !== undefined && !["host", "content-length", "connection"].includes(entry[0]),
+            ),
+          )
+          fetch(target, { method: "POST", headers: sent, body }).then(
+            (answer) => process.stderr.write(`forwarded to ${target}: ${answer.status}\n`),
+            (error: Error) => process.stderr.write(`forward to ${target} failed: ${error.message}\n`),
+          )
+        }
         const server = nodeHttp().createServer((request, response) => {
           const chunks: Array<Buffer> = []
           request.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -75,6 +99,7 @@ export const webhooksCommand = Command.make("webhooks").pipe(
                   case "Delivered":
                     for (const event of received.events)
                       process.stdout.write(`${JSON.stringify({ provider, ...event })}\n`)
+                    forward(headers, Buffer.concat(chunks))
                     break
                   case "Refused":
                     process.stderr.write(`refused (${status}): ${received.reason}\n`)
