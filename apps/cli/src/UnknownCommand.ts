@@ -23,8 +23,18 @@ const editDistance = (a: string, b: string): number => {
 
 const childrenOf = (node: Node): ReadonlyArray<Node> => node.subcommands.flatMap((group) => group.commands)
 
-/** Flags that take a value: the word after them is not a command. */
+/** The shared flags: those that take a value hide the next word; a command's own flag ends the walk. */
 const valueFlags = new Set(["--base-url", "--profile", "--completions", "--log-level"])
+const switches = new Set([
+  "--sandbox",
+  "--progress",
+  "--no-progress",
+  "--verbose",
+  "--dry-run",
+  "--help",
+  "-h",
+  "--wizard",
+])
 
 /** Why the command line names no command, with the nearest ones; undefined when it does. */
 export const check = (root: Node, argv: ReadonlyArray<string>): string | undefined => {
@@ -33,8 +43,14 @@ export const check = (root: Node, argv: ReadonlyArray<string>): string | undefin
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!
     if (word.startsWith("-")) {
-      if (valueFlags.has(word)) i++
-      continue
+      const flag = word.split("=")[0]!
+      if (valueFlags.has(flag)) {
+        if (!word.includes("=")) i++
+        continue
+      }
+      if (switches.has(flag)) continue
+      // A command's own flag (`sandbox --port 0`): what follows may be its value, not a command.
+      return undefined
     }
     const children = childrenOf(node)
     // A leaf: the rest are its arguments.

@@ -204,3 +204,78 @@ describe("crmkit webhooks listen --forward-to", () => {
     expect(err).toContain("--forward-to ftp://x is not an http(s) URL")
   })
 })
+
+describe("crmkit sandbox trigger", () => {
+  it("a running sandbox fires signed events that a running listener verifies and prints: GHL to its app URL, Keap to its subscribed hook", async () => {
+    const { sandboxProcess, crmkitAsync } = await import("./support.ts")
+    const server = await sandboxProcess(children)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crmkit-keys-"))
+    // The running sandbox publishes its signing key, as GHL publishes its own.
+    const ed25519 = server.simulators.ghl!.endpoints.webhookEd25519PublicKey
+    expect(ed25519).toContain("BEGIN PUBLIC KEY")
+    fs.writeFileSync(path.join(dir, "ed25519.pem"), ed25519!)
+    const ghlListener = await listen(["ghl", "--setting", `ed25519Key=@${path.join(dir, "ed25519.pem")}`])
+    const fired = await crmkitAsync([
+      "sandbox",
+      "trigger",
+      "ghl",
+      "ContactCreate",
+      "--override",
+      "email=trigger@example.org",
+      "--to",
+      ghlListener.url,
+      "--url",
+      server.url,
+    ])
+    expect(fired.code, fired.stderr).toBe(0)
+    expect(fired.stdout).toContain(`ContactCreate sent to ${ghlListener.url}`)
+
+    // Keap: the listener is subscribed as a REST hook (the handshake verifies it), then the event follows.
+    const keapListener = await listen(["keap"])
+    const keap = server.simulators.keap!
+    const hook = await fetch(`${keap.connection.baseUrl}/v1/hooks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "X-Keap-API-Key": keap.connection.credential.secret },
+      body: JSON.stringify({ eventKey: "contact.add", hookUrl: keapListener.url }),
+    })
+    expect(hook.status).toBe(200)
+    expect(((await hook.json()) as { status: string }).status).toBe("Verified")
+    const keapFired = await crmkitAsync([
+      "sandbox",
+      "trigger",
+      "keap",
+      "contact.add",
+      "--override",
+      "id=4",
+      "--url",
+      server.url,
+    ])
+    expect(keapFired.code, keapFired.stderr).toBe(0)
+    expect(keapFired.stdout).toContain(`contact.add sent to ${keapListener.url}`)
+
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(ghlListener.lines).toEqual([
+      expect.objectContaining({
+        provider: "ghl",
+        type: "ContactCreate",
+        data: expect.objectContaining({ email: "trigger@example.org", verifiedWith: "ed25519" }),
+      }),
+    ])
+    expect(keapListener.lines).toEqual([
+      { provider: "keap", handshake: true },
+      expect.objectContaining({ provider: "keap", type: "contact.add", id: "4" }),
+    ])
+    const unknown = await crmkitAsync([
+      "sandbox",
+      "trigger",
+      "ghl",
+      "ContactCreated",
+      "--to",
+      ghlListener.url,
+      "--url",
+      server.url,
+    ])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('HighLevel has no webhook event "ContactCreated"')
+  })
+})

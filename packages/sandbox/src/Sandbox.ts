@@ -68,7 +68,7 @@ export async function startSandbox<const S extends Factories>(options: SandboxOp
   >
   const providers: readonly ProviderSimulator[] = Object.values(built).map((simulator) => simulator.provider)
   const credentials = Object.fromEntries(names.map((name) => [name, built[name]!.credentials]))
-  const admin = createAdminRouter({ faults, stats, clock, credentials })
+  const admin = createAdminRouter({ faults, stats, clock, credentials, simulators: built })
 
   let origin = ""
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

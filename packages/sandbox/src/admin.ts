@@ -1,6 +1,7 @@
 import type { SandboxClock } from "./clock.ts"
 import { type FaultInjector, FaultSpecError, faultSpecFromJson } from "./faults.ts"
 import { json, noContent, type RequestContext, type SandboxResponse } from "./http.ts"
+import type { Simulator } from "./provider.ts"
 import { Router } from "./router.ts"
 import type { SandboxStats } from "./stats.ts"
 
@@ -12,6 +13,7 @@ export interface AdminDeps {
   readonly stats: SandboxStats
   readonly clock: SandboxClock
   readonly credentials: unknown
+  readonly simulators: Readonly<Record<string, Simulator>>
 }
 
 type AdminHandler = (ctx: RequestContext) => SandboxResponse
@@ -23,7 +25,9 @@ const badRequest = (message: string) => json(400, { error: message })
  * - `POST /__sandbox/faults` (a fault spec or an array of them), `GET` (pending), `DELETE` (clear);
  * - `GET /__sandbox/stats`, `DELETE /__sandbox/stats` (reset);
  * - `GET /__sandbox/clock`, `POST /__sandbox/clock` with `{"advanceMs": 60000}`;
- * - `GET /__sandbox/credentials`.
+ * - `GET /__sandbox/credentials`;
+ * - `POST /__sandbox/trigger` with `{"simulator", "event", "overrides", "to"}`: a webhook event, signed as the
+ *   provider signs it, to its receivers (202 with their URLs).
  */
 export function createAdminRouter(deps: AdminDeps): Router<AdminHandler> {
   const clockState = () => ({
@@ -62,6 +66,21 @@ export function createAdminRouter(deps: AdminDeps): Router<AdminHandler> {
       return json(200, clockState())
     })
     .add("GET", "/credentials", () => json(200, deps.credentials))
+    .add("POST", "/trigger", (ctx) => {
+      const body = (ctx.body ?? {}) as { simulator?: unknown; event?: unknown; overrides?: unknown; to?: unknown }
+      const simulator = typeof body.simulator === "string" ? deps.simulators[body.simulator] : undefined
+      if (simulator === undefined) {
+        return badRequest(`Send {"simulator": one of ${Object.keys(deps.simulators).join(", ")}, "event": ...}`)
+      }
+      if (simulator.trigger === undefined) return badRequest(`${simulator.title} sends no webhooks`)
+      if (typeof body.event !== "string" || body.event === "") return badRequest('Send {"event": "<event name>"}')
+      const overrides = Object.fromEntries(
+        Object.entries((body.overrides ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      )
+      const to = Array.isArray(body.to) ? body.to.map(String) : []
+      const outcome = simulator.trigger({ event: body.event, overrides, to })
+      return "error" in outcome ? badRequest(outcome.error) : json(202, { event: body.event, ...outcome })
+    })
 }
 
 export function handleAdmin(router: Router<AdminHandler>, ctx: RequestContext): SandboxResponse {

@@ -44,6 +44,8 @@ export type {
   Simulator,
   SimulatorFactory,
   SimulatorModule,
+  TriggerOutcome,
+  TriggerRequest,
 } from "./provider.ts"
 export {
   describeWindow,

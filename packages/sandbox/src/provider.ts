@@ -69,7 +69,21 @@ export interface Simulator<Endpoints = unknown, Credentials = unknown> {
   readonly summary: (origin: string) => ReadonlyArray<readonly [string, string]>
   /** The provider's name as people write it, for those lines. */
   readonly title: string
+  /** Fires a webhook event to its receivers, for providers that send webhooks. */
+  readonly trigger?: ((request: TriggerRequest) => TriggerOutcome) | undefined
 }
+
+/** A webhook event fired on request (`POST /__sandbox/trigger`, `crmkit sandbox trigger`). */
+export interface TriggerRequest {
+  readonly event: string
+  /** Fields of the event's record to set (`id`, `email`, ...); the rest come from seeded data. */
+  readonly overrides: Readonly<Record<string, string>>
+  /** Receivers besides the subscribed ones (where the provider has no subscription API: GHL's app URL). */
+  readonly to: ReadonlyArray<string>
+}
+
+/** Where the event goes (deliveries happen in the background, signed as the provider signs), or why not. */
+export type TriggerOutcome = { readonly receivers: ReadonlyArray<string> } | { readonly error: string }
 
 /** Builds a simulator with the server's shared services. */
 export type SimulatorFactory<Endpoints = unknown, Credentials = unknown> = (

@@ -3,9 +3,10 @@
  * the URLs and the fake, sandbox-only credentials (or all of it as JSON with `--json`).
  */
 import * as Console from "effect/Console"
-import { Command, Flag } from "effect/cli"
+import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { UsageError } from "../UsageError.ts"
 
 /** The endpoints' plain values (URLs): what a tool outside this process can use. */
 const plain = (endpoints: unknown) =>
@@ -13,7 +14,7 @@ const plain = (endpoints: unknown) =>
     Object.entries(endpoints as Record<string, unknown>).filter(([, value]) => typeof value === "string"),
   )
 
-export const sandboxCommand = Command.make(
+const serve = Command.make(
   "sandbox",
   {
     port: Flag.Int("port").pipe(Flag.withDescription("Port to listen on (0: any free port)"), Flag.withDefault(4010)),
@@ -79,3 +80,51 @@ export const sandboxCommand = Command.make(
     yield* Effect.never
   }, Effect.scoped),
 ).pipe(Command.withDescription("Run every provider's simulator as one sandbox server"))
+
+/**
+ * `crmkit sandbox trigger <simulator> <event>`: a running sandbox fires a webhook event,
+ * signed as the provider signs it, to its receivers: Keap's subscribed REST hooks, or the
+ * URLs given with `--to` (GHL posts to its app's webhook URL, which no API sets).
+ */
+const trigger = Command.make(
+  "trigger",
+  {
+    simulator: Argument.String("simulator").pipe(Argument.withDescription("Whose event: keap, ghl, ...")),
+    event: Argument.String("event").pipe(Argument.withDescription("The event, as the provider names it")),
+    override: Flag.KeyValuePair("override").pipe(
+      Flag.withDescription("A field of the event's record, as name=value (e.g. id=12, email=a@b.co)"),
+      Flag.optional,
+    ),
+    to: Flag.String("to").pipe(Flag.withDescription("A receiver URL (repeatable)"), Flag.atLeast(0)),
+    url: Flag.String("url").pipe(
+      Flag.withDescription("The running sandbox (crmkit sandbox)"),
+      Flag.withDefault("http://127.0.0.1:4010"),
+    ),
+  },
+  Effect.fn(function* ({ simulator, event, override, to, url }) {
+    const answer = yield* Effect.tryPromise({
+      try: async () => {
+        const response = await fetch(`${url.replace(/\/$/, "")}/__sandbox/trigger`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ simulator, event, overrides: Option.getOrElse(override, () => ({})), to }),
+        })
+        return { status: response.status, body: (await response.json()) as { receivers?: string[]; error?: string } }
+      },
+      catch: (cause) =>
+        new UsageError({
+          message: `No sandbox answers at ${url} (${(cause as Error).message}): start it with crmkit sandbox`,
+        }),
+    })
+    if (answer.status !== 202)
+      return yield* new UsageError({ message: answer.body.error ?? `sandbox answered ${answer.status}` })
+    const receivers = answer.body.receivers ?? []
+    yield* Console.log(
+      receivers.length === 0
+        ? `${event}: no receiver is subscribed (subscribe a hook first, or give --to)`
+        : `${event} sent to ${receivers.join(", ")}`,
+    )
+  }),
+).pipe(Command.withDescription("Fire a webhook event from a running sandbox to its receivers"))
+
+export const sandboxCommand = serve.pipe(Command.withSubcommands([trigger]))

@@ -37,6 +37,8 @@ export interface GhlEndpoints {
   issueAuthorizationCode(options?: GhlAuthorizationOptions): string
   /** Signs (Ed25519 and legacy RSA, key pairs generated at start) and delivers GHL webhooks. */
   readonly webhooks: GhlWebhookSigner
+  readonly webhookEd25519PublicKey: string
+  readonly webhookRsaPublicKey: string
 }
 
 export interface GhlSandboxOptions extends CommonSimulatorOptions {
@@ -66,6 +68,9 @@ export const simulator =
         authorizeUrl: `${baseUrl(origin)}${GHL_AUTHORIZE_PATH}`,
         issueAuthorizationCode: (authorization) => ghl.issueAuthorizationCode(authorization),
         webhooks: ghl.webhooks,
+        // PEM public keys of the sandbox's webhook signatures, for receivers in other processes.
+        webhookEd25519PublicKey: ghl.webhooks.publicKeys.ed25519,
+        webhookRsaPublicKey: ghl.webhooks.publicKeys.rsa,
       }),
       connection: (origin) => ({
         baseUrl: baseUrl(origin),
@@ -85,5 +90,50 @@ export const simulator =
         ["PIT (read-only)", credentials.readOnlyPrivateIntegrationToken],
         ["legacy v1 API key", `${credentials.legacyApiKey} (refused by design)`],
       ],
+      // GHL posts to the webhook URL of the marketplace app, set outside the API: the trigger names it (`to`).
+      trigger: ({ event, overrides, to }) => {
+        if (!GHL_WEBHOOK_EVENTS.includes(event)) {
+          return { error: `HighLevel has no webhook event "${event}" (events: ${GHL_WEBHOOK_EVENTS.join(", ")})` }
+        }
+        if (to.length === 0) return { error: "Name the app's webhook URL to deliver to (to)" }
+        const payload = {
+          ...eventRecord(ghl, event, overrides.id),
+          ...overrides,
+          type: event,
+          locationId: credentials.locationId,
+        }
+        for (const url of to) void ghl.webhooks.deliver(url, payload).catch(() => undefined)
+        return { receivers: to }
+      },
     }
   }
+
+/** The events the sandbox fires, as GHL names them. */
+export const GHL_WEBHOOK_EVENTS: ReadonlyArray<string> = [
+  "ContactCreate",
+  "ContactUpdate",
+  "ContactDelete",
+  "ContactTagUpdate",
+  "ContactDndUpdate",
+  "OpportunityCreate",
+  "OpportunityUpdate",
+  "OpportunityDelete",
+  "OpportunityStageUpdate",
+  "OpportunityStatusUpdate",
+  "AppointmentCreate",
+  "AppointmentUpdate",
+  "AppointmentDelete",
+  "TaskCreate",
+  "NoteCreate",
+  "InboundMessage",
+  "OutboundMessage",
+]
+
+/** A contact event carries the contact (a seeded one unless `id` names another); others start from their id. */
+const eventRecord = (ghl: GhlSimulator, event: string, id: string | undefined): Record<string, unknown> => {
+  if (!event.startsWith("Contact")) return { id: id ?? `evt${event}` }
+  const found = ghl.contacts.find(id ?? ghl.contacts.ids.encode(0))
+  if (found === undefined) return { id }
+  const { id: contactId, email, phone, firstName, lastName, tags } = found.contact as Record<string, unknown>
+  return { id: contactId, email, phone, firstName, lastName, tags }
+}

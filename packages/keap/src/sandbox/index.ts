@@ -8,6 +8,7 @@ import type { CodeBinding } from "@crmkit/sandbox/oauth"
 import { resolveCommonOptions } from "@crmkit/sandbox/options"
 import type { CommonSimulatorOptions, SimulatorFactory } from "@crmkit/sandbox/provider"
 import type { KeapCredentials } from "./credentials.ts"
+import { KEAP_HOOK_EVENT_KEYS } from "./hooks.ts"
 import { type KeapRateLimitOptions, resolveKeapRatePolicy } from "./rateLimits.ts"
 import { KEAP_API_BASE, KEAP_AUTHORIZE_PATH, KEAP_PREFIX, KEAP_TOKEN_PATH, KeapSimulator } from "./simulator.ts"
 
@@ -74,5 +75,17 @@ export const simulator =
         ["PAT (X-Keap-API-Key)", keap.credentials.personalAccessToken],
         ["SAK (X-Keap-API-Key)", keap.credentials.serviceAccountKey],
       ],
+      // REST hooks go to the hooks subscribed (and verified) through the API, batched as Keap batches them.
+      trigger: ({ event, overrides }) => {
+        if (!KEAP_HOOK_EVENT_KEYS.includes(event)) {
+          return { error: `Keap has no hook event "${event}" (events: ${KEAP_HOOK_EVENT_KEYS.join(", ")})` }
+        }
+        const receivers = keap.hooks
+          .list()
+          .filter((hook) => hook.status === "Verified" && hook.eventKey === event)
+          .map((hook) => hook.hookUrl)
+        keap.hooks.emit(event, overrides.id ?? "1")
+        return { receivers }
+      },
     }
   }
