@@ -3,23 +3,10 @@
  * command: before effect/cli runs, the words of the command line are walked down the
  * command tree, and the first one that names no subcommand fails with the nearest names.
  */
+import { editDistance } from "@crmkit/core/Words"
 import type { Command } from "effect/cli"
 
 type Node = Pick<Command.Command.Any, "name" | "alias" | "subcommands">
-
-const editDistance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]!
-}
 
 const childrenOf = (node: Node): ReadonlyArray<Node> => node.subcommands.flatMap((group) => group.commands)
 

@@ -10,6 +10,7 @@ import type { CrmClient, CrmRequest } from "./CrmClient.ts"
 import { type CrmError, invalidInput } from "./CrmError.ts"
 import * as Operation from "./Operation.ts"
 import type * as Pagination from "./Pagination.ts"
+import { editDistance } from "./Words.ts"
 
 export interface RegistryOptions<R> {
   /** Lower-case provider name, for errors (`keap`). */
@@ -58,20 +59,6 @@ export interface Registry<R> {
     input: unknown,
     options?: StreamOptions & { readonly resumeAt?: CrmRequest | undefined },
   ) => Stream.Stream<Pagination.Page<unknown>, CrmError, R>
-}
-
-const editDistance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]!
 }
 
 const singular = (name: string) =>
