@@ -27,3 +27,15 @@ show --sandbox keap call getContact --param contact_id=12 --format json
 crmkit --sandbox keap call getContact --param contact_id=12 --format json | head -20
 show --sandbox keap call listContacts --param page_size=lots
 crmkit --sandbox keap call listContacts --param page_size=lots || echo "(exit code $?: refused before sending)"
+show --sandbox --dry-run ghl contacts create --first-name Ada --email ada@example.org
+crmkit --sandbox --dry-run ghl contacts create --first-name Ada --email ada@example.org
+# AI agents: what a policy grants each agent (crmkit mcp serves exactly that).
+show policy check apps/mcp/examples/policy.yaml '| head -12'
+crmkit policy check apps/mcp/examples/policy.yaml | head -12 | cut -c1-150
+# Keap -> HighLevel: what a migration would do, then doing it, with the state in a temporary file.
+state_dir=$(mktemp -d)
+show --sandbox migrate plan --from keap --to ghl --state "$state_dir/state.db" '| head -20'
+crmkit --sandbox migrate plan --from keap --to ghl --state "$state_dir/state.db" --mapping "$state_dir/mapping.yaml" | head -20
+show --sandbox migrate run --from keap --to ghl --state "$state_dir/state.db" --mapping "$state_dir/mapping.yaml" '| tail -12'
+crmkit --sandbox migrate run --from keap --to ghl --state "$state_dir/state.db" --mapping "$state_dir/mapping.yaml" | tail -12
+rm -rf "$state_dir"

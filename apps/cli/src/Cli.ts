@@ -5,6 +5,7 @@ import { authCommand } from "./commands/auth.ts"
 import { callCommand } from "./commands/call.ts"
 import { exportCommand } from "./commands/export.ts"
 import { auditCommand, mcpCommand, policyCommand } from "./commands/mcp.ts"
+import { migrateCommand } from "./commands/migrate.ts"
 import { operationsCommand } from "./commands/operations.ts"
 import { sandboxCommand } from "./commands/sandbox.ts"
 import { webhooksCommand } from "./commands/webhooks.ts"
@@ -46,5 +47,6 @@ export const cli = root.pipe(
     mcpCommand,
     policyCommand,
     auditCommand,
+    migrateCommand,
   ]),
 )

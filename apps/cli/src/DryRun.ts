@@ -11,12 +11,17 @@ import * as Layer from "effect/Layer"
 /** The request a dry run stopped at: not a failure, the answer to `--dry-run`. */
 export class DryRunRequest {
   readonly _tag = "DryRunRequest"
-  constructor(
-    readonly method: string,
-    readonly url: string,
-    readonly headers: Readonly<Record<string, string>>,
-    readonly body: string | undefined,
-  ) {}
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+  // No parameter properties: the test programs run this file as plain TypeScript (type stripping).
+  constructor(method: string, url: string, headers: Readonly<Record<string, string>>, body: string | undefined) {
+    this.method = method
+    this.url = url
+    this.headers = headers
+    this.body = body
+  }
 }
 
 const secretHeader = /authorization|cookie|key|token|secret|signature/i

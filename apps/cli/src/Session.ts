@@ -4,6 +4,7 @@
  * (`--profile`, default `default`). Undici is the transport.
  */
 import { type Connector, type Credentials, type CrmClient, type CrmError, RateLimit, TokenStore } from "@crmkit/core"
+import type { SandboxServer } from "@crmkit/sandbox"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,6 +22,8 @@ export interface SessionOptions {
   readonly profile: string
   /** Stop at the first request, print it and send nothing (`--dry-run`). */
   readonly dryRun?: boolean | undefined
+  /** With `sandbox`: a sandbox already serving several providers (a migration's two sides), else one of its own. */
+  readonly sandboxServer?: SandboxServer | undefined
 }
 
 export interface Session {
@@ -155,10 +158,12 @@ export const open = (runtime: Connector.Runtime, options: SessionOptions) =>
     const provider = runtime.connector
     const memory = TokenStore.makeMemory()
     if (options.sandbox) {
-      const server = yield* Effect.acquireRelease(
-        Effect.promise(async () => (await import("./Sandbox.ts")).start({}, [provider])),
-        (s) => Effect.promise(() => s.close()),
-      )
+      const server =
+        options.sandboxServer ??
+        (yield* Effect.acquireRelease(
+          Effect.promise(async () => (await import("./Sandbox.ts")).start({}, [provider])),
+          (s) => Effect.promise(() => s.close()),
+        ))
       const connection = server.connections[provider.name]
       if (connection === undefined) {
         return yield* new UsageError({ message: `${provider.title} has no simulator: --sandbox is not available` })

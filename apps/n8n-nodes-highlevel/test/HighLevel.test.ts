@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { highLevel } from "../src/app.ts"
 import { HighLevel } from "../src/nodes/HighLevel/HighLevel.node.ts"
 import { HighLevelPollingTrigger } from "../src/nodes/HighLevelPollingTrigger/HighLevelPollingTrigger.node.ts"
+import { HighLevelTrigger } from "../src/nodes/HighLevelTrigger/HighLevelTrigger.node.ts"
 
 let sandbox: SandboxServer
 beforeAll(async () => {
@@ -85,9 +86,23 @@ describe("HighLevel polling trigger", () => {
     expect(await poll()).toBeNull()
   })
 
+  it("offers every feed of the connector: appointments and updated opportunities too", () => {
+    const feed = new HighLevelPollingTrigger().description.properties.find((p) => p.name === "feed")
+    expect(feed?.options?.map((o) => ("value" in o ? o.value : undefined))).toEqual(
+      expect.arrayContaining(["appointments.created", "appointments.updated", "opportunities.updated"]),
+    )
+  })
+
   it("shows the latest records in a manual test run", async () => {
     const context = host({ feed: "contacts.updated" }, { mode: "manual" })
     const result = await new HighLevelPollingTrigger().poll.call(context as unknown as IPollFunctions)
     expect(result?.[0]).toHaveLength(5)
+  })
+})
+
+describe("HighLevel webhook trigger", () => {
+  it("tells where to paste its URL, as the connector's receiver says (GHL's API registers none)", () => {
+    const notice = new HighLevelTrigger().description.properties.find((p) => p.name === "notice")
+    expect(notice?.displayName).toContain("Marketplace app (Advanced Settings → Webhooks)")
   })
 })

@@ -44,4 +44,22 @@ describe("HighLevel credential tests", () => {
       expect(response.status, `${userType}: ${await response.clone().text()}`).toBe(200)
     }
   })
+
+  it("are derived from the connector: the key's header, the scopes of the actions, the marketplace choice", () => {
+    expect(new CrmkitHighLevelApi().authenticate).toEqual({
+      type: "generic",
+      properties: { headers: { Authorization: "=Bearer {{$credentials.apiKey}}" } },
+    })
+    const properties = new CrmkitHighLevelOAuth2Api().properties
+    const scope = String(properties.find((p) => p.name === "scope")?.default).split(" ")
+    // Those of the actions (workflows, calendar events, messages) and of the credential test (the location).
+    expect(scope).toEqual(
+      expect.arrayContaining(["contacts.write", "workflows.readonly", "calendars/events.write", "locations.readonly"]),
+    )
+    const marketplace = properties.find((p) => p.name === "authUrl")
+    expect(marketplace?.options?.map((o) => ("value" in o ? o.value : undefined))).toEqual([
+      "https://marketplace.gohighlevel.com/v2/oauth/chooselocation",
+      "https://marketplace.leadconnectorhq.com/v2/oauth/chooselocation",
+    ])
+  })
 })

@@ -16,7 +16,11 @@ afterAll(() => sandbox.close())
 describe("Keap credential tests", () => {
   it("pass for a Personal Access Token and fail for a wrong key", async () => {
     const credentials = { apiKey: sandbox.credentials.keap.personalAccessToken, baseUrl: sandbox.keap.baseUrl }
-    const test = new CrmkitKeapApi().test!
+    const credential = new CrmkitKeapApi()
+    // The header and the test come from Keap's connector.
+    expect(credential.authenticate?.properties.headers).toEqual({ "X-Keap-API-Key": "={{$credentials.apiKey}}" })
+    expect(credential.documentationUrl).toBe("https://developer.keap.com/pat-and-sak/")
+    const test = credential.test!
     const ok = await sendCredentialTest(test, credentials, { "X-Keap-API-Key": credentials.apiKey })
     expect(ok.status).toBe(200)
     const wrong = await sendCredentialTest(test, credentials, { "X-Keap-API-Key": "KeapAK-wrong" })

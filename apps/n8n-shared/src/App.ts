@@ -1,18 +1,18 @@
 /**
- * An n8n community package as a function of a connector: the connector (plain data), its
- * loaded runtime (actions, operations, webhooks, feeds) and a few host words that the
- * connector does not carry (icons, the credential's header, documentation links). Every
- * node, credential and dropdown of the package is derived from these; a CRM is added by
- * one line, `App.make(connector, runtime, words)`; credentials need only `App.info(connector, words)`.
+ * An n8n community package as a function of a connector: the connector (plain data: the
+ * credentials, how a key is sent, the test request, the documentation links), its loaded
+ * runtime (actions, operations, webhooks, feeds) and a few host words that the connector
+ * does not carry (icons, promoted fields). Every node, credential and dropdown of the
+ * package is derived from these; a CRM is added by one line, `App.make(connector, runtime, words)`;
+ * credentials need only `App.info(connector, words)`.
  */
-import type { Action, Connector, CrmError } from "@crmkit/core"
-import type { Effect } from "effect"
+import { Action, type Connector } from "@crmkit/core"
 import type { IHttpRequestOptions, INodeProperties } from "n8n-workflow"
 
 export interface Words {
   /** Base name of `src/icons/<icon>.svg` and `<icon>.dark.svg` (default: the connector's name). */
   readonly icon?: string | undefined
-  /** The API root credentials default to (default: empty, the provider's own). */
+  /** The API root credentials default to (default: the connector's `baseUrl`). */
   readonly baseUrl?: string | undefined
   /** n8n resource values where singular camelCase is wrong (`{ people: "person" }`). */
   readonly resources?: Readonly<Record<string, string>> | undefined
@@ -20,35 +20,25 @@ export interface Words {
   readonly promote?: ReadonlyArray<string> | undefined
   readonly credentials?:
     | {
-        /** What n8n adds to each request of a key credential, e.g. `{ "X-Api-Key": "={{$credentials.apiKey}}" }`. */
+        /**
+         * What n8n adds to each request of a key credential, e.g. `{ "X-Api-Key": "={{$credentials.apiKey}}" }`
+         * (default: from the key kind's `sent`).
+         */
         readonly keyHeaders?: Readonly<Record<string, string>> | undefined
-        /** The request of n8n's credential test (the base URL is the credential's). */
+        /** The request of n8n's credential test (default: the connector's `credentialTest`). */
         readonly test?: Omit<IHttpRequestOptions, "url"> & { readonly url: string }
+        /** Default: the credential kinds' `documentationUrl`. */
         readonly documentationUrl?: { readonly key?: string; readonly oauth2?: string } | undefined
-        /** Changes to derived credential fields by name (e.g. the OAuth host as a choice). */
+        /** Changes to derived credential fields by name. */
         readonly fields?: Readonly<Record<string, Partial<INodeProperties>>> | undefined
-        /** The scopes asked for at consent (default: the connector's default scopes). */
+        /** The scopes asked for at consent (default: `Info.scopes`). */
         readonly scopes?: ReadonlyArray<string> | undefined
       }
     | undefined
   readonly trigger?:
     | {
-        /** Shown at the top of the webhook trigger (where to paste its URL, when the provider has no API for it). */
+        /** Shown at the top of the webhook trigger (default: the receiver's `setup`, where to paste its URL). */
         readonly notice?: string | undefined
-        /** Registers the URL, where the receiver's own `subscribe` is not enough. */
-        readonly subscribe?:
-          | ((url: string, event: string) => Effect.Effect<{ readonly id: string }, CrmError, any>)
-          | undefined
-        /**
-         * The subscriptions on a URL, so deactivation finds them when n8n lost the id
-         * (until the connector's receiver tells them itself).
-         */
-        readonly subscriptions?:
-          | ((
-              event: string,
-              url: string,
-            ) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly active: boolean }>, CrmError, any>)
-          | undefined
       }
     | undefined
 }
@@ -65,6 +55,37 @@ export interface Info {
     /** The credential used when the node's Authentication parameter is not set. */
     readonly defaultCredential: string
   }
+  /**
+   * The scopes the OAuth credential asks for: the flow's defaults, and, when `info` was given
+   * the actions and the catalog, those of every action and of the credential test.
+   */
+  readonly scopes?: ReadonlyArray<string> | undefined
+}
+
+/** The actions and the operation catalog, when the credentials should ask for the scopes they need. */
+export interface Surface {
+  readonly actions: ReadonlyArray<Action.Action<any, any, any>>
+  readonly catalog: ReadonlyArray<{
+    readonly id: string
+    readonly method?: string
+    readonly path?: string
+    readonly scopes?: ReadonlyArray<string> | undefined
+  }>
+}
+
+/** The flow's default scopes, those of the actions, and those of the credential test's operation. */
+export const scopes = (connector: Connector.Connector, surface: Surface): ReadonlyArray<string> => {
+  const flow = connector.credentials.find((kind) => kind.type === "oauth2")?.oauth
+  const test = connector.credentialTest
+  const tested = surface.catalog
+    .filter((entry) => test !== undefined && entry.method === test.method && entry.path === test.path)
+    .map((entry) => entry.id)
+  return [
+    ...new Set([
+      ...(flow?.defaultScopes ?? []),
+      ...Action.scopesOf([...surface.actions.map(Action.describe), { operations: tested }], surface.catalog),
+    ]),
+  ].sort()
 }
 
 export interface App<R = any> extends Info {
@@ -111,8 +132,11 @@ export const resourceValue = (app: Pick<App, "words">, resource: string) =>
 /** `list` → `getAll`, `add-tags` → `addTags`. */
 export const operationValue = (verb: string) => (verb === "list" ? "getAll" : camel(verb))
 
-/** The connector and the words, for credentials (which load no runtime). */
-export const info = (connector: Connector.Connector, words: Words = {}): Info => {
+/**
+ * The connector and the words, for credentials (which need no runtime); with the actions
+ * and the catalog, the OAuth credential asks for the scopes they need.
+ */
+export const info = (connector: Connector.Connector, words: Words = {}, surface?: Surface): Info => {
   const name = pascal(connector.title)
   const hasKey = connector.credentials.some((kind) => kind.type === "key")
   const hasOAuth = connector.credentials.some((kind) => kind.type === "oauth2")
@@ -127,6 +151,7 @@ export const info = (connector: Connector.Connector, words: Words = {}): Info =>
       oauthCredential,
       defaultCredential: (keyCredential ?? oauthCredential) as string,
     },
+    ...(surface === undefined ? {} : { scopes: scopes(connector, surface) }),
   }
 }
 

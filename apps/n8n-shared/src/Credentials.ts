@@ -3,8 +3,8 @@
  * credential for its static keys (a Key Type choice when it has several kinds) and one
  * OAuth2 credential for its login (n8n runs the consent and refreshes the single-use
  * refresh tokens), each with the context a person gives (GHL's location), the base URL,
- * and the node's "Authentication" choice between them. The header n8n adds and the test
- * request are the app's words.
+ * and the node's "Authentication" choice between them. The header n8n adds, the test
+ * request, the documentation links and the consent pages are the connector's.
  */
 import type {
   IAuthenticateGeneric,
@@ -15,21 +15,53 @@ import type {
 } from "n8n-workflow"
 import type { Info as App } from "./App.ts"
 
+const keyKinds = (app: App) => app.connector.credentials.filter((kind) => kind.type === "key")
+
+/** `{{$credentials.locationId || $credentials.oauthTokenData.locationId}}` for `{locationId}`. */
+const contextExpression = (app: App, name: string) => {
+  const parameter = app.connector.context.find((p) => p.name === name)
+  const sources = [
+    `$credentials.${name}`,
+    ...(parameter?.fromToken === undefined ? [] : [`$credentials.oauthTokenData.${parameter.fromToken}`]),
+  ]
+  return `{{${sources.join(" || ")}}}`
+}
+
+const keyHeaders = (app: App): Readonly<Record<string, string>> | undefined => {
+  const sent = keyKinds(app).find((kind) => kind.sent !== undefined)?.sent
+  return (
+    app.words.credentials?.keyHeaders ??
+    (sent === undefined ? undefined : { [sent.header]: `=${sent.prefix ?? ""}{{$credentials.apiKey}}` })
+  )
+}
+
 const givenContext = (app: App) => app.connector.context.filter((parameter) => parameter.env !== undefined)
 
 const baseUrl = (app: App): INodeProperties => ({
   displayName: "Base URL",
   name: "baseUrl",
   type: "string",
-  default: app.words.baseUrl ?? "",
+  default: app.words.baseUrl ?? app.connector.baseUrl ?? "",
   description: `${app.connector.title}'s API root; change it only for a gateway or a test server`,
 })
 
 const withWords = (app: App, properties: Array<INodeProperties>): Array<INodeProperties> =>
   properties.map((p) => ({ ...p, ...(app.words.credentials?.fields?.[p.name] ?? {}) }) as INodeProperties)
 
+const connectorTest = (app: App): NonNullable<NonNullable<App["words"]["credentials"]>["test"]> | undefined => {
+  const test = app.connector.credentialTest
+  if (test === undefined) return undefined
+  const url = test.path.replace(/\{(\w+)\}/g, (_, name: string) => contextExpression(app, name))
+  return {
+    method: test.method,
+    url: url.includes("{{") ? `=${url}` : url,
+    ...(test.query === undefined ? {} : { qs: { ...test.query } }),
+    ...(test.headers === undefined ? {} : { headers: { ...test.headers } }),
+  }
+}
+
 const test = (app: App): ICredentialTestRequest | undefined => {
-  const request = app.words.credentials?.test
+  const request = app.words.credentials?.test ?? connectorTest(app)
   return request === undefined ? undefined : { request: { baseURL: "={{$credentials.baseUrl}}", ...request } }
 }
 
@@ -40,10 +72,11 @@ const icon = (app: App) => {
 
 /** The key credential class of an app (undefined when the connector has no key kind). */
 export const key = (app: App) => {
-  const kinds = app.connector.credentials.filter((kind) => kind.type === "key")
+  const kinds = keyKinds(app)
   const secret = kinds.length === 1 ? (kinds[0]?.title ?? "API Key") : "API Key"
-  const headers = app.words.credentials?.keyHeaders
-  const documentationUrl = app.words.credentials?.documentationUrl?.key
+  const headers = keyHeaders(app)
+  const documentationUrl =
+    app.words.credentials?.documentationUrl?.key ?? kinds.find((kind) => kind.documentationUrl)?.documentationUrl
   const credentialTest = test(app)
   return class implements ICredentialType {
     name = app.names.keyCredential ?? ""
@@ -93,8 +126,31 @@ export const key = (app: App) => {
 export const oauth2 = (app: App) => {
   const kind = app.connector.credentials.find((k) => k.type === "oauth2")
   const flow = kind?.oauth
-  const scopes = app.words.credentials?.scopes ?? flow?.defaultScopes ?? []
-  const documentationUrl = app.words.credentials?.documentationUrl?.oauth2
+  const scopes = app.words.credentials?.scopes ?? app.scopes ?? flow?.defaultScopes ?? []
+  const documentationUrl = app.words.credentials?.documentationUrl?.oauth2 ?? kind?.documentationUrl
+  const consent = flow?.consentPages
+  const authUrl: INodeProperties =
+    consent === undefined || consent.pages.length < 2
+      ? {
+          displayName: "Authorization URL",
+          name: "authUrl",
+          type: "string",
+          default: flow?.authorizeUrl ?? "",
+          required: true,
+        }
+      : {
+          // The page is the saved value, so a credential keeps its page when the list changes.
+          displayName: consent.title,
+          name: "authUrl",
+          type: "options",
+          options: consent.pages.map((page) => ({
+            name: `${page.title} (${new URL(page.authorizeUrl).host})`,
+            value: page.authorizeUrl,
+          })),
+          default: flow?.authorizeUrl ?? consent.pages[0]?.authorizeUrl ?? "",
+          required: true,
+          description: consent.description,
+        }
   const credentialTest = test(app)
   return class implements ICredentialType {
     name = app.names.oauthCredential ?? ""
@@ -104,13 +160,7 @@ export const oauth2 = (app: App) => {
     documentationUrl: string | undefined = documentationUrl
     properties: INodeProperties[] = withWords(app, [
       { displayName: "Grant Type", name: "grantType", type: "hidden", default: "authorizationCode" },
-      {
-        displayName: "Authorization URL",
-        name: "authUrl",
-        type: "string",
-        default: flow?.authorizeUrl ?? "",
-        required: true,
-      },
+      authUrl,
       {
         displayName: "Access Token URL",
         name: "accessTokenUrl",

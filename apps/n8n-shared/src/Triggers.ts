@@ -87,12 +87,12 @@ const text = (value: unknown): string | undefined =>
 /** The webhook trigger of an app: `export class KeapTrigger extends Triggers.webhook(keap) {}`. */
 export const webhook = (app: App) => {
   const receiver = receiverOf(app)
-  const subscribe = app.words.trigger?.subscribe ?? receiver.subscribe
+  const subscribe = receiver.subscribe
   const subscribes = subscribe !== undefined
   const needsCredentials = subscribes || receiver.hydrate !== undefined || receiver.listEvents !== undefined
   const choice = Credentials.choice(app)
   const optional = receiver.settings.filter((s) => !s.required)
-  const notice = app.words.trigger?.notice
+  const notice = app.words.trigger?.notice ?? (subscribes ? undefined : receiver.setup)
   const description: INodeTypeDescription = {
     displayName: `${app.connector.title} (crmkit) Trigger`,
     name: `${app.names.node}Trigger`,
@@ -163,7 +163,7 @@ export const webhook = (app: App) => {
         throw toNodeError(context.getNode(), error)
       }),
   })
-  const found = (event: string, url: string) => app.words.trigger?.subscriptions?.(event, url)
+  const found = (event: string, url: string) => receiver.subscriptions?.(url, event)
   return class implements INodeType {
     description = description
 

@@ -50,6 +50,10 @@ describe("a third connector in n8n", () => {
     const credential = new (Credentials.key(testcrm))()
     expect(credential.name).toBe("crmkitTestCRMApi")
     expect(credential.properties.map((p) => p.name)).toEqual(["apiKey", "baseUrl"])
+    // How the key is sent, the test request and the base URL are the connector's.
+    expect(credential.authenticate?.properties.headers).toEqual({ "X-Api-Key": "={{$credentials.apiKey}}" })
+    expect(credential.test?.request).toMatchObject({ method: "GET", url: "/deals", qs: { limit: 1 } })
+    expect(credential.properties.find((p) => p.name === "baseUrl")?.default).toBe("https://api.testcrm.example/v1")
     expect(new TestCrmTrigger().description.properties.map((p) => p.name)).toEqual(["events", "signingSecret"])
   })
 

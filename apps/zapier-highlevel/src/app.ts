@@ -5,13 +5,9 @@
  * (Zapier allows one authentication type per integration).
  */
 import { createRequire } from "node:module"
-import { Action } from "@crmkit/core"
-import { GhlConfig } from "@crmkit/ghl"
 import { connector } from "@crmkit/ghl/connector"
 import { ApiRequest, Auth, Connection, Definitions, Derive } from "@crmkit/zapier-shared"
-import { Effect } from "effect"
 import zapier from "zapier-platform-core"
-import * as Samples from "./samples.ts"
 
 const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version
 const runtime = await connector.load()
@@ -25,14 +21,8 @@ const contact = {
   zapier: { dynamic: "new_contact.id.email", search: "find_contact.id" },
 }
 // Field words of every action, by field name: the keys existing zaps use.
-// The newest opportunities (`order=added_desc`), until the provider's `opportunities.search` takes an order.
-const newest = Action.fromOperation(registry, Effect.runSync(registry.lookup("search-opportunity")), {
-  resource: "opportunities",
-  name: "newest",
-})
 const derive = Derive.make(connection, {
   registry,
-  actions: [newest],
   words: {
     contact,
     contactId: contact,
@@ -52,7 +42,6 @@ const derive = Derive.make(connection, {
 const person = ["email", "phone", "firstName", "lastName", "companyName", "source", "tags", "customFields"]
 const deal = ["name", "pipelineId", "pipelineStageId", "status", "monetaryValue", "assignedTo"]
 const byName = (resource: string) => ({ resource, name: "list", value: "name", label: "name", items: resource })
-const byId = (resource: string) => ({ resource, name: "list", value: "id", label: "name", items: resource })
 const opportunity = { key: "opportunity_id", label: "Opportunity", zapier: { dynamic: "new_opportunity.id.name" } }
 
 const creates = [
@@ -64,7 +53,6 @@ const creates = [
     description: "Creates a new contact, or updates the contact with the same email or phone.",
     fields: person,
     atLeastOne: ["email", "phone"],
-    sample: Samples.contact,
   }),
   derive.create({
     key: "update_contact",
@@ -72,7 +60,6 @@ const creates = [
     noun: "Contact",
     fields: ["id", ...person.filter((f) => f !== "companyName")],
     words: { id: contact },
-    sample: Samples.contact,
   }),
   ...(["add", "remove"] as const).map((verb) =>
     derive.create({
@@ -82,7 +69,6 @@ const creates = [
       label: verb === "add" ? "Apply Tag to Contact" : "Remove Tag From Contact",
       // Tags are applied by name in HighLevel, so the name is the value.
       words: { tags: { choicesFrom: byName("tags") } },
-      sample: Samples.tagChange,
     }),
   ),
   derive.create({
@@ -91,15 +77,13 @@ const creates = [
     noun: "Task",
     fields: ["contact", "title", "body", "dueDate", "assignedTo"],
     defaults: { completed: false },
-    sample: Samples.task,
   }),
-  derive.create({ key: "complete_task", action: "tasks.complete", noun: "Task", unwrap: "task", sample: Samples.task }),
+  derive.create({ key: "complete_task", action: "tasks.complete", noun: "Task", unwrap: "task" }),
   derive.create({
     key: "create_note",
     action: "notes.create",
     noun: "Note",
     fields: ["contact", "body"],
-    sample: Samples.note,
   }),
   derive.create({
     key: "create_opportunity",
@@ -107,7 +91,6 @@ const creates = [
     noun: "Opportunity",
     fields: ["contactId", ...deal],
     defaults: { status: "open" },
-    sample: Samples.opportunity,
   }),
   derive.create({
     key: "update_opportunity",
@@ -115,21 +98,18 @@ const creates = [
     noun: "Opportunity",
     fields: ["id", ...deal],
     words: { id: opportunity },
-    sample: Samples.opportunity,
   }),
   derive.create({
     key: "add_to_workflow",
     action: "contacts.add-to-workflow",
     noun: "Workflow",
     label: "Add Contact to Workflow",
-    sample: Samples.workflowEnrolment,
   }),
   derive.create({
     key: "send_sms",
     action: "messages.send-sms",
     noun: "Message",
     label: "Send SMS",
-    sample: Samples.message,
   }),
   derive.create({
     key: "send_email",
@@ -138,71 +118,58 @@ const creates = [
     label: "Send Email",
     words: { html: { label: "Body (HTML)", type: "text" }, message: { label: "Body (Plain Text)" } },
     atLeastOne: ["html", "message"],
-    sample: Samples.message,
   }),
   derive.create({
     key: "book_appointment",
     action: "appointments.book",
     noun: "Appointment",
     fields: ["contactId", "calendarId", "startTime", "endTime", "title"],
-    sample: Samples.appointment,
   }),
   ApiRequest.forConnection(connection, catalog, registry, {
     example: '{"contactId": "abc"}',
-    sample: Samples.apiResponse,
   }),
 ]
 
-const searches = derive.finds(
-  (noun) => ({ Contact: Samples.contact, Opportunity: Samples.opportunity })[noun] ?? Samples.tag,
-)
+const searches = derive.finds()
 
-const pipeline = { key: "pipeline_id", label: "Pipeline", choicesFrom: byId("pipelines") }
-const DAY = 86_400_000
+const pipeline = { key: "pipeline_id", label: "Pipeline", required: false, dynamic: "pipeline_list.id.name" }
 
 const triggers = [
-  derive.feedTrigger({ key: "new_contact", feed: "contacts.created", noun: "Contact", sample: Samples.contact }),
+  derive.feedTrigger({ key: "new_contact", feed: "contacts.created", noun: "Contact" }),
   derive.feedTrigger({
     key: "contact_updated",
     feed: "contacts.updated",
     noun: "Contact",
-    sample: Samples.contactUpdate,
   }),
   derive.feedTrigger({
     key: "new_opportunity",
     feed: "opportunities.created",
     noun: "Opportunity",
-    inputFields: [{ key: "pipeline_id", label: "Pipeline", required: false, dynamic: "pipeline_list.id.name" }],
+    inputFields: [pipeline],
     match: { pipeline_id: "pipelineId" },
-    sample: Samples.opportunity,
   }),
-  // No feed watches stage moves yet: the latest moves among the newest 100 opportunities.
-  derive.listTrigger({
+  // Updates of opportunities that moved them to another stage: only a stage move is new to Zapier.
+  derive.feedTrigger({
     key: "opportunity_stage_changed",
-    action: "opportunities.newest",
+    feed: "opportunities.updated",
     noun: "Opportunity",
     label: "Opportunity Stage Changed",
     description: "Triggers when an opportunity moves to another pipeline stage.",
-    fields: ["pipeline_id"],
-    words: { pipeline_id: pipeline },
-    defaults: { order: "added_desc" },
-    newest: "lastStageChangeAt",
+    inputFields: [pipeline],
+    match: { pipeline_id: "pipelineId" },
     idParts: ["pipelineStageId", "lastStageChangeAt"],
-    sample: Samples.stageChange,
   }),
-  // Appointments that start from a week ago to a year ahead, newest booking first.
-  derive.listTrigger({
+  derive.feedTrigger({
     key: "new_appointment",
-    action: "calendars.list-events",
+    feed: "appointments.created",
     noun: "Appointment",
-    fields: ["calendarId"],
-    words: { calendarId: { required: true, choicesFrom: byId("calendars") } },
-    defaults: { startTime: () => String(Date.now() - 7 * DAY), endTime: () => String(Date.now() + 365 * DAY) },
-    sample: Samples.appointment,
+    label: "New Appointment",
+    inputFields: [{ key: "calendar_id", label: "Calendar", required: false, dynamic: "calendar_list.id.name" }],
+    match: { calendar_id: "calendarId" },
   }),
   // HighLevel lists tasks and notes per contact: these triggers watch one contact.
-  derive.listTrigger({ key: "new_task", action: "tasks.list", noun: "Task", sample: Samples.task }),
-  derive.listTrigger({ key: "new_note", action: "notes.list", noun: "Note", sample: Samples.note }),
+  derive.listTrigger({ key: "new_task", action: "tasks.list", noun: "Task" }),
+  derive.listTrigger({ key: "new_note", action: "notes.list", noun: "Note" }),
 ]
 
 const dropdowns = [...derive.dropdowns(), ApiRequest.dropdown(catalog, runtime.risks)]
@@ -211,24 +178,6 @@ const auth = Auth.make(connection, {
   test: derive.read(test),
   label: ["name"],
   scopes: Auth.scopes(connection, derive.used(), catalog, [test.operation]),
-  consentPage: {
-    key: "marketplace",
-    label: "Marketplace",
-    helpText: "Agencies that rebrand HighLevel sign in on the white-label marketplace.",
-    choices: [
-      { value: "standard", label: "HighLevel (marketplace.gohighlevel.com)", url: GhlConfig.defaults.authorizeUrl },
-      {
-        value: "white_label",
-        label: "White-Label (marketplace.leadconnectorhq.com)",
-        url: GhlConfig.defaults.whiteLabelAuthorizeUrl,
-      },
-    ],
-  },
-  contextHelp: {
-    locationId: "The sub-account's id, shown under [Settings → Business Profile](https://app.gohighlevel.com/).",
-  },
-  keyHelp:
-    "Create one in the sub-account under Settings → Private Integrations ([guide](https://help.gohighlevel.com/support/solutions/articles/155000003054)).",
 })
 
 export const makeApp = (variant: "oauth2" | "key") =>

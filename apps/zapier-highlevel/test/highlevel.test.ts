@@ -121,6 +121,16 @@ describe("authentication", () => {
     }
   })
 
+  it("asks for what the connector describes: the marketplace choice, the token's guide, where the location is", () => {
+    const marketplace = (App.authentication.fields as Array<{ key: string; choices?: Array<{ value: string }> }>).find(
+      (f) => f.key === "marketplace",
+    )
+    expect(marketplace?.choices?.map((c) => c.value)).toEqual(["standard", "white_label"])
+    const fields = KeyApp.authentication.fields as Array<{ key: string; helpText?: string }>
+    expect(fields.find((f) => f.key === "private_integration_token")?.helpText).toContain("private-integrations")
+    expect(fields.find((f) => f.key === "location_id")?.helpText).toContain("Business Profile")
+  })
+
   it("a 429 that does not fit in the step becomes ThrottledError with the wait", async () => {
     sandbox.faults.inject({ kind: "429", count: 5, path: "/contacts/search" })
     const error = await perform(triggers.new_contact).catch((e: Error) => e)
@@ -196,6 +206,9 @@ describe("polling triggers", () => {
       ),
     )
     expect(moved).toEqual([expect.objectContaining({ opportunityId: opportunity.id, pipelineStageId: stages[1]!.id })])
+    // Other changes are updates too (the feed's), but not stage moves.
+    await perform(creates.update_opportunity, { opportunity_id: opportunity.id, name: "Renamed deal" })
+    expect(newItems(seenStage, await perform(triggers.opportunity_stage_changed))).toEqual([])
     const byContact = await perform<Array<{ id: string }>>(searches.find_opportunity, { contact_id: contact!.id })
     expect(byContact.map((o) => o.id)).toContain(opportunity.id)
     expect(await perform(searches.find_opportunity, { opportunity_id: "no-such-opportunity" })).toEqual([])

@@ -5,35 +5,19 @@
  * Account Key (Zapier allows one authentication type per integration).
  */
 import { createRequire } from "node:module"
-import { Hooks } from "@crmkit/keap"
 import { connector } from "@crmkit/keap/connector"
 import { ApiRequest, Auth, Connection, Definitions, Derive, Forms } from "@crmkit/zapier-shared"
 
 const { titleCase } = Forms
 
-import { Effect } from "effect"
 import zapier from "zapier-platform-core"
-import * as Samples from "./samples.ts"
 
 const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version
 const runtime = await connector.load()
 const catalog = await runtime.catalog()
 const registry = await runtime.operations()
 const connection = Connection.make(runtime)
-const derive = Derive.make(connection, {
-  registry,
-  // Zapier cannot echo Keap's `X-Hook-Secret`: the hook is verified late, found by its URL if need be.
-  confirm: (key, response, hook) =>
-    Effect.gen(function* () {
-      const secret = response.headers["X-Hook-Secret"]
-      const found =
-        key ??
-        (hook.targetUrl === undefined
-          ? undefined
-          : (yield* Hooks.forTarget(hook.event, hook.targetUrl)).find((h) => h.status === "Unverified")?.key)
-      if (found && secret) yield* Hooks.delayedVerify(String(found), secret)
-    }),
-})
+const derive = Derive.make(connection, { registry })
 
 const contact = {
   key: "contact_id",
@@ -64,7 +48,6 @@ const creates = [
     },
     defaults: { duplicate_option: "Email" },
     atLeastOne: ["email", "given_name", "family_name"],
-    sample: Samples.contact,
   }),
   derive.create({
     key: "update_contact",
@@ -72,7 +55,6 @@ const creates = [
     noun: "Contact",
     fields: ["id", ...person],
     words: { id: contact },
-    sample: Samples.contact,
   }),
   ...(["apply", "remove"] as const).map((verb) =>
     derive.create({
@@ -81,7 +63,6 @@ const creates = [
       noun: "Tag",
       label: verb === "apply" ? "Apply Tag to Contact" : "Remove Tag From Contact",
       words: { contact: contacts, tag: { key: "tag_id", zapier: { search: "find_tag.id" } } },
-      sample: { id: "100", results: { 1234: "SUCCESS" } },
     }),
   ),
   derive.create({
@@ -95,14 +76,12 @@ const creates = [
       contact_id: contact,
       assigned_to_user_id: { required: true },
     },
-    sample: Samples.task,
   }),
   derive.create({
     key: "complete_task",
     action: "tasks.complete",
     noun: "Task",
     words: { id: { key: "task_id", label: "Task", zapier: { dynamic: "new_task.id.title" } } },
-    sample: Samples.task,
   }),
   derive.create({
     key: "create_note",
@@ -110,7 +89,6 @@ const creates = [
     noun: "Note",
     fields: ["contact", "title", "text", "user_id"],
     words: { contact, text: { type: "text" } },
-    sample: Samples.note,
   }),
   derive.create({
     key: "create_opportunity",
@@ -118,7 +96,6 @@ const creates = [
     noun: "Opportunity",
     fields: ["opportunity_title", "contact_id", "stage_id", "user_id", "projected_revenue_high"],
     words: { contact_id: contact, projected_revenue_high: { label: "Projected Revenue", type: "string" } },
-    sample: Samples.opportunity,
   }),
   derive.create({
     key: "update_opportunity",
@@ -127,7 +104,6 @@ const creates = [
     description: "Updates an opportunity's title or moves it to another stage.",
     fields: ["id", "opportunity_title", "stage_id"],
     words: { id: opportunity, stage_id: { label: "Stage", ...list("stages") } },
-    sample: Samples.opportunity,
   }),
   derive.create({
     key: "add_to_sequence",
@@ -136,7 +112,6 @@ const creates = [
     label: "Add Contact to Campaign Sequence",
     // Every campaign's sequences (the sandbox has no `GET /v2/campaigns/{id}/sequences` for `list-sequences` yet).
     words: { contact: contacts, campaign: list("campaigns"), sequence: list("campaigns", { items: "sequences" }) },
-    sample: { id: "1", sent: true },
   }),
   derive.create({
     key: "send_email",
@@ -148,30 +123,25 @@ const creates = [
       plain: { key: "plain_content", label: "Body (Plain Text)", type: "text" },
     },
     atLeastOne: ["html", "plain"],
-    sample: Samples.email,
   }),
   ApiRequest.forConnection(connection, catalog, registry, {
     example: '{"contact_id": "12"}',
-    sample: Samples.apiResponse,
   }),
 ]
 
-const searches = derive.finds(Samples.of)
+const searches = derive.finds()
 
 const newest = (field: string) => ({ order_by: field, order: "desc" })
 const added = { action: "contacts.list", input: newest("create_time") }
 const edited = { action: "contacts.list", input: newest("update_time") }
-// Keap reads a note by id only through the list of every contact's notes (`filter=ids==`).
 const notes = { operation: "listAllNotes", input: { order_by: "create_time desc" } }
-const note = { fetch: { operation: "listAllNotes", input: { filter: "ids=={id}" } } }
 const hook = (key: string, event: string, noun: string, when: string, recent: Derive.Source | string, more = {}) =>
   derive.hookTrigger({
-    ...{ key, event, noun, label: titleCase(key), sample: Samples.of(noun), description: `Triggers when ${when}.` },
+    ...{ key, event, noun, label: titleCase(key), description: `Triggers when ${when}.` },
     ...{ recent: typeof recent === "string" ? { action: recent } : recent, ...more },
   })
 const tagHook = (verb: "applied" | "removed", to: "to" | "from") =>
   hook(`tag_${verb}`, `contactGroup.${verb}`, "Tag", `a tag is ${verb} ${to} a contact`, "tags.list", {
-    fetch: { action: "tags.get", input: { id: "{id}" } },
     label: `Tag ${titleCase(verb)} ${to === "to" ? "to" : "From"} Contact`,
   })
 const opportunities = "opportunities.list"
@@ -187,14 +157,12 @@ const hooks = [
   hook("opportunity_stage_moved", "opportunity.stage_move", "Opportunity", "an opportunity moves", opportunities),
   hook("new_order", "order.add", "Order", "an order is placed", "orders.list"),
   hook("new_task", "task.add", "Task", "a task is created", "tasks.list"),
-  hook("new_note", "note.add", "Note", "a note is added to a contact", notes, note),
+  hook("new_note", "note.add", "Note", "a note is added to a contact", notes),
 ]
 
 const auth = Auth.make(connection, {
   test: derive.read({ action: "users.me" }),
   label: ["email", "tenant_id"],
-  keyHelp:
-    "A Personal Access Token or Service Account Key, created in Keap under [Settings → API](https://developer.infusionsoft.com/pat-and-sak/).",
 })
 
 export const makeApp = (variant: "oauth2" | "key") =>

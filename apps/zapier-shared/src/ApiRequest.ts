@@ -104,12 +104,14 @@ export const forConnection = <R>(
   connection: Connection<R>,
   catalog: ReadonlyArray<Operation.CatalogEntry>,
   registry: OperationRegistry.Registry<R>,
-  spec: { readonly example: string; readonly sample: Definitions.Sample },
+  spec: { readonly example: string; readonly sample?: Definitions.Sample | undefined },
 ) =>
   action({
     provider: connection.runtime.connector.title,
     catalog,
-    ...spec,
+    example: spec.example,
+    // What the action answers: the operation's id, its status and its body.
+    sample: spec.sample ?? { id: catalog.find((e) => e.access === "read")?.id ?? "operation", status: 200, body: {} },
     risks: connection.runtime.risks,
     call: (z, bundle, id, input) => connection.run(z, bundle, registry.call(id, input)),
   })

@@ -20,7 +20,7 @@ export interface Spec<R> {
   readonly label: ReadonlyArray<string>
   /** The scopes the OAuth app asks for (default: the flow's). */
   readonly scopes?: ReadonlyArray<string> | undefined
-  /** A consent-page choice (GHL's white-label marketplace): Zapier field, its choices and their pages. */
+  /** A consent-page choice: Zapier field, its choices and their pages (default: the flow's `consentPages`). */
   readonly consentPage?:
     | {
         readonly key: string
@@ -29,9 +29,25 @@ export interface Spec<R> {
         readonly choices: ReadonlyArray<{ readonly value: string; readonly label: string; readonly url: string }>
       }
     | undefined
-  /** Labels of the key field and help texts (the connector's words otherwise). */
+  /** Help of the key field (default: the key kinds' descriptions and documentation). */
   readonly keyHelp?: string | undefined
   readonly contextHelp?: Readonly<Record<string, string>> | undefined
+}
+
+/** The flow's consent pages as a Zapier choice, when it has more than one. */
+const consentPage = (flow: Connector.OAuthFlow): Spec<never>["consentPage"] => {
+  const pages = flow.consentPages
+  if (pages === undefined || pages.pages.length < 2) return undefined
+  return {
+    key: snake(pages.title),
+    label: pages.title,
+    helpText: `${pages.description}.`,
+    choices: pages.pages.map((page) => ({
+      value: page.name,
+      label: `${page.title} (${new URL(page.authorizeUrl).host})`,
+      url: page.authorizeUrl,
+    })),
+  }
 }
 
 export const make = <R>(connection: Connection<R>, spec: Spec<R>) => {
@@ -84,7 +100,7 @@ export const make = <R>(connection: Connection<R>, spec: Spec<R>) => {
     const flow = oauthKind?.oauth
     const rules = runtime.oauth
     if (flow === undefined || rules === undefined) throw new Error(`${connector.title} has no OAuth login`)
-    const page = spec.consentPage
+    const page = spec.consentPage ?? consentPage(flow)
     return {
       type: "oauth2" as const,
       test,
@@ -172,7 +188,14 @@ export const make = <R>(connection: Connection<R>, spec: Spec<R>) => {
           label: keyKinds.length === 1 ? first.title : "API Key",
           type: "password" as const,
           required: true,
-          helpText: spec.keyHelp ?? keyKinds.map((kind) => `${kind.title}: ${kind.description}.`).join(" "),
+          helpText:
+            spec.keyHelp ??
+            keyKinds
+              .map(
+                (kind) =>
+                  `${kind.title}: ${kind.description}${kind.documentationUrl === undefined ? "" : ` ([guide](${kind.documentationUrl}))`}.`,
+              )
+              .join(" "),
         },
         ...(keyKinds.length < 2
           ? []
@@ -194,7 +217,7 @@ export const make = <R>(connection: Connection<R>, spec: Spec<R>) => {
             label: parameter.title,
             type: "string" as const,
             required: true,
-            helpText: spec.contextHelp?.[parameter.name] ?? `${parameter.description}.`,
+            helpText: spec.contextHelp?.[parameter.name] ?? parameter.help ?? `${parameter.description}.`,
           })),
       ],
     }

@@ -109,6 +109,11 @@ export interface FeedTriggerSpec extends Words {
   readonly inputFields?: ReadonlyArray<Definitions.InputField> | undefined
   /** Keeps records whose property (value) equals the trigger's field (key), when given. */
   readonly match?: Readonly<Record<string, string>> | undefined
+  /**
+   * For "updated" feeds: the properties joined to the id, so only a change of these is new to
+   * Zapier (default: the change time, so every change is).
+   */
+  readonly idParts?: ReadonlyArray<string> | undefined
 }
 
 /** A polling trigger over a read action, newest first. */
@@ -153,7 +158,10 @@ export interface Deriver<R> {
    * A search for every `find` action of the connector: `find_<noun>`, its `id` field keyed
    * `<noun>_id` and a `contact` field `contact_id`, as Zapier apps name them.
    */
-  readonly finds: (samples: (noun: string) => Definitions.Sample) => Array<ReturnType<typeof Definitions.search>>
+  /** Every `find` action as a search (samples: the app's, by noun, or the actions'). */
+  readonly finds: (
+    samples?: (noun: string) => Definitions.Sample | undefined,
+  ) => Array<ReturnType<typeof Definitions.search>>
   readonly feedTrigger: (spec: FeedTriggerSpec) => ReturnType<typeof Definitions.pollingTrigger>
   readonly listTrigger: (spec: ListTriggerSpec) => ReturnType<typeof Definitions.pollingTrigger>
   readonly hookTrigger: (spec: HookTriggerSpec) => { readonly key: string; readonly operation: object }
@@ -174,17 +182,6 @@ export interface Options<R> {
   readonly actions?: ReadonlyArray<Action.Action<any, unknown, R>> | undefined
   /** Runs `Source.operation`s. */
   readonly registry?: OperationRegistry.Registry<R> | undefined
-  /**
-   * What answers a handshake a Zapier `perform` cannot echo (Keap's delayed verification):
-   * the subscription (when Zapier stored it yet), the receiver's intended response.
-   */
-  readonly confirm?:
-    | ((
-        subscription: string | undefined,
-        response: Webhooks.WebhookResponse,
-        hook: { readonly event: string; readonly targetUrl: string | undefined },
-      ) => Effect.Effect<void, CrmError, R>)
-    | undefined
 }
 
 export const make = <R>(connection: Connection<R>, options: Options<R> = {}): Deriver<R> => {
@@ -268,8 +265,21 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
     }
   }
 
+  const singularOf = (resource: string) => resource.replace(/ies$/, "y").replace(/s$/, "")
+  /** A record of a resource, or of the resource a noun names: the sample of its `get`, `find`, then any action. */
+  const resourceSample = (resource: string | undefined, noun?: string): unknown => {
+    const all = [...runtime.actions, ...(options.actions ?? [])].filter((a) =>
+      resource !== undefined ? a.resource === resource : Forms.titleCase(singularOf(a.resource)) === noun,
+    )
+    const order = ["get", "find", "list", "create"]
+    return [...all]
+      .sort((a, b) => ((order.indexOf(a.name) + 5) % 5) - ((order.indexOf(b.name) + 5) % 5))
+      .find((a) => a.hints?.sample !== undefined)?.hints?.sample
+  }
+  /** The words' sample, the action's (`hints.sample`), a record of its resource, or a bare id. */
   const sampleOf = (ref: string | undefined, words: Words): Definitions.Sample => {
-    const hinted = ref === undefined ? undefined : action(ref).hints?.sample
+    const found = ref === undefined ? undefined : action(ref)
+    const hinted = found?.hints?.sample ?? resourceSample(found?.resource, found === undefined ? words.noun : undefined)
     return words.sample ?? (hinted === undefined ? { id: "1" } : row(hinted))
   }
 
@@ -370,7 +380,7 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
     })
   }
 
-  const finds: Deriver<R>["finds"] = (samples) =>
+  const finds: Deriver<R>["finds"] = (samples = () => undefined) =>
     [...runtime.actions, ...(options.actions ?? [])]
       .filter((a) => a.name === "find")
       .map((found) => {
@@ -384,7 +394,7 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
             id: { key: `${singular}_id`, label: `${noun} ID` },
             contact: { key: "contact_id", label: "Contact ID" },
           },
-          sample: samples(noun),
+          sample: samples(noun) ?? sampleOf(`${found.resource}.find`, { noun }),
         })
       })
 
@@ -415,7 +425,15 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
       description:
         spec.description ?? `Triggers on ${feed.description.charAt(0).toLowerCase()}${feed.description.slice(1)}.`,
       inputFields: spec.inputFields,
-      sample: spec.sample ?? { id: "1" },
+      sample:
+        spec.sample ??
+        (() => {
+          const own = resourceSample(feed.resource)
+          const record = own === undefined ? sampleOf(undefined, { noun: spec.noun }) : row(own)
+          return feed.change === "updated"
+            ? (changeRow(record, feed.resource, spec.idParts?.map((p) => record[p]) ?? [stampOf(record)]) as Row)
+            : record
+        })(),
       perform: (z, bundle) => {
         const wanted = Object.entries(spec.match ?? {}).flatMap(([key, property]) => {
           const value = Definitions.text(bundle, key)
@@ -431,9 +449,8 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
               .map(row)
               .filter((r) => wanted.every(([property, value]) => String(r[property]) === value))
             // A record changing again must be new to Zapier's dedupe: its id carries the change.
-            return uniqueById(
-              feed.change === "updated" ? rows.map((r) => changeRow(r, feed.resource, [stampOf(r)])) : rows,
-            )
+            const parts = (r: Row) => (spec.idParts === undefined ? [stampOf(r)] : spec.idParts.map((p) => r[p]))
+            return uniqueById(feed.change === "updated" ? rows.map((r) => changeRow(r, feed.resource, parts(r))) : rows)
           }),
         )
       },
@@ -459,7 +476,7 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
         spec.description ??
         `Triggers when ${/^[aeiou]/i.test(spec.noun) ? "an" : "a"} ${spec.noun.toLowerCase()} is added.`,
       inputFields: forms.map((form) => Forms.inputField(form, spec.defaults)),
-      sample: sampleOf(undefined, spec),
+      sample: sampleOf(spec.action, spec),
       perform: (z, bundle) => {
         const input = decode(z, forms, spec.action, Forms.toInput(z, forms, bundle.inputData, spec.defaults))
         return run(
@@ -522,11 +539,9 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
           const received = yield* receiver.make(settings)(request)
           switch (received._tag) {
             case "Handshake":
-              if (options.confirm !== undefined) {
-                yield* options.confirm(subscription, received.response, {
-                  event: spec.event,
-                  targetUrl: bundle.targetUrl,
-                })
+              // A Zapier `perform` cannot echo a handshake: the receiver completes it (Keap's delayed verification).
+              if (receiver.confirm !== undefined) {
+                yield* receiver.confirm(subscription, received.response, { event: spec.event, url: bundle.targetUrl })
               }
               return [] as Array<Row>
             case "Refused":
@@ -582,7 +597,11 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
           ? {}
           : {
               performSubscribe: (z: ZObject, bundle: Bundle) =>
-                run(z, bundle, subscribe(String(bundle.targetUrl), spec.event)),
+                run(
+                  z,
+                  bundle,
+                  subscribe(String(bundle.targetUrl), spec.event, { confirmsLater: receiver.confirm !== undefined }),
+                ),
               performUnsubscribe: (z: ZObject, bundle: Bundle) =>
                 run(
                   z,
@@ -592,7 +611,7 @@ export const make = <R>(connection: Connection<R>, options: Options<R> = {}): De
                   }),
                 ),
             }),
-        sample: spec.sample ?? { id: "1" },
+        sample: spec.sample ?? sampleOf(undefined, { noun: spec.noun }),
       },
     }
   }

@@ -233,6 +233,32 @@ export const scopesOf = (
   return [...new Set(actions.flatMap((action) => (action.operations ?? []).flatMap((id) => byId.get(id) ?? [])))].sort()
 }
 
+/** Verbs whose result is a record of their resource (so its sample fits them). */
+const recordVerbs = new Set(["list", "get", "find", "search", "create", "update", "upsert", "complete", "move", "book"])
+
+/**
+ * The actions, each with a typical result (`hints.sample`) for hosts that show one before
+ * the first run (Zapier requires one with an `id`): its own, the one named for it, or, for
+ * verbs that answer a record of their resource, that resource's record.
+ */
+export const withSamples = <A extends Action<any, any, any>>(
+  actions: ReadonlyArray<A>,
+  samples: {
+    /** A record of each resource, by resource (`contacts`). */
+    readonly resources?: Readonly<Record<string, unknown>> | undefined
+    /** Results of single actions, by `resource.name`. */
+    readonly actions?: Readonly<Record<string, unknown>> | undefined
+  },
+): ReadonlyArray<A> =>
+  actions.map((action) => {
+    const sample =
+      samples.actions?.[`${action.resource}.${action.name}`] ??
+      (recordVerbs.has(action.name) ? samples.resources?.[action.resource] : undefined)
+    return action.hints?.sample !== undefined || sample === undefined
+      ? action
+      : { ...action, hints: { ...action.hints, sample } }
+  })
+
 /** What runs a catalog operation: the provider's operation registry (`OperationRegistry.make`). */
 export interface OperationRunner<R> {
   readonly call: (operation: Operation, input: unknown) => Effect.Effect<unknown, CrmError, R>

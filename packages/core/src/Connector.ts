@@ -22,6 +22,7 @@ import type { TokenEndpoint } from "./OAuth2.ts"
 import type { CatalogEntry } from "./Operation.ts"
 import type { Registry } from "./OperationRegistry.ts"
 import type { RateLimits } from "./RateLimit.ts"
+import type { RecordMapper } from "./Records.ts"
 import type { TokenSet, TokenStore } from "./TokenStore.ts"
 import type { WebhookReceiver } from "./Webhooks.ts"
 
@@ -37,9 +38,47 @@ export interface CredentialField {
   readonly default?: string | undefined
 }
 
+/** Where a person may consent instead of the default page (GHL's white-label marketplace). */
+export interface ConsentPage {
+  /** Stable id of the choice (`white_label`). */
+  readonly name: string
+  readonly title: string
+  readonly authorizeUrl: string
+}
+
+/** How a static key travels: `header: prefix + key` on every request. */
+export interface KeyHeader {
+  readonly header: string
+  /** Text before the key (`Bearer `); none by default. */
+  readonly prefix?: string | undefined
+}
+
+/**
+ * A cheap request that tells whether a credential works, for hosts that test credentials
+ * themselves (n8n). `{name}` in the path is a context value (`/locations/{locationId}`).
+ */
+export interface CredentialTest {
+  readonly method: "GET" | "POST"
+  /** Relative to the API base URL. */
+  readonly path: string
+  readonly query?: Readonly<Record<string, string | number>> | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
 /** How a person signs in with OAuth 2.0 (authorization code). */
 export interface OAuthFlow {
   readonly authorizeUrl: string
+  /**
+   * Other pages where a person may consent, the default (`authorizeUrl`) first, and what
+   * the choice is called: hosts offer it when there is more than one.
+   */
+  readonly consentPages?:
+    | {
+        readonly title: string
+        readonly description: string
+        readonly pages: ReadonlyArray<ConsentPage>
+      }
+    | undefined
   readonly tokenUrl: string
   /** How the refresh grant sends the client credentials; the code exchange sends them in the form. */
   readonly clientAuthentication: "basic" | "body"
@@ -68,6 +107,10 @@ export interface CredentialKind {
   /** Days after which the provider deletes a key nobody used. */
   readonly unusedDeletedAfterDays?: number | undefined
   readonly oauth?: OAuthFlow | undefined
+  /** For a key: how requests carry it, for hosts that send it themselves (n8n). */
+  readonly sent?: KeyHeader | undefined
+  /** Where the provider explains how to get this credential. */
+  readonly documentationUrl?: string | undefined
 }
 
 /** A value the connection knows and many operations take (GHL's location). */
@@ -78,6 +121,8 @@ export interface ContextParameter {
   readonly description: string
   /** Environment variable that may hold it. */
   readonly env?: string | undefined
+  /** Where a person finds it (Markdown), for hosts that ask for it. */
+  readonly help?: string | undefined
   /** The token response field that carries it, when a login tells it (`TokenSet.meta`). */
   readonly fromToken?: string | undefined
 }
@@ -92,6 +137,10 @@ export interface Connector {
   readonly context: ReadonlyArray<ContextParameter>
   /** Records per request: what a list asks for by default, and the most the API gives. */
   readonly pageSize: { readonly default: number; readonly max: number }
+  /** The API root requests go to unless a host overrides it. */
+  readonly baseUrl?: string | undefined
+  /** A cheap read any working credential may make (see `CredentialTest`). */
+  readonly credentialTest?: CredentialTest | undefined
   readonly load: () => Promise<Runtime>
   /**
    * The provider's simulator for the sandbox kit (a `SimulatorModule` of `@crmkit/sandbox`),
@@ -171,6 +220,8 @@ export interface Runtime<R = any> {
   readonly feeds?: ReadonlyArray<Feed<R>> | undefined
   /** Which operations move money or send messages (see `Access`): what policies deny by default. */
   readonly risks?: Risks | undefined
+  /** Its records in the common model (`Records`), for migrations between CRMs. */
+  readonly records?: RecordMapper<R> | undefined
 }
 
 /** The connector a name or alias means, ignoring case. */

@@ -49,15 +49,52 @@ export interface WebhookReceiver<R = never> {
   readonly events: ReadonlyArray<EventType>
   /** The events this account can subscribe to, where the API tells (it may know more than `events`). */
   readonly listEvents?: Effect.Effect<ReadonlyArray<EventType>, CrmError, R> | undefined
+  /**
+   * Where a person registers the delivery URL when the API cannot (`subscribe` absent), for
+   * hosts to show next to the URL.
+   */
+  readonly setup?: string | undefined
   /** What a receiver may be given (verification keys...), each with its default. */
   readonly settings: ReadonlyArray<CredentialField>
   /** Makes a receiver with these settings; it keeps state (replay guard) across requests. */
   readonly make: (
     settings: Readonly<Record<string, string | undefined>>,
   ) => (request: WebhookRequest) => Effect.Effect<Received>
-  /** Registers a delivery URL for an event, where the provider's API does that (Keap REST hooks). */
-  readonly subscribe?: ((url: string, event: string) => Effect.Effect<{ readonly id: string }, CrmError, R>) | undefined
+  /**
+   * Registers a delivery URL for an event, where the provider's API does that (Keap REST
+   * hooks). A host that answers the provider's handshake through `confirm` says so
+   * (`confirmsLater`): the subscription then waits for it instead of asking for a new one.
+   */
+  readonly subscribe?:
+    | ((
+        url: string,
+        event: string,
+        options?: { readonly confirmsLater?: boolean | undefined },
+      ) => Effect.Effect<{ readonly id: string }, CrmError, R>)
+    | undefined
   readonly unsubscribe?: ((id: string) => Effect.Effect<void, CrmError, R>) | undefined
+  /**
+   * The subscriptions that deliver `event` to `url`, so a host that lost the id it saved
+   * finds them again (and knows whether they are active).
+   */
+  readonly subscriptions?:
+    | ((
+        url: string,
+        event: string,
+      ) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly active: boolean }>, CrmError, R>)
+    | undefined
+  /**
+   * Completes a handshake the host could not answer in time (Zapier cannot echo headers):
+   * `handshake` is the response the receiver meant to send, `subscription` the id when the
+   * host stored it yet, `hook` what it subscribed.
+   */
+  readonly confirm?:
+    | ((
+        subscription: string | undefined,
+        handshake: WebhookResponse,
+        hook: { readonly event: string; readonly url: string | undefined },
+      ) => Effect.Effect<void, CrmError, R>)
+    | undefined
   /** The full record of an event whose delivery carries only an id (Keap). */
   readonly hydrate?: ((event: WebhookEvent) => Effect.Effect<unknown, CrmError, R>) | undefined
 }

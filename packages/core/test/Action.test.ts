@@ -176,3 +176,20 @@ describe("Action.atLeastOne", () => {
     expect(Action.fields(find.input).map((f) => f.name)).toEqual(["id", "email"])
   })
 })
+
+describe("Action.withSamples", () => {
+  it("gives each action its own sample, the one named for it, or its resource's record for record verbs", () => {
+    const get = Action.single({ ...apply, name: "get", access: "read" })
+    const remove = Action.single({ ...apply, name: "delete" })
+    const own = Action.single({ ...apply, name: "create", hints: { sample: { id: "own" } } })
+    const [a, b, c, d] = Action.withSamples([apply, get, remove, own], {
+      resources: { tags: { id: "t1", name: "Customer" } },
+      actions: { "tags.apply": { id: "t1", applied: 2 } },
+    })
+    expect(a?.hints?.sample).toEqual({ id: "t1", applied: 2 })
+    expect(b?.hints?.sample).toEqual({ id: "t1", name: "Customer" })
+    // A delete answers no record: no sample rather than a wrong one.
+    expect(c?.hints?.sample).toBeUndefined()
+    expect(d?.hints?.sample).toEqual({ id: "own" })
+  })
+})

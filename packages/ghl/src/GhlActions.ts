@@ -8,6 +8,7 @@ import { Action, type Operation } from "@crmkit/core"
 import { Effect, Schema, Stream } from "effect"
 import type { GhlClient } from "./GhlClient.ts"
 import { registry } from "./GhlOperations.ts"
+import * as Samples from "./GhlSamples.ts"
 import * as Op from "./generated/operations.ts"
 import * as S from "./generated/schemas.ts"
 import * as Calendars from "./services/Calendars.ts"
@@ -126,7 +127,7 @@ const FindTag = Schema.Struct({
   locationId,
 })
 
-export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
+const defined: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
   // `list` is every record, with the verb Keap uses; `search` narrows it.
   Action.stream({
     resource: "contacts",
@@ -552,3 +553,6 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = [
     run: (input: Located) => Users.list(input.locationId),
   }),
 ]
+
+/** With a typical result each (`hints.sample`), for hosts that show one. */
+export const actions: ReadonlyArray<Action.Action<any, unknown, GhlClient>> = Action.withSamples(defined, Samples)

@@ -24,6 +24,14 @@ export const connector: Connector.Connector = {
       env: ["GHL_ACCESS_TOKEN"],
       oauth: {
         authorizeUrl: defaults.authorizeUrl,
+        consentPages: {
+          title: "Marketplace",
+          description: "Agencies that rebrand HighLevel sign in on the white-label (LeadConnector) marketplace",
+          pages: [
+            { name: "standard", title: "HighLevel", authorizeUrl: defaults.authorizeUrl },
+            { name: "white_label", title: "White-Label", authorizeUrl: defaults.whiteLabelAuthorizeUrl },
+          ],
+        },
         tokenUrl: `${defaults.baseUrl}/oauth/token`,
         clientAuthentication: "body",
         defaultScopes: [
@@ -47,6 +55,7 @@ export const connector: Connector.Connector = {
         accessTokenSeconds: 86_399,
         refreshTokenDays: 365,
       },
+      documentationUrl: "https://marketplace.gohighlevel.com/docs/Authorization/OAuth2.0",
     },
     {
       kind: "pit",
@@ -55,6 +64,8 @@ export const connector: Connector.Connector = {
       type: "key",
       fields: [{ name: "key", title: "Private Integration Token", secret: true, required: true }],
       unusedDeletedAfterDays: 90,
+      sent: { header: "Authorization", prefix: "Bearer " },
+      documentationUrl: "https://help.gohighlevel.com/support/solutions/articles/155000003054-private-integrations",
     },
   ],
   context: [
@@ -63,6 +74,7 @@ export const connector: Connector.Connector = {
       title: "Location ID",
       description: "The location (sub-account) the connection works in",
       env: "GHL_LOCATION_ID",
+      help: "The sub-account's id, shown under [Settings → Business Profile](https://app.gohighlevel.com/).",
       fromToken: "locationId",
     },
     {
@@ -73,6 +85,9 @@ export const connector: Connector.Connector = {
     },
   ],
   pageSize: { default: 100, max: 100 },
+  baseUrl: defaults.baseUrl,
+  // A location read that GHL allows to location, agency and private integration tokens.
+  credentialTest: { method: "GET", path: "/locations/{locationId}", headers: { Version: defaults.version } },
   load: async () => (await import("./internal/connectorRuntime.ts")).runtime,
   sandbox: () => import("./sandbox/index.ts"),
 }

@@ -4,7 +4,13 @@
  * - contacts, created or updated: the search endpoint filtered on `dateAdded` /
  *   `dateUpdated` from the cursor on, sorted oldest first, all pages;
  * - opportunities, created: the search listed newest first (`order=added_desc`), read
- *   until the cursor is reached.
+ *   until the cursor is reached;
+ * - opportunities, updated (a stage move, a status, a value): the search has no order by
+ *   update, so the newest `window` opportunities (500 by default) are read and those updated
+ *   after the cursor kept; a change to an older opportunity is not seen;
+ * - appointments, created or updated: every calendar of the location, its events that start
+ *   from a week ago to a year ahead (the events endpoint lists by start time and wants a
+ *   calendar), kept when added or updated after the cursor.
  *
  * The cursor holds the newest timestamp seen and the ids seen at that very timestamp, so a
  * record that shares it with an earlier one is neither missed nor repeated.
@@ -128,10 +134,89 @@ const newOpportunities: Feeds.Feed<GhlClient> = {
     }),
 }
 
+/** How many of the newest opportunities `opportunities.updated` reads each poll. */
+export const OPPORTUNITY_WINDOW = 500
+
+const updatedOpportunities: Feeds.Feed<GhlClient> = {
+  name: "opportunities.updated",
+  title: "Updated Opportunity",
+  description: "An opportunity whose stage, status or details changed (among the newest 500)",
+  resource: "opportunities",
+  change: "updated",
+  poll: (text, options = {}) =>
+    Effect.gen(function* () {
+      const cursor = decode(text)
+      const limit = options.limit ?? 100
+      const records = yield* collect(
+        Stream.take(
+          registry.stream("search-opportunity", { order: "added_desc" }, { pageSize: 100 }) as Stream.Stream<
+            Row,
+            CrmError,
+            GhlClient
+          >,
+          OPPORTUNITY_WINDOW,
+        ),
+      )
+      // The first poll: the latest changes as a sample.
+      const changed =
+        cursor === undefined
+          ? [...records].sort((a, b) => stampOf(b, "updatedAt") - stampOf(a, "updatedAt")).slice(0, limit)
+          : records
+      return advance(changed, "updatedAt", cursor, Date.now())
+    }),
+}
+
+const DAY = 86_400_000
+
+/** The events of every calendar that start from a week ago to a year ahead. */
+const appointments = (now: number): Effect.Effect<ReadonlyArray<Row>, CrmError, GhlClient> =>
+  Effect.gen(function* () {
+    const { calendars } = (yield* registry.call("get-calendars", {})) as {
+      readonly calendars?: ReadonlyArray<Row>
+    }
+    const pages = yield* Effect.forEach(
+      calendars ?? [],
+      (calendar) =>
+        registry.call("get-calendar-events", {
+          calendarId: String(calendar.id),
+          startTime: String(now - 7 * DAY),
+          endTime: String(now + 365 * DAY),
+        }) as Effect.Effect<{ readonly events?: ReadonlyArray<Row> }, CrmError, GhlClient>,
+      { concurrency: 2 },
+    )
+    return pages.flatMap((page) => page.events ?? [])
+  })
+
+const appointmentFeed = (change: "created" | "updated", field: "dateAdded" | "dateUpdated"): Feeds.Feed<GhlClient> => ({
+  name: `appointments.${change}`,
+  title: change === "created" ? "New Appointment" : "Updated Appointment",
+  description:
+    change === "created"
+      ? "An appointment booked in any calendar of the location"
+      : "An appointment rescheduled, confirmed or cancelled in any calendar of the location",
+  resource: "appointments",
+  change,
+  poll: (text, options = {}) =>
+    Effect.gen(function* () {
+      const cursor = decode(text)
+      const limit = options.limit ?? 100
+      const now = Date.now()
+      const records = yield* appointments(now)
+      const changed =
+        cursor === undefined
+          ? [...records].sort((a, b) => stampOf(b, field) - stampOf(a, field)).slice(0, limit)
+          : records
+      return advance(changed, field, cursor, now)
+    }),
+})
+
 export const feeds: ReadonlyArray<Feeds.Feed<GhlClient>> = [
   contactFeed("created", "dateAdded"),
   contactFeed("updated", "dateUpdated"),
   newOpportunities,
+  updatedOpportunities,
+  appointmentFeed("created", "dateAdded"),
+  appointmentFeed("updated", "dateUpdated"),
 ]
 
 /** The feed with this name, if HighLevel has it. */

@@ -327,6 +327,9 @@ const present = (value: string | undefined) => (value === undefined || value.tri
 /** GHL webhooks as the connector's receiver: every host verifies and answers the same way. */
 export const receiver: Webhooks.WebhookReceiver = {
   events: eventTypes.map((type) => ({ name: type, title: words(type) })),
+  // GHL's API registers no webhook URLs: a Marketplace app's settings do.
+  setup:
+    "Paste the webhook URL into your HighLevel Marketplace app (Advanced Settings → Webhooks) and choose the events there",
   settings: [
     {
       name: "ed25519Key",

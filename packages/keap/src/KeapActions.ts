@@ -11,6 +11,7 @@ import * as S from "./generated/schemas.ts"
 import type { KeapClient } from "./KeapClient.ts"
 import * as KeapFilter from "./KeapFilter.ts"
 import { registry } from "./KeapOperations.ts"
+import * as Samples from "./KeapSamples.ts"
 import * as Campaigns from "./services/Campaigns.ts"
 import * as Companies from "./services/Companies.ts"
 import * as Contacts from "./services/Contacts.ts"
@@ -179,7 +180,7 @@ const FindOpportunity = Schema.Struct({
 }).check(Action.atLeastOne(["id", "contact"]))
 const FindTag = Schema.Struct({ name: Schema.String.annotate({ description: "The tag's exact name" }) })
 
-export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
+const defined: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
   listOf("contacts", "listContacts", "Every contact matching the filter, all pages", (o) => Contacts.list(o)),
   Action.single({
     resource: "contacts",
@@ -480,3 +481,6 @@ export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = [
     run: () => Users.current(),
   }),
 ]
+
+/** With a typical result each (`hints.sample`), for hosts that show one. */
+export const actions: ReadonlyArray<Action.Action<any, unknown, KeapClient>> = Action.withSamples(defined, Samples)

@@ -12,6 +12,8 @@ const apiKey = (kind: "pat" | "sak", title: string, description: string): Connec
   type: "key",
   fields: [{ name: "key", title, secret: true, required: true }],
   ...(kind === "pat" ? { env: ["KEAP_API_KEY"] } : {}),
+  sent: { header: defaults.apiKeyHeader },
+  documentationUrl: "https://developer.keap.com/pat-and-sak/",
 })
 
 export const connector: Connector.Connector = {
@@ -39,12 +41,16 @@ export const connector: Connector.Connector = {
         // A community answer says 45 days; unverified, so apps warn early.
         refreshTokenDays: 45,
       },
+      documentationUrl: "https://developer.keap.com/getting-started/",
     },
     apiKey("pat", "Personal Access Token", "A key of one Keap user, made in the Keap app's settings"),
     apiKey("sak", "Service Account Key", "A key of the Keap account itself, made by an admin"),
   ],
   context: [],
   pageSize: { default: 1000, max: 1000 },
+  baseUrl: defaults.baseUrl,
+  // One tag: any key or login may read tags.
+  credentialTest: { method: "GET", path: "/v2/tags", query: { page_size: 1 } },
   load: async () => (await import("./internal/connectorRuntime.ts")).runtime,
   sandbox: () => import("./sandbox/index.ts"),
 }

@@ -4,9 +4,9 @@
  * full object behind a delivered id. Keap signs nothing (see `Hooks`): hosts should put an
  * unguessable token in the hook URL.
  */
-import { CrmErrors, Operation, type Webhooks } from "@crmkit/core"
+import { CrmErrors, type Webhooks } from "@crmkit/core"
 import { Effect } from "effect"
-import { KeapClient } from "./KeapClient.ts"
+import type { KeapClient } from "./KeapClient.ts"
 import * as Hooks from "./services/Hooks.ts"
 
 /**
@@ -67,7 +67,6 @@ export const receiver: Webhooks.WebhookReceiver<KeapClient> = {
         }
       }
     }),
-  subscribe: (url, event) => Effect.map(Hooks.create(event, url), (hook) => ({ id: String(hook.key) })),
   unsubscribe: (id) => Hooks.remove(id),
   hydrate: (event) => {
     const data = event.data as { readonly objectType?: string } | undefined
@@ -82,6 +81,34 @@ export const receiver: Webhooks.WebhookReceiver<KeapClient> = {
         ]),
       )
     }
-    return KeapClient.use((client) => Operation.call(client, fetcher.operation, { [fetcher.param]: event.id }))
+    return fetcher(event.id)
   },
+  // Keap handshakes at once; if the host was not answering yet, it asks for the handshake again
+  // (a new secret), unless the host confirms the first one late (`confirm`).
+  subscribe: (url, event, options) =>
+    Effect.map(
+      Effect.flatMap(Hooks.create(event, url), (hook) =>
+        hook.status === "Verified" || options?.confirmsLater === true
+          ? Effect.succeed(hook)
+          : Hooks.verify(String(hook.key)),
+      ),
+      (hook) => ({ id: String(hook.key) }),
+    ),
+  subscriptions: (url, event) =>
+    Effect.map(Hooks.forTarget(event, url), (hooks) =>
+      hooks.map((hook) => ({ id: String(hook.key), active: hook.status === "Verified" })),
+    ),
+  // For hosts that cannot echo `X-Hook-Secret` in time (Zapier): the hook is verified late,
+  // found by its URL when the host has not stored its key yet.
+  confirm: (subscription, handshake, hook) =>
+    Effect.gen(function* () {
+      const secret = handshake.headers["X-Hook-Secret"]
+      if (secret === undefined) return
+      const key =
+        subscription ??
+        (hook.url === undefined
+          ? undefined
+          : (yield* Hooks.forTarget(hook.event, hook.url)).find((h) => h.status === "Unverified")?.key)
+      if (key !== undefined) yield* Hooks.delayedVerify(String(key), secret)
+    }),
 }

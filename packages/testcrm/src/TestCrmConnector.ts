@@ -17,10 +17,13 @@ export const connector: Connector.Connector = {
       type: "key",
       fields: [{ name: "key", title: "API Key", secret: true, required: true }],
       env: ["TESTCRM_API_KEY"],
+      sent: { header: "X-Api-Key" },
     },
   ],
   context: [],
   pageSize: { default: 20, max: 100 },
+  baseUrl: "https://api.testcrm.example/v1",
+  credentialTest: { method: "GET", path: "/deals", query: { limit: 1 } },
   load: async () => (await import("./internal/connectorRuntime.ts")).runtime,
   sandbox: () => import("./sandbox/index.ts"),
 }

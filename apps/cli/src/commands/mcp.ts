@@ -100,12 +100,20 @@ const serve = Command.make(
 
     const Session = yield* Lazy.Session
     const Profiles = yield* Lazy.Profiles
+    // One sandbox serves every CRM, as a migration's two sides share one.
+    const sandboxServer = shared.sandbox
+      ? yield* Effect.acquireRelease(
+          Effect.promise(async () => (await import("../Sandbox.ts")).start({}, connectors)),
+          (s) => Effect.promise(() => s.close()),
+        )
+      : undefined
     const providers = []
     for (const connector of connectors) {
       const runtime = yield* Lazy.runtime(connector)
       const session = yield* Effect.result(
         Session.open(runtime, {
           sandbox: shared.sandbox,
+          sandboxServer,
           baseUrl: Option.getOrUndefined(shared.baseUrl),
           profile: shared.profile,
         }),

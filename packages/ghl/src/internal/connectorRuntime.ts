@@ -6,6 +6,7 @@ import * as GhlAuth from "../GhlAuth.ts"
 import * as GhlClient from "../GhlClient.ts"
 import { connector } from "../GhlConnector.ts"
 import { feeds } from "../GhlFeeds.ts"
+import { records } from "../GhlRecords.ts"
 import { receiver } from "../GhlWebhooks.ts"
 
 const userTypeOf = (app: Connector.OAuthApp): GhlAuth.UserType =>
@@ -62,6 +63,7 @@ export const runtime: Connector.Runtime<GhlClient.GhlClient> = {
     ],
   },
   webhooks: receiver,
+  records,
   feeds,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,
   operations: async () => (await import("../GhlOperations.ts")).registry,

@@ -3,6 +3,7 @@
  * in memory. A booked slot leaves the free slots; booking a taken slot is refused as GHL does.
  */
 import { randomBytes } from "node:crypto"
+import type { SandboxClock } from "@crmkit/sandbox/clock"
 import { json, type SandboxResponse } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import type { GhlContactStore } from "./contactStore.ts"
@@ -25,13 +26,14 @@ interface Appointment {
   appointmentStatus: string
   assignedUserId?: string
   dateAdded: string
+  dateUpdated: string
 }
 
 const newId = () => randomBytes(15).toString("base64url").replace(/[-_]/g, "x").slice(0, 20)
 const record = (body: unknown): Record<string, unknown> =>
   typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
 
-export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContactStore): void {
+export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContactStore, clock: SandboxClock): void {
   const locationId = contacts.locationId
   const calendar = {
     id: "calendar-demo-0000001",
@@ -156,7 +158,8 @@ export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContact
               ? body.endTime
               : new Date(start + calendar.slotDuration * 60_000).toISOString(),
           appointmentStatus: typeof body.appointmentStatus === "string" ? body.appointmentStatus : "confirmed",
-          dateAdded: new Date().toISOString(),
+          dateAdded: new Date(clock.now()).toISOString(),
+          dateUpdated: new Date(clock.now()).toISOString(),
           ...(typeof body.title === "string" ? { title: body.title } : {}),
           ...(typeof body.assignedUserId === "string" ? { assignedUserId: body.assignedUserId } : {}),
         }
@@ -181,6 +184,7 @@ export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContact
         const body = record(request.ctx.body)
         for (const key of ["title", "appointmentStatus", "assignedUserId", "startTime", "endTime"] as const)
           if (typeof body[key] === "string") found[key] = body[key] as string
+        found.dateUpdated = new Date(clock.now()).toISOString()
         return json(200, found)
       }),
     )

@@ -63,6 +63,11 @@ export class GhlContactStore {
   readonly #clock: SandboxClock
   readonly #locationId: string
   #lastCreatedAt: number
+  /**
+   * The location's "Allow Duplicate Contact" setting: when false (GHL's default), creating a
+   * contact whose email another contact has is refused with the existing contact's id.
+   */
+  allowDuplicateContact = false
 
   constructor(seed: number, seededCount: number, locationId: string, clock: SandboxClock) {
     this.#clock = clock

@@ -170,7 +170,7 @@ export function registerContacts(router: Router<GhlRoute>, store: GhlContactStor
     if (!validation.ok) return unprocessable(validation.messages)
     if (validation.locationId !== principal.locationId) return noLocationAccess()
     const email = validation.fields.email
-    if (typeof email === "string" && email !== "") {
+    if (typeof email === "string" && email !== "" && !store.allowDuplicateContact) {
       const existing = store.findByEmail(email)[0]
       if (existing !== undefined) return duplicateContact(existing)
     }

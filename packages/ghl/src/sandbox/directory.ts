@@ -26,7 +26,12 @@ const BUSINESS_FIELDS = [
   "description",
 ]
 
-export function registerDirectory(router: Router<GhlRoute>, credentials: GhlCredentials, clock: SandboxClock): void {
+export function registerDirectory(
+  router: Router<GhlRoute>,
+  credentials: GhlCredentials,
+  clock: SandboxClock,
+  settings: () => { readonly allowDuplicateContact: boolean } = () => ({ allowDuplicateContact: false }),
+): void {
   const { locationId, userId, companyId } = credentials
   const location = {
     id: locationId,
@@ -75,7 +80,7 @@ export function registerDirectory(router: Router<GhlRoute>, credentials: GhlCred
         params.locationId === location.id &&
         (principal.locationId === location.id ||
           (principal.authClass === "Company" && principal.companyId === companyId))
-          ? json(200, { location })
+          ? json(200, { location: { ...location, settings: { ...settings(), allowDuplicateOpportunity: false } } })
           : noLocationAccess(),
     })
     .add(

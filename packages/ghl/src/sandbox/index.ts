@@ -44,6 +44,12 @@ export interface GhlEndpoints {
 export interface GhlSandboxOptions extends CommonSimulatorOptions {
   /** `true`/`false`, or window overrides, e.g. `{ burst: { limit: 3, windowMs: 10_000 } }`. */
   readonly rateLimits?: boolean | GhlRateLimitOptions | undefined
+  /**
+   * The location's "Allow Duplicate Contact" setting (default false, as in GHL): when false,
+   * `POST /contacts/` refuses an email another contact has; `GET /locations/:id` reports it
+   * under `settings`. Tests may flip it later on `simulators.ghl.provider.contacts`.
+   */
+  readonly allowDuplicateContact?: boolean | undefined
 }
 
 export const simulator =
@@ -53,6 +59,7 @@ export const simulator =
     const ghl = new GhlSimulator(env, {
       contacts: common.contacts,
       accessTokenTtlSeconds: common.accessTokenTtlSeconds,
+      allowDuplicateContact: options.allowDuplicateContact,
       rateLimits: resolveGhlRatePolicy(options.rateLimits ?? true, common.retryAfterHeader),
     })
     const credentials = ghl.credentials

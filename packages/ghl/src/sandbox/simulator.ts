@@ -49,6 +49,8 @@ export const GHL_ACCEPTED_VERSIONS: ReadonlySet<string> = new Set(["2021-07-28",
 
 export interface GhlSimulatorOptions {
   readonly contacts: number
+  /** The location's "Allow Duplicate Contact" setting (default false, as in GHL). */
+  readonly allowDuplicateContact?: boolean | undefined
   readonly accessTokenTtlSeconds: number
   readonly rateLimits: GhlRatePolicy
 }
@@ -76,6 +78,7 @@ export class GhlSimulator implements ProviderSimulator {
     this.#policy = options.rateLimits
     this.credentials = ghlCredentials(env.seed)
     this.contacts = new GhlContactStore(env.seed, options.contacts, this.credentials.locationId, env.clock)
+    this.contacts.allowDuplicateContact = options.allowDuplicateContact ?? false
     this.#grants = new OAuthGrants<GhlGrant>(
       env.clock,
       {
@@ -141,10 +144,12 @@ export class GhlSimulator implements ProviderSimulator {
     registerContacts(this.#router, this.contacts)
     registerContactRelations(this.#router, this.contacts, () => env.clock.now())
     registerOpportunities(this.#router, this.contacts, env.clock)
-    registerCalendars(this.#router, this.contacts)
+    registerCalendars(this.#router, this.contacts, env.clock)
     registerConversations(this.#router, this.contacts, env.clock)
     registerLocations(this.#router, this.contacts)
-    registerDirectory(this.#router, this.credentials, env.clock)
+    registerDirectory(this.#router, this.credentials, env.clock, () => ({
+      allowDuplicateContact: this.contacts.allowDuplicateContact,
+    }))
     registerObjects(this.#router, this.credentials.locationId, env.clock)
   }
 

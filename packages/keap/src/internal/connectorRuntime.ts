@@ -5,6 +5,7 @@ import { actions } from "../KeapActions.ts"
 import * as KeapAuth from "../KeapAuth.ts"
 import * as KeapClient from "../KeapClient.ts"
 import { connector } from "../KeapConnector.ts"
+import { records } from "../KeapRecords.ts"
 import { receiver } from "../KeapWebhooks.ts"
 
 const keyKinds = new Set(["pat", "sak"])
@@ -30,6 +31,7 @@ export const runtime: Connector.Runtime<KeapClient.KeapClient> = {
     sends: ["sendEmail", "sendEmailTemplate"],
   },
   webhooks: receiver,
+  records,
   catalog: async () => (await import("../generated/catalog.ts")).catalog,
   operations: async () => (await import("../KeapOperations.ts")).registry,
 }

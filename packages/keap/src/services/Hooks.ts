@@ -186,23 +186,55 @@ export const handle = (
   }
 }
 
-/** The generated "get" operation and id parameter for each object type of the event keys. */
-const fetchers: Readonly<Record<string, { readonly operation: Operation.Operation; readonly param: string }>> = {
-  contact: { operation: Ops.getContact as unknown as Operation.Operation, param: "contact_id" },
-  company: { operation: Ops.getCompany as unknown as Operation.Operation, param: "company_id" },
-  task: { operation: Ops.getTask as unknown as Operation.Operation, param: "task_id" },
-  opportunity: { operation: Ops.getOpportunity as unknown as Operation.Operation, param: "opportunity_id" },
-  order: { operation: Ops.getOrder as unknown as Operation.Operation, param: "order_id" },
-  product: { operation: Ops.getProduct as unknown as Operation.Operation, param: "product_id" },
-  subscription: { operation: Ops.getSubscription as unknown as Operation.Operation, param: "subscription_id" },
-  user: { operation: Ops.getUserById as unknown as Operation.Operation, param: "user_id" },
+/** Reads one object of a type by the id a delivery gives. */
+export type Fetcher = (id: string) => Effect.Effect<unknown, CrmError, KeapClient>
+
+const byId =
+  (operation: unknown, param: string): Fetcher =>
+  (id) =>
+    KeapClient.use((client) => Operation.call(client, operation as Operation.Operation, { [param]: id }))
+
+/** Keap reads a note by id only through the list of every contact's notes (`filter=ids==`). */
+const note: Fetcher = (id) =>
+  Effect.flatMap(
+    KeapClient.use((client) =>
+      Operation.call(client, Ops.listAllNotes as unknown as Operation.Operation, { filter: `ids==${id}` }),
+    ),
+    (page) => {
+      const found = (page as { readonly notes?: ReadonlyArray<{ readonly id?: unknown }> | null }).notes?.find(
+        (n) => String(n.id) === id,
+      )
+      return found === undefined
+        ? Effect.fail(
+            new CrmErrors.CrmError({
+              reason: new CrmErrors.NotFound({ provider: "keap", message: `note ${id} not found`, status: 404 }),
+            }),
+          )
+        : Effect.succeed(found)
+    },
+  )
+
+/** How each object type of the event keys (lower case) is read by id. */
+const fetchers: Readonly<Record<string, Fetcher>> = {
+  contact: byId(Ops.getContact, "contact_id"),
+  company: byId(Ops.getCompany, "company_id"),
+  // `contactGroup.applied` / `.removed` deliver the tag's id.
+  contactgroup: byId(Ops.getTag, "tag_id"),
+  note,
+  task: byId(Ops.getTask, "task_id"),
+  opportunity: byId(Ops.getOpportunity, "opportunity_id"),
+  order: byId(Ops.getOrder, "order_id"),
+  product: byId(Ops.getProduct, "product_id"),
+  subscription: byId(Ops.getSubscription, "subscription_id"),
+  user: byId(Ops.getUserById, "user_id"),
 }
 
 /** Object types `hydrate` can fetch. */
 export const hydratableTypes: ReadonlyArray<string> = Object.keys(fetchers)
 
-/** The "get" operation of one object type, if `hydrate` can fetch it. */
-export const fetcherOf = (type: string) => (Object.hasOwn(fetchers, type) ? fetchers[type] : undefined)
+/** How one object type is read by id, if `hydrate` can fetch it. */
+export const fetcherOf = (type: string): Fetcher | undefined =>
+  Object.hasOwn(fetchers, type) ? fetchers[type] : undefined
 
 /**
  * The full objects behind a delivery's ids, fetched through `KeapClient` (so under its
@@ -225,7 +257,7 @@ export const hydrate = (
   return Stream.fromIterable(delivery.object_keys).pipe(
     Stream.mapEffect(
       (key) =>
-        KeapClient.use((client) => Operation.call(client, fetcher.operation, { [fetcher.param]: String(key.id) })).pipe(
+        fetcher(String(key.id)).pipe(
           Effect.map((object) => [{ key, object }] as const),
           Effect.catchIf(
             (error: CrmError) => error.reason._tag === "NotFound",

@@ -1,0 +1,306 @@
+/**
+ * HighLevel's records in the common model (`Records` of @crmkit/core), on the
+ * hand-written services: contacts (custom field ids resolved to names, one email and one
+ * phone as GHL holds them, alpha-2 countries), notes and tasks under their contacts,
+ * opportunities with pipeline and stage by name, businesses as companies.
+ *
+ * A contact created by a migration carries its source id as a tag
+ * (`Records.SOURCE_MARKER_PREFIX` + id), read back as `Contact.sourceId` and never listed
+ * among its tags, so that an interrupted create is found again before anything is re-sent.
+ */
+import { type CrmError, Records } from "@crmkit/core"
+import { Effect, Stream } from "effect"
+import type { GhlClient } from "./GhlClient.ts"
+import * as Businesses from "./services/Businesses.ts"
+import * as Contacts from "./services/Contacts.ts"
+import * as Locations from "./services/Locations.ts"
+import * as Opportunities from "./services/Opportunities.ts"
+import * as Users from "./services/Users.ts"
+
+type Json = Record<string, any>
+type Lookups = Records.Lookups
+
+const MARKER = Records.SOURCE_MARKER_PREFIX
+
+const userEmail = (lookups: Lookups, id: unknown) =>
+  typeof id === "string" && id !== "" ? lookups.users.find((u) => u.id === id)?.email : undefined
+const userId = (lookups: Lookups, email: string | undefined) =>
+  email === undefined ? undefined : lookups.users.find((u) => u.email === email.toLowerCase())?.id
+
+const fromContact = (c: Json, lookups: Lookups): Records.Listed<Records.Contact> => {
+  const id = String(c.id)
+  const take = Records.collector("contact", id)
+  const emailText = Records.text(c.email)
+  const email = emailText === undefined ? undefined : take.take(Records.email(emailText, "email"))
+  const countryText = Records.text(c.country)
+  const country = countryText === undefined ? undefined : take.take(Records.country(countryText, "country"))
+  const phoneText = Records.text(c.phone)
+  const phone = phoneText === undefined ? undefined : take.take(Records.phone(phoneText, country ?? "US", "phone"))
+  const address: Records.Address = {
+    line1: Records.text(c.address1),
+    city: Records.text(c.city),
+    region: Records.text(c.state),
+    postalCode: Records.text(c.postalCode),
+    country,
+  }
+  const customFields: Record<string, Records.FieldValue> = {}
+  for (const f of (c.customFields ?? []) as Array<Json>) {
+    const def = lookups.customFields.find((d) => d.id === String(f.id))
+    const value = f.value ?? f.field_value
+    if (def !== undefined && value !== undefined && value !== null && value !== "")
+      customFields[def.name] = typeof value === "object" ? JSON.stringify(value) : (value as Records.FieldValue)
+  }
+  const allTags = ((c.tags ?? []) as Array<unknown>).filter((t): t is string => typeof t === "string")
+  const marker = allTags.find((t) => t.toLowerCase().startsWith(MARKER))
+  const updated = Records.text(c.dateUpdated)
+  return take.listed<Records.Contact>({
+    id,
+    givenName: Records.text(c.firstName),
+    familyName: Records.text(c.lastName),
+    emails: email === undefined ? [] : [email],
+    phones: phone === undefined ? [] : [phone],
+    addresses: Object.values(address).some((v) => v !== undefined) ? [address] : [],
+    companyName: Records.text(c.companyName),
+    tags: allTags.filter((t) => t !== marker),
+    customFields,
+    ownerEmail: userEmail(lookups, c.assignedTo),
+    sourceId: marker?.slice(MARKER.length),
+    updatedAt: updated === undefined ? undefined : take.take(Records.date(updated, "dateUpdated")),
+  })
+}
+
+const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
+  const customFields = Object.entries(contact.customFields).flatMap(([name, value]) => {
+    const def = lookups.customFields.find((d) => d.name === name)
+    return def === undefined ? [] : [{ id: def.id, field_value: value }]
+  })
+  const a = contact.addresses[0]
+  const owner = userId(lookups, contact.ownerEmail)
+  const tags = contact.sourceId === undefined ? [...contact.tags] : [...contact.tags, `${MARKER}${contact.sourceId}`]
+  return {
+    firstName: contact.givenName ?? null,
+    lastName: contact.familyName ?? null,
+    email: contact.emails[0] ?? null,
+    phone: contact.phones[0] ?? null,
+    ...(a?.line1 === undefined ? {} : { address1: a.line1 }),
+    ...(a?.city === undefined ? {} : { city: a.city }),
+    ...(a?.region === undefined ? {} : { state: a.region }),
+    ...(a?.postalCode === undefined ? {} : { postalCode: a.postalCode }),
+    ...(a?.country === undefined ? {} : { country: a.country }),
+    ...(contact.companyName === undefined ? {} : { companyName: contact.companyName }),
+    ...(owner === undefined ? {} : { assignedTo: owner }),
+    tags,
+    customFields,
+  }
+}
+
+const ok = <A>(listed: ReadonlyArray<Records.Listed<A>>): Array<A> =>
+  listed.flatMap((l) => (l._tag === "Ok" ? [l.record] : []))
+
+const fromNote = (n: Json, contactId: string): Records.Note => ({
+  id: String(n.id),
+  contactId,
+  body: String(n.body ?? ""),
+  updatedAt: Records.text(n.dateUpdated ?? n.dateAdded),
+})
+
+const fromTask = (t: Json, contactId: string, lookups: Lookups): Records.Task => ({
+  id: String(t.id),
+  contactId,
+  title: String(t.title ?? ""),
+  body: Records.text(t.body),
+  dueDate: Records.text(t.dueDate),
+  completed: t.completed === true,
+  ownerEmail: userEmail(lookups, t.assignedTo),
+})
+
+const STATUSES = new Set(["open", "won", "lost", "abandoned"])
+
+const fromOpportunity = (o: Json, lookups: Lookups): Records.Listed<Records.Opportunity> => {
+  const pipeline = lookups.pipelines.find((p) => p.id === o.pipelineId)
+  return Records.ok({
+    id: String(o.id),
+    contactId: String(o.contactId ?? o.contact?.id ?? ""),
+    name: String(o.name ?? ""),
+    value: typeof o.monetaryValue === "number" ? o.monetaryValue : undefined,
+    status: STATUSES.has(o.status) ? (o.status as Records.OpportunityStatus) : "open",
+    pipeline: pipeline?.name ?? String(o.pipelineId ?? ""),
+    stage: pipeline?.stages.find((s) => s.id === o.pipelineStageId)?.name ?? String(o.pipelineStageId ?? ""),
+    ownerEmail: userEmail(lookups, o.assignedTo),
+    updatedAt: Records.text(o.updatedAt),
+  })
+}
+
+const pipelineIds = (lookups: Lookups, opportunity: Records.Opportunity) => {
+  const pipeline = lookups.pipelines.find((p) => p.name.toLowerCase() === opportunity.pipeline.toLowerCase())
+  const stage = pipeline?.stages.find((s) => s.name.toLowerCase() === opportunity.stage.toLowerCase())
+  return { pipelineId: pipeline?.id, pipelineStageId: stage?.id }
+}
+
+const contactsOf = (lookups: Lookups): Stream.Stream<Records.Listed<Records.Contact>, CrmError, GhlClient> =>
+  Stream.map(Contacts.searchAll({}, { pageSize: 500 }), (c) => fromContact(c as Json, lookups))
+
+/** Every child of every contact (GHL lists notes and tasks per contact only). */
+const perContact = <A>(
+  lookups: Lookups,
+  of: (contactId: string) => Effect.Effect<ReadonlyArray<A>, CrmError, GhlClient>,
+): Stream.Stream<Records.Listed<A>, CrmError, GhlClient> =>
+  contactsOf(lookups).pipe(
+    Stream.mapEffect((c) => (c._tag === "Ok" ? of(c.record.id) : Effect.succeed([])), { concurrency: 4 }),
+    Stream.flatMap((items) => Stream.fromIterable(items.map(Records.ok))),
+  )
+
+const notesOf = (contactId: string) =>
+  Effect.map(
+    Contacts.notes(contactId),
+    (out) => ((out as Json).notes ?? []).map((n: Json) => fromNote(n, contactId)) as ReadonlyArray<Records.Note>,
+  )
+const tasksOf = (contactId: string, lookups: Lookups) =>
+  Effect.map(
+    Contacts.tasks(contactId),
+    (out) =>
+      ((out as Json).tasks ?? []).map((t: Json) => fromTask(t, contactId, lookups)) as ReadonlyArray<Records.Task>,
+  )
+
+const taskBody = (task: Records.Task, lookups: Lookups): Json => {
+  const owner = userId(lookups, task.ownerEmail)
+  return {
+    title: task.title,
+    // GHL requires a due date; a task without one is due when it was last changed.
+    dueDate: task.dueDate ?? task.updatedAt ?? new Date(0).toISOString(),
+    completed: task.completed,
+    ...(task.body === undefined ? {} : { body: task.body }),
+    ...(owner === undefined ? {} : { assignedTo: owner }),
+  }
+}
+
+export const records: Records.RecordMapper<GhlClient> = {
+  lookups: () =>
+    Effect.gen(function* () {
+      const fields = (yield* Locations.customFields({ model: "contact" })) as Json
+      const tags = (yield* Locations.tags()) as Json
+      const users = (yield* Users.list()) as Json
+      const pipelines = (yield* Opportunities.pipelines()) as Json
+      const location = (yield* Locations.get()) as Json
+      return {
+        customFields: ((fields.customFields ?? []) as Array<Json>).map((f) => ({
+          id: String(f.id),
+          name: String(f.name),
+          dataType: Records.text(f.dataType),
+        })),
+        tags: ((tags.tags ?? []) as Array<Json>).map((t) => ({ id: String(t.id), name: String(t.name) })),
+        users: ((users.users ?? []) as Array<Json>).map((u) => ({
+          id: String(u.id),
+          email: String(u.email ?? "").toLowerCase(),
+          name: Records.text(u.name),
+        })),
+        pipelines: ((pipelines.pipelines ?? []) as Array<Json>).map((p) => ({
+          id: String(p.id),
+          name: String(p.name),
+          stages: ((p.stages ?? []) as Array<Json>).map((s) => ({ id: String(s.id), name: String(s.name) })),
+        })),
+        allowDuplicateContacts: location.location?.settings?.allowDuplicateContact === true,
+        contactSlots: { emails: 1, phones: 1 },
+      }
+    }),
+
+  contacts: (lookups) => contactsOf(lookups),
+
+  getContact: (id, lookups) =>
+    Contacts.get(id).pipe(
+      Effect.map((out): Records.Listed<Records.Contact> | undefined => fromContact((out as Json).contact, lookups)),
+      Effect.catchReason("CrmError", "NotFound", () => Effect.succeed(undefined)),
+    ),
+
+  findContacts: (identity, lookups) =>
+    identity.email === undefined && identity.phone === undefined
+      ? Effect.succeed([])
+      : Effect.map(Contacts.findDuplicate({ email: identity.email, number: identity.phone }), (out) => {
+          const found = (out as Json).contact
+          return found === null || found === undefined ? [] : ok([fromContact(found, lookups)])
+        }),
+
+  createContact: (contact, lookups) =>
+    Effect.map(Contacts.create(toContactBody(contact, lookups) as never), (out) => ({
+      ...contact,
+      id: String((out as Json).contact.id),
+    })),
+
+  updateContact: (id, contact, lookups) =>
+    Effect.as(Contacts.update(id, toContactBody(contact, lookups) as never), { ...contact, id }),
+
+  notes: (lookups) => perContact(lookups, notesOf),
+  notesOf,
+  createNote: (note) =>
+    Effect.map(Contacts.createNote(note.contactId, { body: note.body } as never), (out) => ({
+      ...note,
+      id: String((out as Json).note?.id ?? ""),
+    })),
+  updateNote: (id, note) =>
+    Effect.as(Contacts.updateNote(note.contactId, id, { body: note.body } as never), { ...note, id }),
+
+  tasks: (lookups) => perContact(lookups, (id) => tasksOf(id, lookups)),
+  tasksOf,
+  createTask: (task, lookups) =>
+    Effect.map(Contacts.createTask(task.contactId, taskBody(task, lookups) as never), (out) => ({
+      ...task,
+      id: String((out as Json).task?.id ?? ""),
+    })),
+  updateTask: (id, task, lookups) =>
+    Effect.as(Contacts.updateTask(task.contactId, id, taskBody(task, lookups) as never), { ...task, id }),
+
+  opportunities: (lookups) =>
+    Stream.map(Opportunities.searchAll({}, { pageSize: 100 }), (o) => fromOpportunity(o as Json, lookups)),
+  createOpportunity: (opportunity, lookups) =>
+    Effect.map(
+      Opportunities.create({
+        name: opportunity.name,
+        contactId: opportunity.contactId,
+        status: opportunity.status,
+        ...pipelineIds(lookups, opportunity),
+        ...(opportunity.value === undefined ? {} : { monetaryValue: opportunity.value }),
+        ...(userId(lookups, opportunity.ownerEmail) === undefined
+          ? {}
+          : { assignedTo: userId(lookups, opportunity.ownerEmail) }),
+      } as never),
+      (out) => ({ ...opportunity, id: String((out as Json).opportunity.id) }),
+    ),
+  updateOpportunity: (id, opportunity, lookups) =>
+    Effect.as(
+      Opportunities.update(id, {
+        name: opportunity.name,
+        status: opportunity.status,
+        ...pipelineIds(lookups, opportunity),
+        ...(opportunity.value === undefined ? {} : { monetaryValue: opportunity.value }),
+      } as never),
+      { ...opportunity, id },
+    ),
+
+  companies: () =>
+    Stream.unwrap(
+      Effect.map(Businesses.list(), (out) =>
+        Stream.fromIterable(
+          ((out as Json).businesses ?? []).map((b: Json) =>
+            Records.ok<Records.Company>({
+              id: String(b.id),
+              name: String(b.name ?? ""),
+              email: Records.text(b.email),
+              phone: Records.text(b.phone),
+              website: Records.text(b.website),
+              updatedAt: Records.text(b.updatedAt),
+            }),
+          ) as Array<Records.Listed<Records.Company>>,
+        ),
+      ),
+    ),
+  createCompany: (company) =>
+    Effect.map(
+      Businesses.create({
+        name: company.name,
+        ...(company.email === undefined ? {} : { email: company.email }),
+        ...(company.phone === undefined ? {} : { phone: company.phone }),
+        ...(company.website === undefined ? {} : { website: company.website }),
+      } as never),
+      (out) => ({ ...company, id: String((out as Json).business?.id ?? "") }),
+    ),
+}

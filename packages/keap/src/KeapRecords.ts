@@ -1,0 +1,381 @@
+/**
+ * Keap's records in the common model (`Records` of @crmkit/core), on the hand-written
+ * services: contacts (tag ids and custom field ids resolved to names, countries from
+ * Keap's alpha-3), notes, tasks, opportunities (Keap has one pipeline, named `Default`;
+ * won and lost are read from stage names) and companies.
+ *
+ * Keap holds no place for a migration's source-id marker: as a target, contacts are
+ * found again by email and phone only.
+ */
+import { type CrmError, Records } from "@crmkit/core"
+import { Effect, Stream } from "effect"
+import type { KeapClient } from "./KeapClient.ts"
+import * as KeapFilter from "./KeapFilter.ts"
+import * as Companies from "./services/Companies.ts"
+import * as Contacts from "./services/Contacts.ts"
+import * as Notes from "./services/Notes.ts"
+import * as Opportunities from "./services/Opportunities.ts"
+import * as Tags from "./services/Tags.ts"
+import * as Tasks from "./services/Tasks.ts"
+import * as Users from "./services/Users.ts"
+
+type Json = Record<string, any>
+type Lookups = Records.Lookups
+
+export const PIPELINE = "Default"
+const PAGE = 500
+
+const CONTACT_FIELDS = [
+  "given_name",
+  "family_name",
+  "email_addresses",
+  "phone_numbers",
+  "addresses",
+  "company",
+  "owner_id",
+  "custom_fields",
+  "tag_ids",
+  "update_time",
+]
+
+const userEmail = (lookups: Lookups, id: unknown) =>
+  id === undefined || id === null ? undefined : lookups.users.find((u) => u.id === String(id))?.email
+const userId = (lookups: Lookups, email: string | undefined) =>
+  email === undefined ? undefined : lookups.users.find((u) => u.email === email.toLowerCase())?.id
+
+const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Contact> => {
+  const c = raw as Json
+  const id = String(c.id)
+  const take = Records.collector("contact", id)
+  const emails: Array<string> = []
+  for (const e of (c.email_addresses ?? []) as Array<Json>) {
+    const t = Records.text(e.email)
+    if (t !== undefined) {
+      const v = take.take(Records.email(t, `email_addresses.${e.field ?? emails.length}`))
+      if (v !== undefined && !emails.includes(v)) emails.push(v)
+    }
+  }
+  const addresses: Array<Records.Address> = []
+  for (const a of (c.addresses ?? []) as Array<Json>) {
+    const code = Records.text(a.country_code)
+    const countryCode =
+      code === undefined ? undefined : take.take(Records.country(code, `addresses.${a.field}.country_code`))
+    addresses.push({
+      line1: Records.text(a.line1),
+      line2: Records.text(a.line2),
+      city: Records.text(a.locality),
+      region: Records.text(a.region),
+      postalCode: Records.text(a.postal_code ?? a.zip_code),
+      country: countryCode,
+    })
+  }
+  const region = addresses[0]?.country ?? "US"
+  const phones: Array<string> = []
+  for (const p of (c.phone_numbers ?? []) as Array<Json>) {
+    const t = Records.text(p.number)
+    if (t !== undefined) {
+      const v = take.take(Records.phone(t, region, `phone_numbers.${p.field ?? phones.length}`))
+      if (v !== undefined && !phones.includes(v)) phones.push(v)
+    }
+  }
+  const customFields: Record<string, Records.FieldValue> = {}
+  for (const f of (c.custom_fields ?? []) as Array<Json>) {
+    const def = lookups.customFields.find((d) => d.id === String(f.id))
+    const value = f.content
+    if (def !== undefined && value !== undefined && value !== null && value !== "")
+      customFields[def.name] = typeof value === "object" ? JSON.stringify(value) : (value as Records.FieldValue)
+  }
+  const tags = ((c.tag_ids ?? []) as Array<unknown>)
+    .map((t) => lookups.tags.find((tag) => tag.id === String(t))?.name)
+    .filter((t): t is string => t !== undefined)
+  const updated = Records.text(c.update_time)
+  return take.listed<Records.Contact>({
+    id,
+    givenName: Records.text(c.given_name),
+    familyName: Records.text(c.family_name),
+    emails,
+    phones,
+    addresses,
+    companyName: Records.text(c.company?.company_name ?? c.company_name),
+    tags,
+    customFields,
+    ownerEmail: userEmail(lookups, c.owner_id),
+    updatedAt: updated === undefined ? undefined : take.take(Records.date(updated, "update_time")),
+  })
+}
+
+const EMAIL_SLOTS = ["EMAIL1", "EMAIL2", "EMAIL3"]
+const PHONE_SLOTS = ["PHONE1", "PHONE2", "PHONE3", "PHONE4", "PHONE5"]
+
+const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
+  const customFields = Object.entries(contact.customFields).flatMap(([name, content]) => {
+    const def = lookups.customFields.find((d) => d.name === name)
+    return def === undefined ? [] : [{ id: def.id, content }]
+  })
+  const owner = userId(lookups, contact.ownerEmail)
+  return {
+    given_name: contact.givenName ?? "",
+    family_name: contact.familyName ?? "",
+    email_addresses: contact.emails.slice(0, 3).map((email, i) => ({ email, field: EMAIL_SLOTS[i] })),
+    phone_numbers: contact.phones.slice(0, 5).map((number, i) => ({ number, field: PHONE_SLOTS[i] })),
+    addresses: contact.addresses.slice(0, 1).map((a) => ({
+      field: "BILLING",
+      ...(a.line1 === undefined ? {} : { line1: a.line1 }),
+      ...(a.line2 === undefined ? {} : { line2: a.line2 }),
+      ...(a.city === undefined ? {} : { locality: a.city }),
+      ...(a.region === undefined ? {} : { region: a.region }),
+      ...(a.postalCode === undefined ? {} : { postal_code: a.postalCode }),
+      ...(a.country === undefined ? {} : { country_code: Records.alpha3(a.country) }),
+    })),
+    ...(customFields.length === 0 ? {} : { custom_fields: customFields }),
+    ...(owner === undefined ? {} : { owner_id: owner }),
+  }
+}
+
+/** Tag ids for names, creating the tags Keap does not have yet. */
+const applyTags = (contactId: string, names: ReadonlyArray<string>, lookups: Lookups) =>
+  Effect.forEach(
+    names,
+    (name) =>
+      Effect.gen(function* () {
+        let tag = lookups.tags.find((t) => t.name.toLowerCase() === name.toLowerCase())
+        if (tag === undefined) {
+          const created = (yield* Tags.create({ name } as never)) as Json
+          tag = { id: String(created.id), name }
+          ;(lookups.tags as Array<Records.Named>).push(tag)
+        }
+        yield* Tags.applyToContacts(tag.id, [contactId])
+      }),
+    { discard: true },
+  )
+
+const listed = <A>(stream: Stream.Stream<unknown, CrmError, KeapClient>, f: (raw: Json) => Records.Listed<A>) =>
+  Stream.map(stream, (raw) => f(raw as Json))
+
+const fromNote = (n: Json): Records.Listed<Records.Note> =>
+  Records.ok({
+    id: String(n.id),
+    contactId: String(n.contact_id ?? n.contact?.id ?? ""),
+    title: Records.text(n.title),
+    body: String(n.text ?? ""),
+    updatedAt: Records.text(n.update_time ?? n.last_updated),
+  })
+
+const fromTask = (t: Json, lookups: Lookups): Records.Listed<Records.Task> => {
+  const take = Records.collector("task", String(t.id))
+  const due = Records.text(t.due_time)
+  return take.listed({
+    id: String(t.id),
+    contactId: String(t.contact_id ?? t.contact?.id ?? ""),
+    title: String(t.title ?? ""),
+    body: Records.text(t.description),
+    dueDate: due === undefined ? undefined : take.take(Records.date(due, "due_time")),
+    completed: t.completed === true,
+    ownerEmail: userEmail(lookups, t.assigned_to_user_id),
+    updatedAt: Records.text(t.update_time),
+  })
+}
+
+const statusOf = (stage: string): Records.OpportunityStatus =>
+  /\bwon\b/i.test(stage) ? "won" : /\blost\b/i.test(stage) ? "lost" : "open"
+
+const fromOpportunity = (o: Json, lookups: Lookups): Records.Listed<Records.Opportunity> => {
+  const stageId = String(o.stage?.id ?? o.stage_id ?? "")
+  const stage = Records.text(o.stage?.name) ?? lookups.pipelines[0]?.stages.find((s) => s.id === stageId)?.name ?? ""
+  const value = o.projected_revenue_high ?? o.projected_revenue_low
+  return Records.ok({
+    id: String(o.id),
+    contactId: String(o.contact?.id ?? o.contact_id ?? ""),
+    name: String(o.opportunity_title ?? ""),
+    value: typeof value === "number" ? value : undefined,
+    status: statusOf(stage),
+    pipeline: PIPELINE,
+    stage,
+    ownerEmail: userEmail(lookups, o.user?.id ?? o.user_id),
+    updatedAt: Records.text(o.last_updated ?? o.update_time),
+  })
+}
+
+const stageId = (lookups: Lookups, name: string) =>
+  lookups.pipelines[0]?.stages.find((s) => s.name.toLowerCase() === name.toLowerCase())?.id
+
+export const records: Records.RecordMapper<KeapClient> = {
+  lookups: () =>
+    Effect.gen(function* () {
+      const model = (yield* Contacts.model()) as Json
+      const tags = yield* Stream.runCollect(Tags.list({ pageSize: 1000 }))
+      const users = yield* Stream.runCollect(Users.list())
+      const stages = yield* Stream.runCollect(Opportunities.listStages())
+      return {
+        customFields: ((model.custom_fields ?? []) as Array<Json>).map((f) => ({
+          id: String(f.id),
+          name: String(f.label ?? f.field_name),
+          dataType: Records.text(f.field_type),
+        })),
+        tags: Array.from(tags, (t) => ({ id: String((t as Json).id), name: String((t as Json).name) })),
+        users: Array.from(users, (u) => ({
+          id: String((u as Json).id),
+          email: String((u as Json).email_address ?? "").toLowerCase(),
+          name: [(u as Json).given_name, (u as Json).family_name].filter(Boolean).join(" "),
+        })),
+        pipelines: [
+          {
+            id: "default",
+            name: PIPELINE,
+            stages: Array.from(stages, (s) => ({ id: String((s as Json).id), name: String((s as Json).name) })),
+          },
+        ],
+        allowDuplicateContacts: true,
+        contactSlots: { emails: 3, phones: 5 },
+      }
+    }),
+
+  contacts: (lookups, options = {}) =>
+    listed(
+      Contacts.list({
+        fields: CONTACT_FIELDS,
+        pageSize: PAGE,
+        orderBy: { field: "id" },
+        ...(options.updatedSince === undefined
+          ? {}
+          : { filter: KeapFilter.eq("start_update_time", new Date(options.updatedSince)) }),
+      }),
+      (raw) => fromContact(raw, lookups),
+    ),
+
+  getContact: (id, lookups) =>
+    Contacts.get(id, { fields: CONTACT_FIELDS }).pipe(
+      Effect.map((raw): Records.Listed<Records.Contact> | undefined => fromContact(raw, lookups)),
+      Effect.catchReason("CrmError", "NotFound", () => Effect.succeed(undefined)),
+    ),
+
+  findContacts: (identity, lookups) =>
+    identity.email === undefined
+      ? Effect.succeed([])
+      : Stream.runCollect(
+          Contacts.list({ fields: CONTACT_FIELDS, filter: KeapFilter.eq("email", identity.email) }),
+        ).pipe(
+          Effect.map((all) =>
+            Array.from(all, (raw) => fromContact(raw, lookups)).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])),
+          ),
+        ),
+
+  createContact: (contact, lookups) =>
+    Effect.gen(function* () {
+      const created = (yield* Contacts.create(toContactBody(contact, lookups) as never, {
+        fields: CONTACT_FIELDS,
+      })) as Json
+      yield* applyTags(String(created.id), contact.tags, lookups)
+      return { ...contact, id: String(created.id) }
+    }),
+
+  updateContact: (id, contact, lookups) =>
+    Effect.gen(function* () {
+      yield* Contacts.update(id, toContactBody(contact, lookups) as never)
+      yield* applyTags(id, contact.tags, lookups)
+      return { ...contact, id }
+    }),
+
+  notes: (_lookups, _options) => listed(Notes.listAll({ pageSize: 1000 }), fromNote),
+  notesOf: (contactId) =>
+    Stream.runCollect(Notes.list(contactId)).pipe(
+      Effect.map((all) =>
+        Array.from(all, (n) => fromNote({ contact_id: contactId, ...(n as Json) })).flatMap((l) =>
+          l._tag === "Ok" ? [l.record] : [],
+        ),
+      ),
+    ),
+  createNote: (note, lookups) =>
+    Effect.map(
+      Notes.create(note.contactId, {
+        text: note.body,
+        ...(note.title === undefined ? {} : { title: note.title }),
+        user_id: lookups.users[0]?.id ?? "1",
+      } as never),
+      (created) => ({ ...note, id: String((created as Json).id) }),
+    ),
+  updateNote: (id, note) =>
+    Effect.as(
+      Notes.update(note.contactId, id, {
+        text: note.body,
+        ...(note.title === undefined ? {} : { title: note.title }),
+      } as never),
+      { ...note, id },
+    ),
+
+  tasks: (lookups) => listed(Tasks.list({ pageSize: 1000 }), (raw) => fromTask(raw, lookups)),
+  tasksOf: (contactId, lookups) =>
+    Stream.runCollect(Tasks.list({ filter: KeapFilter.eq("contact_id", contactId) })).pipe(
+      Effect.map((all) =>
+        Array.from(all, (t) => fromTask(t as Json, lookups)).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])),
+      ),
+    ),
+  createTask: (task, lookups) =>
+    Effect.map(
+      Tasks.create({
+        title: task.title,
+        contact_id: task.contactId,
+        assigned_to_user_id: userId(lookups, task.ownerEmail) ?? lookups.users[0]?.id ?? "1",
+        completed: task.completed,
+        ...(task.body === undefined ? {} : { description: task.body }),
+        ...(task.dueDate === undefined ? {} : { due_time: task.dueDate }),
+      } as never),
+      (created) => ({ ...task, id: String((created as Json).id) }),
+    ),
+  updateTask: (id, task, lookups) =>
+    Effect.as(
+      Tasks.update(id, {
+        title: task.title,
+        completed: task.completed,
+        assigned_to_user_id: userId(lookups, task.ownerEmail) ?? lookups.users[0]?.id ?? "1",
+        ...(task.body === undefined ? {} : { description: task.body }),
+        ...(task.dueDate === undefined ? {} : { due_time: task.dueDate }),
+      } as never),
+      { ...task, id },
+    ),
+
+  opportunities: (lookups) => listed(Opportunities.list({ pageSize: 1000 }), (raw) => fromOpportunity(raw, lookups)),
+  createOpportunity: (opportunity, lookups) =>
+    Effect.gen(function* () {
+      const stage = stageId(lookups, opportunity.stage)
+      const owner = userId(lookups, opportunity.ownerEmail)
+      const created = (yield* Opportunities.create({
+        opportunity_title: opportunity.name,
+        contact_id: opportunity.contactId,
+        stage_id: stage ?? "",
+        ...(opportunity.value === undefined ? {} : { projected_revenue_high: opportunity.value }),
+        ...(owner === undefined ? {} : { user_id: owner }),
+      } as never)) as Json
+      return { ...opportunity, id: String(created.id) }
+    }),
+  updateOpportunity: (id, opportunity, lookups) =>
+    Effect.as(
+      Opportunities.update(id, {
+        opportunity_title: opportunity.name,
+        ...(stageId(lookups, opportunity.stage) === undefined ? {} : { stage_id: stageId(lookups, opportunity.stage) }),
+        ...(opportunity.value === undefined ? {} : { projected_revenue_high: opportunity.value }),
+      } as never),
+      { ...opportunity, id },
+    ),
+
+  companies: () =>
+    listed(Companies.list(), (c) =>
+      Records.ok({
+        id: String(c.id),
+        name: String(c.company_name ?? ""),
+        email: Records.text(c.email_address?.email),
+        phone: Records.text(c.phone_number?.number),
+        website: Records.text(c.website),
+        updatedAt: Records.text(c.update_time),
+      }),
+    ),
+  createCompany: (company) =>
+    Effect.map(
+      Companies.create({
+        company_name: company.name,
+        ...(company.email === undefined ? {} : { email_address: { email: company.email, field: "EMAIL1" } }),
+        ...(company.website === undefined ? {} : { website: company.website }),
+      } as never),
+      (created) => ({ ...company, id: String((created as Json).id) }),
+    ),
+}
