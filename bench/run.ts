@@ -131,7 +131,7 @@ const sandboxProcess = (args: Array<string>) =>
   new Promise<{ info: any; stop: () => void }>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(here, "..", "packages", "sandbox", "dist", "bin.js"), "--port", "0", "--json", ...args],
+      [path.join(here, "..", "apps", "cli", "dist", "crmkit.mjs"), "sandbox", "--port", "0", "--json", ...args],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -146,10 +146,11 @@ const sandboxProcess = (args: Array<string>) =>
   })
 
 async function overhead() {
-  const sandbox = await sandboxProcess(["--no-rate-limits", "--contacts", "1000"])
+  const sandbox = await sandboxProcess(["--rate-limits=false", "--contacts", "1000"])
   try {
-    const baseUrl: string = sandbox.info.keap.baseUrl
-    const apiKey: string = sandbox.info.credentials.keap.personalAccessToken
+    const keap = sandbox.info.simulators.keap
+    const baseUrl: string = keap.connection.baseUrl
+    const apiKey: string = keap.credentials.personalAccessToken
     const url = (i: number) => `${baseUrl}/v2/contacts/${(i % 1000) + 1}`
     const bare = async (n: number) => {
       const t = performance.now()

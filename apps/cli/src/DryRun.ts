@@ -7,22 +7,7 @@ import { Sensitive } from "@crmkit/core"
 import * as Effect from "effect/Effect"
 import { HttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
-
-/** The request a dry run stopped at: not a failure, the answer to `--dry-run`. */
-export class DryRunRequest {
-  readonly _tag = "DryRunRequest"
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string | undefined
-  // No parameter properties: the test programs run this file as plain TypeScript (type stripping).
-  constructor(method: string, url: string, headers: Readonly<Record<string, string>>, body: string | undefined) {
-    this.method = method
-    this.url = url
-    this.headers = headers
-    this.body = body
-  }
-}
+import { DryRunRequest } from "./DryRunRequest.ts"
 
 const secretHeader = /authorization|cookie|key|token|secret|signature/i
 
@@ -57,12 +42,3 @@ export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.succeed(
     ),
   ),
 )
-
-/** The request as a person reads an HTTP message. */
-export const render = (request: DryRunRequest): string =>
-  [
-    `${request.method} ${request.url}`,
-    ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`),
-    ...(request.body === undefined ? [] : ["", request.body]),
-    "",
-  ].join("\n")

@@ -13,7 +13,7 @@ import { Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ChildProcessSpawner } from "effect/process"
-import { DryRunRequest, render as renderDryRun } from "./DryRun.ts"
+import { DryRunRequest, render as renderDryRun } from "./DryRunRequest.ts"
 import { check } from "./UnknownCommand.ts"
 import { UsageError } from "./UsageError.ts"
 
