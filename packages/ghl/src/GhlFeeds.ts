@@ -109,6 +109,14 @@ const contactFeed = (change: "created" | "updated", field: "dateAdded" | "dateUp
     }),
 })
 
+/** The location's opportunities, the newest created first. */
+const newestOpportunities = (pageSize: number) =>
+  registry.stream("search-opportunity", { order: "added_desc" }, { pageSize }) as Stream.Stream<
+    Row,
+    CrmError,
+    GhlClient
+  >
+
 const newOpportunities: Feeds.Feed<GhlClient> = {
   name: "opportunities.created",
   title: "New Opportunity",
@@ -119,11 +127,7 @@ const newOpportunities: Feeds.Feed<GhlClient> = {
     Effect.gen(function* () {
       const cursor = decode(text)
       const limit = options.limit ?? 100
-      const newestFirst = registry.stream(
-        "search-opportunity",
-        { order: "added_desc" },
-        { pageSize: limit },
-      ) as Stream.Stream<Row, CrmError, GhlClient>
+      const newestFirst = newestOpportunities(limit)
       // Newest first: the first poll takes a sample; later ones stop at the cursor.
       const records = yield* collect(
         cursor === undefined
@@ -147,16 +151,7 @@ const updatedOpportunities: Feeds.Feed<GhlClient> = {
     Effect.gen(function* () {
       const cursor = decode(text)
       const limit = options.limit ?? 100
-      const records = yield* collect(
-        Stream.take(
-          registry.stream("search-opportunity", { order: "added_desc" }, { pageSize: 100 }) as Stream.Stream<
-            Row,
-            CrmError,
-            GhlClient
-          >,
-          OPPORTUNITY_WINDOW,
-        ),
-      )
+      const records = yield* collect(Stream.take(newestOpportunities(100), OPPORTUNITY_WINDOW))
       // The first poll: the latest changes as a sample.
       const changed =
         cursor === undefined
