@@ -4,6 +4,7 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo_root/scripts/bootstrap.sh"
 . "$repo_root/scripts/ensure-redis.sh"
+. "$repo_root/scripts/ensure-postgres.sh"
 . "$repo_root/scripts/ensure-n8n.sh"
 cd "$repo_root"
 pnpm codegen:check

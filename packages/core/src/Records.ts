@@ -25,6 +25,17 @@ export interface Address {
 
 export type FieldValue = string | number | boolean | null
 
+/** Channels a contact may have consented to, or opted out of, being contacted on. */
+export const OPT_IN_CHANNELS = ["email", "sms", "call"] as const
+export type OptInChannel = (typeof OPT_IN_CHANNELS)[number]
+
+/**
+ * Marketing consent per channel: `true` may be contacted (Keap: a marketable email status; GHL:
+ * do-not-disturb inactive), `false` opted out (Keap: an opt-out status; GHL: do-not-disturb
+ * active); a channel the CRM says nothing about is absent.
+ */
+export type OptIn = Readonly<Partial<Record<OptInChannel, boolean>>>
+
 export interface Contact {
   /** The record's id in its own CRM. */
   readonly id: string
@@ -36,12 +47,16 @@ export interface Contact {
   readonly phones: ReadonlyArray<string>
   readonly addresses: ReadonlyArray<Address>
   readonly companyName?: string | undefined
+  /** The company record the contact belongs to, by its id in the same CRM (GHL: business; Keap: company). */
+  readonly companyId?: string | undefined
   /** Tag names (not ids). */
   readonly tags: ReadonlyArray<string>
   /** Custom field values by the field's name in its CRM. */
   readonly customFields: Readonly<Record<string, FieldValue>>
   /** The owner (assigned user), by email. */
   readonly ownerEmail?: string | undefined
+  /** Consent per channel, where the CRM exposes it; absent when it states none. */
+  readonly optIn?: OptIn | undefined
   /** The id of the record this one was copied from, when a migration marked it (see `RecordMapper`). */
   readonly sourceId?: string | undefined
   /** ISO 8601. */
@@ -115,10 +130,36 @@ export type Listed<A> =
 
 export const ok = <A>(record: A): Listed<A> => ({ _tag: "Ok", record })
 
+/**
+ * Custom field types both sides can name: each mapper translates them to and from its CRM's
+ * own (`dataType`). A mapping asking to create a target field names one of these.
+ */
+export const FIELD_TYPES = [
+  "text",
+  "large-text",
+  "number",
+  "decimal",
+  "money",
+  "date",
+  "phone",
+  "email",
+  "url",
+] as const
+export type FieldType = (typeof FIELD_TYPES)[number]
+
 export interface CustomFieldDefinition {
   readonly id: string
   readonly name: string
+  /** The CRM's own type name (`NUMERICAL`, `WHOLE_NUMBER`, ...). */
   readonly dataType?: string | undefined
+  /** The common type, when the CRM's has one. */
+  readonly type?: FieldType | undefined
+}
+
+/** A custom field to create: its name and common type. */
+export interface NewCustomField {
+  readonly name: string
+  readonly type: FieldType
 }
 
 export interface Named {
@@ -148,6 +189,12 @@ export interface Lookups {
   readonly allowDuplicateContacts: boolean
   /** How many emails and phones a contact holds (GHL: one each); more are reported, not sent. */
   readonly contactSlots: { readonly emails: number; readonly phones: number }
+  /** The consent channels a contact holds (Keap: email; GHL: email, sms, call); absent: none. */
+  readonly optInChannels?: ReadonlyArray<OptInChannel> | undefined
+  /** Whether a contact links to a company record (`Contact.companyId`); otherwise only the name is carried. */
+  readonly companyLinks?: boolean | undefined
+  /** Whether a contact holds a company name of its own (GHL); false: only through its company record (Keap). */
+  readonly companyNames?: boolean | undefined
 }
 
 export interface ListOptions {
@@ -169,7 +216,10 @@ export interface RecordMapper<R> {
     identity: { readonly email?: string | undefined; readonly phone?: string | undefined },
     lookups: Lookups,
   ) => Effect.Effect<ReadonlyArray<Contact>, CrmError, R>
-  /** Creates a contact; `sourceId` is written as a marker the mapper reads back (`Contact.sourceId`). */
+  /**
+   * Creates a contact; `sourceId` is written as a marker the mapper reads back (`Contact.sourceId`).
+   * `companyId` links it to that company record where the CRM can; `optIn` sets the channels it holds.
+   */
   readonly createContact: (contact: Contact, lookups: Lookups) => Effect.Effect<Contact, CrmError, R>
   /** Replaces the given fields (tags and custom fields are set to the given ones). */
   readonly updateContact: (id: string, contact: Contact, lookups: Lookups) => Effect.Effect<Contact, CrmError, R>
@@ -194,6 +244,16 @@ export interface RecordMapper<R> {
 
   readonly companies: (lookups: Lookups, options?: ListOptions) => Stream.Stream<Listed<Company>, CrmError, R>
   readonly createCompany: (company: Company, lookups: Lookups) => Effect.Effect<Company, CrmError, R>
+  readonly updateCompany: (id: string, company: Company, lookups: Lookups) => Effect.Effect<Company, CrmError, R>
+
+  /**
+   * Creates a contact custom field (a mapping asked for it) and returns its definition; absent
+   * when the CRM cannot. The caller adds it to the lookups it passes on.
+   */
+  readonly createCustomField?: (
+    field: NewCustomField,
+    lookups: Lookups,
+  ) => Effect.Effect<CustomFieldDefinition, CrmError, R>
 }
 
 // --- Normalisation ------------------------------------------------------------------------

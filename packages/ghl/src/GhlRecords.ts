@@ -2,7 +2,9 @@
  * HighLevel's records in the common model (`Records` of @crmkit/core), on the
  * hand-written services: contacts (custom field ids resolved to names, one email and one
  * phone as GHL holds them, alpha-2 countries), notes and tasks under their contacts,
- * opportunities with pipeline and stage by name, businesses as companies.
+ * opportunities with pipeline and stage by name, businesses as companies (a contact's
+ * `businessId` is its `companyId`, linked through the bulk business route), do-not-disturb
+ * settings as opt-in state (email, SMS, call), and contact custom fields created on demand.
  *
  * A contact created by a migration carries its source id as a tag
  * (`Records.SOURCE_MARKER_PREFIX` + id), read back as `Contact.sourceId` and never listed
@@ -13,6 +15,7 @@ import { Effect, Stream } from "effect"
 import type { GhlClient } from "./GhlClient.ts"
 import * as Businesses from "./services/Businesses.ts"
 import * as Contacts from "./services/Contacts.ts"
+import { location, send } from "./services/internal.ts"
 import * as Locations from "./services/Locations.ts"
 import * as Opportunities from "./services/Opportunities.ts"
 import * as Users from "./services/Users.ts"
@@ -26,6 +29,37 @@ const userEmail = (lookups: Lookups, id: unknown) =>
   typeof id === "string" && id !== "" ? lookups.users.find((u) => u.id === id)?.email : undefined
 const userId = (lookups: Lookups, email: string | undefined) =>
   email === undefined ? undefined : lookups.users.find((u) => u.email === email.toLowerCase())?.id
+
+/** GHL's do-not-disturb channels for the common opt-in channels. */
+const DND_CHANNELS: ReadonlyArray<readonly [Records.OptInChannel, string]> = [
+  ["email", "Email"],
+  ["sms", "SMS"],
+  ["call", "Call"],
+]
+
+/** Do-not-disturb as consent: `dnd` blocks every channel; a channel's DND active (or permanent) is an opt-out. */
+const optInOf = (c: Json): Records.OptIn | undefined => {
+  if (c.dnd === true) return Object.fromEntries(DND_CHANNELS.map(([channel]) => [channel, false]))
+  const out: Partial<Record<Records.OptInChannel, boolean>> = {}
+  for (const [channel, key] of DND_CHANNELS) {
+    const status = c.dndSettings?.[key]?.status
+    if (status === "active" || status === "permanent") out[channel] = false
+    else if (status === "inactive") out[channel] = true
+  }
+  return Object.keys(out).length === 0 ? undefined : out
+}
+
+const dndOf = (optIn: Records.OptIn | undefined): Json => {
+  if (optIn === undefined) return {}
+  const settings: Json = {}
+  for (const [channel, key] of DND_CHANNELS) {
+    const value = optIn[channel]
+    if (value !== undefined) settings[key] = { status: value ? "inactive" : "active" }
+  }
+  if (Object.keys(settings).length === 0) return {}
+  // A consent given lifts the all-channel DND, which would otherwise still block that channel.
+  return Object.values(optIn).includes(true) ? { dnd: false, dndSettings: settings } : { dndSettings: settings }
+}
 
 const fromContact = (c: Json, lookups: Lookups): Records.Listed<Records.Contact> => {
   const id = String(c.id)
@@ -61,15 +95,21 @@ const fromContact = (c: Json, lookups: Lookups): Records.Listed<Records.Contact>
     phones: phone === undefined ? [] : [phone],
     addresses: Object.values(address).some((v) => v !== undefined) ? [address] : [],
     companyName: Records.text(c.companyName),
+    companyId: Records.text(c.businessId),
     tags: allTags.filter((t) => t !== marker),
     customFields,
     ownerEmail: userEmail(lookups, c.assignedTo),
+    optIn: optInOf(c),
     sourceId: marker?.slice(MARKER.length),
     updatedAt: updated === undefined ? undefined : take.take(Records.date(updated, "dateUpdated")),
   })
 }
 
-const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
+/**
+ * `creating`: the company name goes in only on create (GHL's update body has no `companyName`;
+ * a contact's business, linked after, carries its name).
+ */
+const toContactBody = (contact: Records.Contact, lookups: Lookups, creating: boolean): Json => {
   const customFields = Object.entries(contact.customFields).flatMap(([name, value]) => {
     const def = lookups.customFields.find((d) => d.name === name)
     return def === undefined ? [] : [{ id: def.id, field_value: value }]
@@ -87,11 +127,92 @@ const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
     ...(a?.region === undefined ? {} : { state: a.region }),
     ...(a?.postalCode === undefined ? {} : { postalCode: a.postalCode }),
     ...(a?.country === undefined ? {} : { country: a.country }),
-    ...(contact.companyName === undefined ? {} : { companyName: contact.companyName }),
+    ...(contact.companyName === undefined || !creating ? {} : { companyName: contact.companyName }),
     ...(owner === undefined ? {} : { assignedTo: owner }),
+    ...dndOf(contact.optIn),
     tags,
     customFields,
   }
+}
+
+/** A contact's business is set through the bulk route (the contact bodies have no `businessId`). */
+const linkBusiness = (contactId: string, businessId: string | undefined) =>
+  businessId === undefined
+    ? Effect.void
+    : Effect.flatMap(location(), (locationId) =>
+        Effect.asVoid(
+          send("add-remove-contact-from-business", { body: { locationId, ids: [contactId], businessId } } as never),
+        ),
+      )
+
+// GHL's custom field data types and the common ones (GHL has no URL or e-mail text type: plain text).
+const TO_COMMON: Readonly<Record<string, Records.FieldType>> = {
+  TEXT: "text",
+  LARGE_TEXT: "large-text",
+  NUMERICAL: "number",
+  FLOAT: "decimal",
+  MONETORY: "money",
+  DATE: "date",
+  PHONE: "phone",
+  EMAIL: "email",
+}
+const FROM_COMMON: Readonly<Record<Records.FieldType, string>> = {
+  text: "TEXT",
+  "large-text": "LARGE_TEXT",
+  number: "NUMERICAL",
+  decimal: "NUMERICAL",
+  money: "MONETORY",
+  date: "DATE",
+  phone: "PHONE",
+  email: "TEXT",
+  url: "TEXT",
+}
+
+const fromCustomField = (f: Json): Records.CustomFieldDefinition => ({
+  id: String(f.id),
+  name: String(f.name),
+  dataType: Records.text(f.dataType),
+  type: TO_COMMON[String(f.dataType)],
+})
+
+const fromBusiness = (b: Json): Records.Listed<Records.Company> => {
+  const take = Records.collector("company", String(b.id))
+  const countryText = Records.text(b.country)
+  const country = countryText === undefined ? undefined : take.take(Records.country(countryText, "country"))
+  const emailText = Records.text(b.email)
+  const phoneText = Records.text(b.phone)
+  const address: Records.Address = {
+    line1: Records.text(b.address),
+    city: Records.text(b.city),
+    region: Records.text(b.state),
+    postalCode: Records.text(b.postalCode),
+    country,
+  }
+  return take.listed<Records.Company>({
+    id: String(b.id),
+    name: String(b.name ?? "").trim(),
+    email: emailText === undefined ? undefined : take.take(Records.email(emailText, "email")),
+    phone: phoneText === undefined ? undefined : take.take(Records.phone(phoneText, country ?? "US", "phone")),
+    website: Records.text(b.website),
+    address: Object.values(address).some((v) => v !== undefined) ? address : undefined,
+    updatedAt: Records.text(b.updatedAt),
+  })
+}
+
+const businessBody = (company: Records.Company): Json => {
+  const a = company.address
+  const fields: Json = {
+    name: company.name,
+    email: company.email,
+    phone: company.phone,
+    website: company.website,
+    address: a?.line1,
+    city: a?.city,
+    state: a?.region,
+    postalCode: a?.postalCode,
+    country: a?.country,
+  }
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
 }
 
 const ok = <A>(listed: ReadonlyArray<Records.Listed<A>>): Array<A> =>
@@ -183,11 +304,7 @@ export const records: Records.RecordMapper<GhlClient> = {
       const pipelines = (yield* Opportunities.pipelines()) as Json
       const location = (yield* Locations.get()) as Json
       return {
-        customFields: ((fields.customFields ?? []) as Array<Json>).map((f) => ({
-          id: String(f.id),
-          name: String(f.name),
-          dataType: Records.text(f.dataType),
-        })),
+        customFields: ((fields.customFields ?? []) as Array<Json>).map(fromCustomField),
         tags: ((tags.tags ?? []) as Array<Json>).map((t) => ({ id: String(t.id), name: String(t.name) })),
         users: ((users.users ?? []) as Array<Json>).map((u) => ({
           id: String(u.id),
@@ -201,6 +318,8 @@ export const records: Records.RecordMapper<GhlClient> = {
         })),
         allowDuplicateContacts: location.location?.settings?.allowDuplicateContact === true,
         contactSlots: { emails: 1, phones: 1 },
+        optInChannels: DND_CHANNELS.map(([channel]) => channel),
+        companyLinks: true,
       }
     }),
 
@@ -221,13 +340,19 @@ export const records: Records.RecordMapper<GhlClient> = {
         }),
 
   createContact: (contact, lookups) =>
-    Effect.map(Contacts.create(toContactBody(contact, lookups) as never), (out) => ({
-      ...contact,
-      id: String((out as Json).contact.id),
-    })),
+    Effect.gen(function* () {
+      const out = (yield* Contacts.create(toContactBody(contact, lookups, true) as never)) as Json
+      const id = String(out.contact.id)
+      yield* linkBusiness(id, contact.companyId)
+      return { ...contact, id }
+    }),
 
   updateContact: (id, contact, lookups) =>
-    Effect.as(Contacts.update(id, toContactBody(contact, lookups) as never), { ...contact, id }),
+    Effect.gen(function* () {
+      yield* Contacts.update(id, toContactBody(contact, lookups, false) as never)
+      yield* linkBusiness(id, contact.companyId)
+      return { ...contact, id }
+    }),
 
   notes: (lookups) => perContact(lookups, notesOf),
   notesOf,
@@ -279,28 +404,19 @@ export const records: Records.RecordMapper<GhlClient> = {
   companies: () =>
     Stream.unwrap(
       Effect.map(Businesses.list(), (out) =>
-        Stream.fromIterable(
-          ((out as Json).businesses ?? []).map((b: Json) =>
-            Records.ok<Records.Company>({
-              id: String(b.id),
-              name: String(b.name ?? ""),
-              email: Records.text(b.email),
-              phone: Records.text(b.phone),
-              website: Records.text(b.website),
-              updatedAt: Records.text(b.updatedAt),
-            }),
-          ) as Array<Records.Listed<Records.Company>>,
-        ),
+        Stream.fromIterable(((out as Json).businesses ?? []) as Array<Json>).pipe(Stream.map(fromBusiness)),
       ),
     ),
   createCompany: (company) =>
+    Effect.map(Businesses.create(businessBody(company) as never), (out) => ({
+      ...company,
+      id: String((out as Json).business?.id ?? ""),
+    })),
+  updateCompany: (id, company) => Effect.as(Businesses.update(id, businessBody(company) as never), { ...company, id }),
+
+  createCustomField: (field) =>
     Effect.map(
-      Businesses.create({
-        name: company.name,
-        ...(company.email === undefined ? {} : { email: company.email }),
-        ...(company.phone === undefined ? {} : { phone: company.phone }),
-        ...(company.website === undefined ? {} : { website: company.website }),
-      } as never),
-      (out) => ({ ...company, id: String((out as Json).business?.id ?? "") }),
+      Locations.createCustomField({ name: field.name, dataType: FROM_COMMON[field.type], model: "contact" } as never),
+      (out) => fromCustomField((out as Json).customField),
     ),
 }

@@ -2,17 +2,22 @@
  * Keap's records in the common model (`Records` of @crmkit/core), on the hand-written
  * services: contacts (tag ids and custom field ids resolved to names, countries from
  * Keap's alpha-3), notes, tasks, opportunities (Keap has one pipeline, named `Default`;
- * won and lost are read from stage names) and companies.
+ * won and lost are read from stage names) and companies (a contact's `company.id` is its
+ * `companyId`). The primary email address's opt-in status is the contact's email consent
+ * (`Contact.optIn.email`), set through the email address status route. Contact custom fields are
+ * created through the contact model.
  *
  * Keap holds no place for a migration's source-id marker: as a target, contacts are
  * found again by email and phone only.
  */
 import { type CrmError, Records } from "@crmkit/core"
 import { Effect, Stream } from "effect"
+import * as Ops from "./generated/operations.ts"
 import type { KeapClient } from "./KeapClient.ts"
 import * as KeapFilter from "./KeapFilter.ts"
 import * as Companies from "./services/Companies.ts"
 import * as Contacts from "./services/Contacts.ts"
+import { call } from "./services/internal.ts"
 import * as Notes from "./services/Notes.ts"
 import * as Opportunities from "./services/Opportunities.ts"
 import * as Tags from "./services/Tags.ts"
@@ -43,15 +48,42 @@ const userEmail = (lookups: Lookups, id: unknown) =>
 const userId = (lookups: Lookups, email: string | undefined) =>
   email === undefined ? undefined : lookups.users.find((u) => u.email === email.toLowerCase())?.id
 
+// Keap's email statuses: the marketable ones are a consent; the opt-outs, bounces and blocks
+// forbid mailing. NON_MARKETABLE and UNENGAGED_NON_MARKETABLE state neither: no consent given.
+const MARKETABLE = new Set(["UNENGAGED_MARKETABLE", "SINGLE_OPT_IN", "DOUBLE_OPT_IN", "CONFIRMED"])
+const NOT_MAILABLE = new Set([
+  "MANUAL",
+  "ADMIN",
+  "SYSTEM",
+  "LIST_UNSUBSCRIBE",
+  "FEEDBACK",
+  "SPAM",
+  "LOCKDOWN",
+  "BOUNCE",
+  "HARD_BOUNCE",
+  "INVALID",
+  "DEACTIVATED",
+])
+const OPT_IN_REASON = "Consent carried over from another CRM by crmkit migrate"
+const OPT_OUT_REASON = "Opt-out carried over from another CRM by crmkit migrate"
+
+const emailConsent = (address: Json): boolean | undefined => {
+  const status = Records.text(address.email_opt_status)
+  if (status !== undefined) return MARKETABLE.has(status) ? true : NOT_MAILABLE.has(status) ? false : undefined
+  return address.is_opt_in === true ? true : undefined
+}
+
 const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Contact> => {
   const c = raw as Json
   const id = String(c.id)
   const take = Records.collector("contact", id)
   const emails: Array<string> = []
+  let consent: boolean | undefined
   for (const e of (c.email_addresses ?? []) as Array<Json>) {
     const t = Records.text(e.email)
     if (t !== undefined) {
       const v = take.take(Records.email(t, `email_addresses.${e.field ?? emails.length}`))
+      if (v !== undefined && emails.length === 0) consent = emailConsent(e)
       if (v !== undefined && !emails.includes(v)) emails.push(v)
     }
   }
@@ -97,9 +129,11 @@ const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Con
     phones,
     addresses,
     companyName: Records.text(c.company?.company_name ?? c.company_name),
+    companyId: Records.text(c.company?.id),
     tags,
     customFields,
     ownerEmail: userEmail(lookups, c.owner_id),
+    optIn: consent === undefined ? undefined : { email: consent },
     updatedAt: updated === undefined ? undefined : take.take(Records.date(updated, "update_time")),
   })
 }
@@ -107,7 +141,8 @@ const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Con
 const EMAIL_SLOTS = ["EMAIL1", "EMAIL2", "EMAIL3"]
 const PHONE_SLOTS = ["PHONE1", "PHONE2", "PHONE3", "PHONE4", "PHONE5"]
 
-const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
+/** `creating`: a consent goes in as the primary address's opt-in reason (an update sets it by the status route). */
+const toContactBody = (contact: Records.Contact, lookups: Lookups, creating = false): Json => {
   const customFields = Object.entries(contact.customFields).flatMap(([name, content]) => {
     const def = lookups.customFields.find((d) => d.name === name)
     return def === undefined ? [] : [{ id: def.id, content }]
@@ -116,7 +151,11 @@ const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
   return {
     given_name: contact.givenName ?? "",
     family_name: contact.familyName ?? "",
-    email_addresses: contact.emails.slice(0, 3).map((email, i) => ({ email, field: EMAIL_SLOTS[i] })),
+    email_addresses: contact.emails.slice(0, 3).map((email, i) => ({
+      email,
+      field: EMAIL_SLOTS[i],
+      ...(creating && i === 0 && contact.optIn?.email === true ? { opt_in_reason: OPT_IN_REASON } : {}),
+    })),
     phone_numbers: contact.phones.slice(0, 5).map((number, i) => ({ number, field: PHONE_SLOTS[i] })),
     addresses: contact.addresses.slice(0, 1).map((a) => ({
       field: "BILLING",
@@ -129,6 +168,100 @@ const toContactBody = (contact: Records.Contact, lookups: Lookups): Json => {
     })),
     ...(customFields.length === 0 ? {} : { custom_fields: customFields }),
     ...(owner === undefined ? {} : { owner_id: owner }),
+    ...(contact.companyId === undefined ? {} : { company: { id: contact.companyId } }),
+  }
+}
+
+/** Sets the primary address's status where the contact states a consent (on create, only an opt-out is left to set). */
+const applyConsent = (contact: Records.Contact, creating: boolean) => {
+  const email = contact.emails[0]
+  const consent = contact.optIn?.email
+  if (email === undefined || consent === undefined || (creating && consent)) return Effect.void
+  return Effect.asVoid(
+    call(Ops.updateEmailAddressOptStatus, {
+      email,
+      body: { opted_in: consent, reason: consent ? OPT_IN_REASON : OPT_OUT_REASON },
+    } as Ops.UpdateEmailAddressOptStatusInput),
+  )
+}
+
+// Keap's custom field types and the common ones.
+const TO_COMMON: Readonly<Record<string, Records.FieldType>> = {
+  TEXT: "text",
+  TEXT_AREA: "large-text",
+  WHOLE_NUMBER: "number",
+  DECIMAL_NUMBER: "decimal",
+  CURRENCY: "money",
+  DATE: "date",
+  PHONE_NUMBER: "phone",
+  EMAIL: "email",
+  WEBSITE: "url",
+}
+const FROM_COMMON: Readonly<Record<Records.FieldType, string>> = {
+  text: "TEXT",
+  "large-text": "TEXT_AREA",
+  number: "WHOLE_NUMBER",
+  decimal: "DECIMAL_NUMBER",
+  money: "CURRENCY",
+  date: "DATE",
+  phone: "PHONE_NUMBER",
+  email: "EMAIL",
+  url: "WEBSITE",
+}
+
+const fromCustomField = (f: Json): Records.CustomFieldDefinition => ({
+  id: String(f.id),
+  name: String(f.label ?? f.field_name),
+  dataType: Records.text(f.field_type),
+  type: TO_COMMON[String(f.field_type)],
+})
+
+const fromCompany = (c: Json): Records.Listed<Records.Company> => {
+  const take = Records.collector("company", String(c.id))
+  const a = (c.address ?? {}) as Json
+  const code = Records.text(a.country_code)
+  const country = code === undefined ? undefined : take.take(Records.country(code, "address.country_code"))
+  const address: Records.Address = {
+    line1: Records.text(a.line1),
+    line2: Records.text(a.line2),
+    city: Records.text(a.locality),
+    region: Records.text(a.region),
+    postalCode: Records.text(a.postal_code ?? a.zip_code),
+    country,
+  }
+  const emailText = Records.text(c.email_address?.email)
+  const phoneText = Records.text(c.phone_number?.number)
+  return take.listed<Records.Company>({
+    id: String(c.id),
+    name: String(c.company_name ?? "").trim(),
+    email: emailText === undefined ? undefined : take.take(Records.email(emailText, "email_address")),
+    phone: phoneText === undefined ? undefined : take.take(Records.phone(phoneText, country ?? "US", "phone_number")),
+    website: Records.text(c.website),
+    address: Object.values(address).some((v) => v !== undefined) ? address : undefined,
+    updatedAt: Records.text(c.update_time),
+  })
+}
+
+const companyBody = (company: Records.Company): Json => {
+  const a = company.address
+  return {
+    company_name: company.name,
+    ...(company.email === undefined ? {} : { email_address: { email: company.email, field: "EMAIL1" } }),
+    ...(company.phone === undefined ? {} : { phone_number: { number: company.phone, field: "PHONE1" } }),
+    ...(company.website === undefined ? {} : { website: company.website }),
+    ...(a === undefined
+      ? {}
+      : {
+          address: {
+            field: "BILLING",
+            ...(a.line1 === undefined ? {} : { line1: a.line1 }),
+            ...(a.line2 === undefined ? {} : { line2: a.line2 }),
+            ...(a.city === undefined ? {} : { locality: a.city }),
+            ...(a.region === undefined ? {} : { region: a.region }),
+            ...(a.postalCode === undefined ? {} : { postal_code: a.postalCode }),
+            ...(a.country === undefined ? {} : { country_code: Records.alpha3(a.country) }),
+          },
+        }),
   }
 }
 
@@ -172,7 +305,7 @@ const fromTask = (t: Json, lookups: Lookups): Records.Listed<Records.Task> => {
     dueDate: due === undefined ? undefined : take.take(Records.date(due, "due_time")),
     completed: t.completed === true,
     ownerEmail: userEmail(lookups, t.assigned_to_user_id),
-    updatedAt: Records.text(t.update_time),
+    updatedAt: Records.text(t.modification_time ?? t.update_time),
   })
 }
 
@@ -192,7 +325,7 @@ const fromOpportunity = (o: Json, lookups: Lookups): Records.Listed<Records.Oppo
     pipeline: PIPELINE,
     stage,
     ownerEmail: userEmail(lookups, o.user?.id ?? o.user_id),
-    updatedAt: Records.text(o.last_updated ?? o.update_time),
+    updatedAt: Records.text(o.last_updated_time ?? o.last_updated ?? o.update_time),
   })
 }
 
@@ -207,11 +340,7 @@ export const records: Records.RecordMapper<KeapClient> = {
       const users = yield* Stream.runCollect(Users.list())
       const stages = yield* Stream.runCollect(Opportunities.listStages())
       return {
-        customFields: ((model.custom_fields ?? []) as Array<Json>).map((f) => ({
-          id: String(f.id),
-          name: String(f.label ?? f.field_name),
-          dataType: Records.text(f.field_type),
-        })),
+        customFields: ((model.custom_fields ?? []) as Array<Json>).map(fromCustomField),
         tags: Array.from(tags, (t) => ({ id: String((t as Json).id), name: String((t as Json).name) })),
         users: Array.from(users, (u) => ({
           id: String((u as Json).id),
@@ -227,6 +356,9 @@ export const records: Records.RecordMapper<KeapClient> = {
         ],
         allowDuplicateContacts: true,
         contactSlots: { emails: 3, phones: 5 },
+        optInChannels: ["email"],
+        companyLinks: true,
+        companyNames: false,
       }
     }),
 
@@ -262,10 +394,11 @@ export const records: Records.RecordMapper<KeapClient> = {
 
   createContact: (contact, lookups) =>
     Effect.gen(function* () {
-      const created = (yield* Contacts.create(toContactBody(contact, lookups) as never, {
+      const created = (yield* Contacts.create(toContactBody(contact, lookups, true) as never, {
         fields: CONTACT_FIELDS,
       })) as Json
       yield* applyTags(String(created.id), contact.tags, lookups)
+      yield* applyConsent(contact, true)
       return { ...contact, id: String(created.id) }
     }),
 
@@ -273,6 +406,7 @@ export const records: Records.RecordMapper<KeapClient> = {
     Effect.gen(function* () {
       yield* Contacts.update(id, toContactBody(contact, lookups) as never)
       yield* applyTags(id, contact.tags, lookups)
+      yield* applyConsent(contact, false)
       return { ...contact, id }
     }),
 
@@ -294,11 +428,12 @@ export const records: Records.RecordMapper<KeapClient> = {
       } as never),
       (created) => ({ ...note, id: String((created as Json).id) }),
     ),
-  updateNote: (id, note) =>
+  updateNote: (id, note, lookups) =>
     Effect.as(
       Notes.update(note.contactId, id, {
         text: note.body,
         ...(note.title === undefined ? {} : { title: note.title }),
+        user_id: lookups.users[0]?.id ?? "1",
       } as never),
       { ...note, id },
     ),
@@ -358,24 +493,19 @@ export const records: Records.RecordMapper<KeapClient> = {
       { ...opportunity, id },
     ),
 
-  companies: () =>
-    listed(Companies.list(), (c) =>
-      Records.ok({
-        id: String(c.id),
-        name: String(c.company_name ?? ""),
-        email: Records.text(c.email_address?.email),
-        phone: Records.text(c.phone_number?.number),
-        website: Records.text(c.website),
-        updatedAt: Records.text(c.update_time),
-      }),
-    ),
+  companies: () => listed(Companies.list(), fromCompany),
   createCompany: (company) =>
+    Effect.map(Companies.create(companyBody(company) as never), (created) => ({
+      ...company,
+      id: String((created as Json).id),
+    })),
+  updateCompany: (id, company) => Effect.as(Companies.update(id, companyBody(company) as never), { ...company, id }),
+
+  createCustomField: (field) =>
     Effect.map(
-      Companies.create({
-        company_name: company.name,
-        ...(company.email === undefined ? {} : { email_address: { email: company.email, field: "EMAIL1" } }),
-        ...(company.website === undefined ? {} : { website: company.website }),
-      } as never),
-      (created) => ({ ...company, id: String((created as Json).id) }),
+      call(Ops.createContactCustomField, {
+        body: { label: field.name, field_type: FROM_COMMON[field.type] },
+      } as Ops.CreateContactCustomFieldInput),
+      (created) => fromCustomField(created as Json),
     ),
 }

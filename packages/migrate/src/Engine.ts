@@ -4,22 +4,37 @@
  * an open intent is reconciled against the target before anything is re-sent), `verify`
  * (every mapped source record exists once in the target) and `status`.
  *
+ * A run moves, in order: the target custom fields the mapping asks to create, companies (by
+ * name), contacts (linked to their moved company), then notes, tasks and opportunities under
+ * their contacts.
+ *
  * Identity: the state's id map first, then the normalised email, then the phone (for a
  * contact without email); a second source contact landing on a target contact another
  * one already holds is a merge, reported (or, where the target allows duplicate
  * contacts, a contact of its own).
+ *
+ * Conflicts: a record changed on both sides since they were last in step. A contact's are
+ * resolved per field group (a group changed on one side only takes that side's values; a
+ * group changed on both follows its policy); other records follow their entity's policy.
  */
 import type { CrmError, Records } from "@crmkit/core"
 import { type Context, Data, Deferred, Effect, Stream } from "effect"
 import * as Mapping from "./Mapping.ts"
 import {
+  CONTACT_GROUPS,
+  type ContactGroup,
+  changedGroups,
+  companyHash,
+  companyKey,
   contactHash,
   contactProjection,
   differences,
+  differingGroups,
   ENTITIES,
   type Entity,
   noteHash,
   opportunityHash,
+  sameContact,
   taskHash,
 } from "./Model.ts"
 import type { Intent, Link, State } from "./State.ts"
@@ -39,11 +54,18 @@ export interface Skipped {
   readonly reason: string
 }
 
+/** How a contact's field group that differs was resolved: the policy applied, or the side that alone changed it. */
+export type GroupResolution = Mapping.Policy | "source" | "target"
+
 export interface Conflict {
   readonly id: string
   readonly targetId: string
+  /** The policy that decided the record (a contact: `review` when a group held it, else its default policy). */
   readonly policy: Mapping.Policy
+  /** The fields changed on both sides, with both values. */
   readonly fields: Record<string, { readonly source: unknown; readonly target: unknown }>
+  /** Contacts: each field group that differs, and how it was resolved. */
+  readonly groups?: Partial<Record<ContactGroup, GroupResolution>> | undefined
 }
 
 export interface Merge {
@@ -51,7 +73,7 @@ export interface Merge {
   readonly targetId: string
   /** The source record that already holds the target record. */
   readonly with: string
-  readonly matchedBy: "email" | "phone"
+  readonly matchedBy: "email" | "phone" | "name"
 }
 
 export interface EntityReport {
@@ -65,6 +87,15 @@ export interface EntityReport {
   merges: Array<Merge>
 }
 
+/** A target custom field the mapping asks for: to be created, or there already. */
+export interface NewField {
+  /** The source field it carries. */
+  readonly source: string
+  readonly name: string
+  readonly type: Records.FieldType | undefined
+  readonly status: "create" | "exists"
+}
+
 export interface Report {
   readonly mode: "plan" | "run"
   readonly from: string
@@ -72,6 +103,8 @@ export interface Report {
   readonly delta: boolean
   readonly entities: Record<Entity, EntityReport>
   readonly unmapped: Mapping.Unmapped
+  /** Target custom fields the mapping asks to create (a plan lists what a run would create). */
+  readonly customFields: Array<NewField>
   /** Open intents found at the start: resolved against the target, or re-sent. */
   readonly reconciled: { found: number; missing: number }
   /** Writes sent to the target (plan: writes a run would send). */
@@ -97,7 +130,17 @@ export interface Options {
   readonly onProgress?: ((progress: Progress) => void) | undefined
   /** Read every source record, not only those updated since the last run. */
   readonly full?: boolean | undefined
+  /**
+   * Namespace of the source-id marker the migration writes into target records, so that
+   * several migrations into one target (two source accounts into one location) never take
+   * each other's records for their own. Workers use the migration's id; none by default.
+   */
+  readonly marker?: string | undefined
 }
+
+/** The marker a source record carries in the target: its id, in the migration's namespace. */
+const markerOf = (options: Pick<Options, "marker">, sourceId: string) =>
+  options.marker === undefined ? sourceId : `${options.marker.toLowerCase()}:${sourceId}`
 
 const emptyEntity = (): EntityReport => ({
   create: 0,
@@ -123,6 +166,9 @@ const onStream =
 /** Loads both sides' lookups and checks the mapping against them: reads only. */
 export const lookups = (from: Side, to: Side) =>
   Effect.all([on(from)(from.records.lookups()), on(to)(to.records.lookups())])
+
+const reasonOf = (problems: ReadonlyArray<Records.Problem>) =>
+  problems.map((p) => `${p.field}: ${p.message}: ${JSON.stringify(p.value)}`).join("; ")
 
 /** The target's contacts by id, email, phone and source marker, and which source holds which. */
 class TargetIndex {
@@ -165,29 +211,113 @@ const loadIndex = (to: Side, lookups: Records.Lookups, state: State) =>
     return index
   })
 
-interface Context_ {
+/** The target's companies by id and by name, and which source company holds which. */
+class CompanyIndex {
+  readonly byId = new Map<string, Records.Company>()
+  readonly byKey = new Map<string, Array<string>>()
+  /** Target company id -> the source company that holds it. */
+  readonly claimed = new Map<string, string>()
+
+  add(company: Records.Company) {
+    this.byId.set(company.id, company)
+    const key = companyKey(company.name)
+    const list = this.byKey.get(key) ?? []
+    if (!list.includes(company.id)) list.push(company.id)
+    this.byKey.set(key, list)
+  }
+
+  /** A planned create, written: the real id takes the planned one's place. */
+  replace(planned: string, company: Records.Company) {
+    const holder = this.claimed.get(planned)
+    this.byId.delete(planned)
+    this.claimed.delete(planned)
+    const key = companyKey(company.name)
+    this.byKey.set(
+      key,
+      (this.byKey.get(key) ?? []).map((id) => (id === planned ? company.id : id)),
+    )
+    this.add(company)
+    if (holder !== undefined) this.claimed.set(company.id, holder)
+  }
+}
+
+const loadCompanies = (to: Side, lookups: Records.Lookups, state: State) =>
+  Effect.gen(function* () {
+    const index = new CompanyIndex()
+    yield* Stream.runForEach(onStream(to)(to.records.companies(lookups)), (listed) =>
+      Effect.sync(() => {
+        if (listed._tag === "Ok") index.add(listed.record)
+      }),
+    )
+    for (const link of yield* state.links("company")) {
+      if (!link.merged) index.claimed.set(link.targetId, link.sourceId)
+    }
+    return index
+  })
+
+interface Base {
   readonly options: Options
   readonly dryRun: boolean
   readonly report: Report
   readonly source: Records.Lookups
-  readonly target: Records.Lookups
+  /** The target's lookups; custom fields created in this run are added to them. */
+  readonly target: Records.Lookups & { readonly customFields: Array<Records.CustomFieldDefinition> }
   readonly index: TargetIndex
+  readonly companies: CompanyIndex
+  /** `entity:sourceId` of the records held for review when the run started. */
+  readonly held: Set<string>
+  readonly started: number
+}
+
+interface Context_ extends Base {
   /** Source contact id -> target id (or planned id) decided in this pass. */
   readonly contactTargets: Map<string, string>
   /** Target contacts created in this pass: their children need no look-up in the target. */
   readonly createdThisRun: Set<string>
-  readonly started: number
+  /** Source company id -> target company id (or planned id). */
+  readonly companyTargets: Map<string, string>
 }
 
-const progress = (ctx: Context_, entity: Entity, seen: number) => {
+const progress = (ctx: Base, entity: Entity, seen: number) => {
   if (ctx.options.onProgress !== undefined)
     ctx.options.onProgress({ entity, seen, writes: ctx.report.writes, elapsedMillis: Date.now() - ctx.started })
 }
 
+/** Releases a record held for review once it is resolved (only if it was held: no write otherwise). */
+const release = (ctx: Base, entity: Entity, sourceId: string) =>
+  ctx.dryRun || !ctx.held.has(`${entity}:${sourceId}`)
+    ? Effect.void
+    : Effect.map(ctx.options.state.release(entity, sourceId), () => {
+        ctx.held.delete(`${entity}:${sourceId}`)
+      })
+
+const hold = (ctx: Base, entity: Entity, sourceId: string, targetId: string, detail: unknown) =>
+  ctx.dryRun ? Effect.void : ctx.options.state.hold({ entity, sourceId, targetId, detail })
+
+const collectOk = <A>(effect: Effect.Effect<Iterable<Records.Listed<A>>, CrmError>) =>
+  Effect.map(effect, (all) => Array.from(all).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])))
+
+/** Every opportunity of the target, read once when first needed (GHL and Keap list them only in full). */
+const targetOpportunities = (to: Side, lookups: Records.Lookups): Eff<ReadonlyArray<Records.Opportunity>> => {
+  let cached: ReadonlyArray<Records.Opportunity> | undefined
+  return Effect.suspend(() =>
+    cached !== undefined
+      ? Effect.succeed(cached)
+      : Effect.tap(collectOk(on(to)(Stream.runCollect(onStream(to)(to.records.opportunities(lookups))))), (all) =>
+          Effect.sync(() => {
+            cached = all
+          }),
+        ),
+  )
+}
+
 // --- Reconciliation -------------------------------------------------------------------------
 
+/** A contact whose create landed but not as sent (a second request of the write did not): updated next. */
+const PARTIAL = "partial"
+
 /** Resolves open intents against the target before anything is re-sent. */
-const reconcile = (ctx: Omit<Context_, "contactTargets" | "createdThisRun">, intents: ReadonlyArray<Intent>) =>
+const reconcile = (ctx: Base, intents: ReadonlyArray<Intent>) =>
   Effect.gen(function* () {
     const { state } = ctx.options
     const to = ctx.options.to
@@ -201,24 +331,59 @@ const reconcile = (ctx: Omit<Context_, "contactTargets" | "createdThisRun">, int
         }
         return set
       })
-    let opportunities: Array<Records.Opportunity> | undefined
+    const opportunities = targetOpportunities(to, ctx.target)
+    /** The target's child record as it is now, with its hash, for an update intent. */
+    const childNow = (intent: Intent): Eff<string | undefined> =>
+      Effect.gen(function* () {
+        const parent = intent.parentId as string
+        if (intent.entity === "note") {
+          const note = (yield* on(to)(to.records.notesOf(parent))).find((n) => n.id === intent.targetId)
+          return note === undefined ? undefined : noteHash(parent, note.body)
+        }
+        if (intent.entity === "task") {
+          const task = (yield* on(to)(to.records.tasksOf(parent, ctx.target))).find((t) => t.id === intent.targetId)
+          return task === undefined ? undefined : taskHash(parent, task)
+        }
+        const opportunity = (yield* opportunities).find((o) => o.id === intent.targetId)
+        return opportunity === undefined ? undefined : opportunityHash(opportunity)
+      })
     for (const intent of intents) {
       let found: string | undefined
+      let partial: string | undefined
       if (intent.op === "update") {
-        // An update may be sent again safely; only a contact's is checked, so that a landed
-        // update is not mistaken for a change made in the target.
-        if (intent.entity === "contact" && intent.targetId !== undefined) {
-          const current = ctx.index.byId.get(intent.targetId)
-          if (current !== undefined && contactHash(current) === intent.targetHash) found = intent.targetId
+        // An update may be sent again safely; it is checked so that a landed update is not
+        // mistaken next time for a change made in the target.
+        if (intent.targetId !== undefined) {
+          if (intent.entity === "contact") {
+            // Not found (not sent, or only part of it landed): the link keeps its hashes, and the
+            // next decision sees the groups a partial write brought in line as no longer differing.
+            const current = ctx.index.byId.get(intent.targetId)
+            if (current !== undefined && sameContact(intent.targetHash, current)) found = intent.targetId
+          } else if (intent.entity === "company") {
+            const current = ctx.companies.byId.get(intent.targetId)
+            if (current !== undefined && companyHash(current) === intent.targetHash) found = intent.targetId
+          } else if (intent.parentId !== undefined && intent.entity !== "customField") {
+            if ((yield* childNow(intent)) === intent.targetHash) found = intent.targetId
+          }
         }
       } else if (intent.entity === "contact") {
-        found = ctx.index.bySource.get(intent.sourceId)?.[0]
+        found = ctx.index.bySource.get(markerOf(ctx.options, intent.sourceId))?.[0]
         if (found === undefined && !ctx.target.allowDuplicateContacts) {
           const byEmail = intent.identity.email === undefined ? undefined : ctx.index.byEmail.get(intent.identity.email)
           const byPhone = intent.identity.phone === undefined ? undefined : ctx.index.byPhone.get(intent.identity.phone)
           found = [...(byEmail ?? []), ...(byPhone ?? [])].find((id) => !ctx.index.claimed.has(id))
         }
-        if (found !== undefined) ctx.index.claimed.set(found, intent.sourceId)
+        if (found !== undefined) {
+          ctx.index.claimed.set(found, intent.sourceId)
+          const current = ctx.index.byId.get(found)
+          if (current !== undefined && !sameContact(intent.targetHash, current)) partial = contactHash(current)
+        }
+      } else if (intent.entity === "company") {
+        const name = intent.identity.name ?? ""
+        found = ctx.companies.byKey.get(companyKey(name))?.find((id) => !ctx.companies.claimed.has(id))
+        if (found !== undefined) ctx.companies.claimed.set(found, intent.sourceId)
+      } else if (intent.entity === "customField") {
+        found = ctx.target.customFields.find((f) => f.name === intent.identity.name)?.id
       } else if (intent.parentId !== undefined) {
         const taken = yield* linked(intent.entity)
         if (intent.entity === "note") {
@@ -232,10 +397,7 @@ const reconcile = (ctx: Omit<Context_, "contactTargets" | "createdThisRun">, int
             (t) => !taken.has(t.id) && taskHash(intent.parentId as string, t) === intent.identity.hash,
           )?.id
         } else {
-          opportunities ??= yield* collectOk(
-            on(to)(Stream.runCollect(onStream(to)(to.records.opportunities(ctx.target)))),
-          )
-          found = opportunities.find(
+          found = (yield* opportunities).find(
             (o) => !taken.has(o.id) && o.contactId === intent.parentId && o.name === intent.identity.name,
           )?.id
         }
@@ -250,16 +412,14 @@ const reconcile = (ctx: Omit<Context_, "contactTargets" | "createdThisRun">, int
           entity: intent.entity,
           sourceId: intent.sourceId,
           targetId: found,
-          sourceHash: intent.sourceHash,
-          targetHash: intent.targetHash,
+          // A partly landed create is linked as it is, and brought in line by an update.
+          sourceHash: partial === undefined ? intent.sourceHash : PARTIAL,
+          targetHash: partial ?? intent.targetHash,
           merged: false,
         })
       }
     }
   })
-
-const collectOk = <A>(effect: Effect.Effect<Iterable<Records.Listed<A>>, CrmError>) =>
-  Effect.map(effect, (all) => Array.from(all).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])))
 
 // --- Writes -------------------------------------------------------------------------------
 
@@ -268,18 +428,315 @@ const collectOk = <A>(effect: Effect.Effect<Iterable<Records.Listed<A>>, CrmErro
  * counts it and sends nothing.
  */
 const write = <A extends { readonly id: string }>(
-  ctx: Context_,
+  ctx: Base,
   intent: Omit<Intent, "id">,
   send: Eff<A>,
   linkOf: (written: A) => Link,
-): Eff<string | undefined> =>
+): Eff<A | undefined> =>
   Effect.gen(function* () {
     ctx.report.writes++
     if (ctx.dryRun) return undefined
     const id = yield* ctx.options.state.begin(intent)
     const written = yield* send
     yield* ctx.options.state.complete(id, linkOf(written))
-    return written.id
+    return written
+  })
+
+// --- Custom fields ------------------------------------------------------------------------
+
+/**
+ * Creates the target custom fields the mapping asks for and the target lacks, once each (a
+ * field of that name already there is used), before the contacts that carry their values.
+ */
+const moveCustomFields = (ctx: Context_): Eff<void> =>
+  Effect.gen(function* () {
+    const { state, mapping } = ctx.options
+    const to = ctx.options.to
+    const report = ctx.report.entities.customField
+    const links = new Map((yield* state.links("customField")).map((l) => [l.sourceId, l]))
+    let seen = 0
+    for (const field of Mapping.fieldsToCreate(mapping, ctx.source)) {
+      progress(ctx, "customField", ++seen)
+      const existing = ctx.target.customFields.find((f) => f.name === field.name)
+      if (existing !== undefined) {
+        ctx.report.customFields.push({ ...field, status: "exists" })
+        if (links.get(field.source)?.targetId === existing.id) report.unchanged++
+        else {
+          report.matched++
+          if (!ctx.dryRun)
+            yield* state.putLink({
+              entity: "customField",
+              sourceId: field.source,
+              targetId: existing.id,
+              sourceHash: field.name,
+              targetHash: field.name,
+              merged: false,
+            })
+        }
+        continue
+      }
+      const type = field.type as Records.FieldType // checked before the run
+      ctx.report.customFields.push({ ...field, status: "create" })
+      report.create++
+      const create = to.records.createCustomField
+      if (create === undefined) return yield* Effect.die(new Error("the target cannot create custom fields"))
+      const created = yield* write(
+        ctx,
+        {
+          entity: "customField",
+          sourceId: field.source,
+          op: "create",
+          targetId: undefined,
+          parentId: undefined,
+          sourceHash: field.name,
+          targetHash: field.name,
+          identity: { name: field.name },
+        },
+        on(to)(create({ name: field.name, type }, ctx.target)),
+        (def) => ({
+          entity: "customField",
+          sourceId: field.source,
+          targetId: def.id,
+          sourceHash: field.name,
+          targetHash: field.name,
+          merged: false,
+        }),
+      )
+      ctx.target.customFields.push(created ?? { id: `planned:field:${field.name}`, name: field.name, type })
+    }
+  })
+
+// --- Companies ----------------------------------------------------------------------------
+
+/** The target's value where it has one, the source's where the target's is empty. */
+const pick = <A>(target: A | undefined, source: A | undefined): A | undefined =>
+  target === undefined || target === null || target === "" ? source : target
+
+/** A record's fields: the target's where it has a value, the source's where it has none (ids from the target). */
+const mergeFields = <A extends object>(source: A, target: A): A => {
+  const out: Record<string, unknown> = { ...(source as Record<string, unknown>) }
+  for (const [k, v] of Object.entries(target as Record<string, unknown>))
+    if (k !== "id" && k !== "contactId" && k !== "updatedAt") out[k] = pick(v, out[k])
+  return out as A
+}
+
+/** Shallow differences of two records of the same entity (ids and times aside), with both values. */
+const fieldDifferences = (source: object, target: object) => {
+  const out: Record<string, { source: unknown; target: unknown }> = {}
+  const s = source as Record<string, unknown>
+  const t = target as Record<string, unknown>
+  for (const k of new Set([...Object.keys(s), ...Object.keys(t)])) {
+    if (k === "id" || k === "contactId" || k === "updatedAt" || k === "sourceId") continue
+    if (JSON.stringify(s[k] ?? null) !== JSON.stringify(t[k] ?? null)) out[k] = { source: s[k], target: t[k] }
+  }
+  return out
+}
+
+/** Whether the target's record was updated after the source's (unknown times: the source is taken). */
+const targetNewer = (source: string | undefined, target: string | undefined) => {
+  const s = Date.parse(source ?? "")
+  const t = Date.parse(target ?? "")
+  return Number.isFinite(s) && Number.isFinite(t) && t > s
+}
+
+/**
+ * What a record changed on both sides becomes under `policy`: `hold` (review), `keep` (the
+ * target's stands), or the record to write.
+ */
+const resolveRecord = <A extends object>(
+  policy: Mapping.Policy,
+  source: A & { readonly updatedAt?: string | undefined },
+  target: A & { readonly updatedAt?: string | undefined },
+  same: (a: A) => boolean,
+): "hold" | "keep" | A => {
+  switch (policy) {
+    case "review":
+      return "hold"
+    case "target-wins":
+      return "keep"
+    case "newest-wins":
+      return targetNewer(source.updatedAt, target.updatedAt) ? "keep" : source
+    case "merge-non-empty": {
+      const merged = mergeFields(source, target)
+      return same(merged) ? "keep" : merged
+    }
+    case "source-wins":
+      return source
+  }
+}
+
+/** Companies by name, before the contacts that link to them. */
+const moveCompanies = (ctx: Context_): Eff<void> =>
+  Effect.gen(function* () {
+    const { state, mapping } = ctx.options
+    const { from, to } = ctx.options
+    const report = ctx.report.entities.company
+    let seen = 0
+    const writeCompany = (
+      op: "create" | "update",
+      sourceId: string,
+      company: Records.Company,
+      targetId: string | undefined,
+      sourceHash: string,
+    ) =>
+      write(
+        ctx,
+        {
+          entity: "company",
+          sourceId,
+          op,
+          targetId,
+          parentId: undefined,
+          sourceHash,
+          targetHash: companyHash(company),
+          identity: { name: company.name },
+        },
+        on(to)(
+          targetId === undefined
+            ? to.records.createCompany(company, ctx.target)
+            : to.records.updateCompany(targetId, company, ctx.target),
+        ),
+        (written) => ({
+          entity: "company",
+          sourceId,
+          targetId: written.id,
+          sourceHash,
+          targetHash: companyHash(company),
+          merged: false,
+        }),
+      )
+    const decide = (listed: Records.Listed<Records.Company>): Eff<() => Eff<void>> =>
+      Effect.gen(function* () {
+        progress(ctx, "company", ++seen)
+        if (listed._tag === "Skipped") {
+          const reason = reasonOf(listed.problems)
+          return () => Effect.sync(() => void report.skipped.push({ id: listed.id, reason }))
+        }
+        const company = listed.record
+        if (company.name === "")
+          return () =>
+            Effect.sync(() => void report.skipped.push({ id: company.id, reason: "the company has no name" }))
+        const h = companyHash(company)
+        const link = yield* state.getLink("company", company.id)
+        if (link !== undefined) {
+          ctx.companyTargets.set(company.id, link.targetId)
+          const target = ctx.companies.byId.get(link.targetId)
+          if (target === undefined) {
+            const reason = `target company ${link.targetId} no longer exists`
+            return () => Effect.sync(() => void report.skipped.push({ id: company.id, reason }))
+          }
+          if (link.merged || link.sourceHash === h)
+            return () =>
+              Effect.map(release(ctx, "company", company.id), () => {
+                report.unchanged++
+              })
+          const now = companyHash(target)
+          if (now === h)
+            // Both sides made the same change: in step again.
+            return () =>
+              Effect.gen(function* () {
+                report.unchanged++
+                if (!ctx.dryRun) yield* state.putLink({ ...link, sourceHash: h, targetHash: h })
+                yield* release(ctx, "company", company.id)
+              })
+          const update = (record: Records.Company) => () =>
+            Effect.gen(function* () {
+              report.update++
+              yield* writeCompany("update", company.id, record, link.targetId, h)
+              yield* release(ctx, "company", company.id)
+            })
+          if (now === link.targetHash) return update(company)
+          // Changed on both sides since they were last in step.
+          const policy = Mapping.policyOf(mapping, "company")
+          const conflict: Conflict = {
+            id: company.id,
+            targetId: target.id,
+            policy,
+            fields: fieldDifferences(company, target),
+          }
+          const resolved = resolveRecord(policy, company, target, (c) => companyHash(c) === now)
+          return () =>
+            Effect.gen(function* () {
+              report.conflicts.push(conflict)
+              if (resolved === "hold") return yield* hold(ctx, "company", company.id, target.id, conflict)
+              if (resolved === "keep") {
+                report.unchanged++
+                if (!ctx.dryRun) yield* state.putLink({ ...link, sourceHash: h, targetHash: now })
+                return yield* release(ctx, "company", company.id)
+              }
+              return yield* update(resolved)()
+            })
+        }
+        // Not linked yet: a target company of the same name, else a new one.
+        const candidates = ctx.companies.byKey.get(companyKey(company.name)) ?? []
+        const free = candidates.find((id) => !ctx.companies.claimed.has(id))
+        if (free !== undefined) {
+          ctx.companies.claimed.set(free, company.id)
+          ctx.companyTargets.set(company.id, free)
+          const target = ctx.companies.byId.get(free) as Records.Company
+          if (companyHash(target) === h)
+            return () =>
+              Effect.gen(function* () {
+                report.matched++
+                if (!ctx.dryRun)
+                  yield* state.putLink({
+                    entity: "company",
+                    sourceId: company.id,
+                    targetId: free,
+                    sourceHash: h,
+                    targetHash: h,
+                    merged: false,
+                  })
+              })
+          // The target's values where the source has none: a company the target had keeps what it knew.
+          const record = mergeFields(target, company)
+          return () =>
+            Effect.gen(function* () {
+              report.matched++
+              report.update++
+              yield* writeCompany("update", company.id, { ...record, id: company.id }, free, h)
+            })
+        }
+        const taken = candidates[0]
+        if (taken !== undefined) {
+          const holder = ctx.companies.claimed.get(taken) as string
+          ctx.companyTargets.set(company.id, taken)
+          return () =>
+            Effect.gen(function* () {
+              report.merges.push({ sourceId: company.id, targetId: taken, with: holder, matchedBy: "name" })
+              if (!ctx.dryRun)
+                yield* state.putLink({
+                  entity: "company",
+                  sourceId: company.id,
+                  targetId: taken,
+                  sourceHash: h,
+                  targetHash: h,
+                  merged: true,
+                })
+            })
+        }
+        // Claimed now, so that a second source company of the same name is a merge, not a second create.
+        const planned = `planned:company:${company.id}`
+        ctx.companies.add({ ...company, id: planned })
+        ctx.companies.claimed.set(planned, company.id)
+        ctx.companyTargets.set(company.id, planned)
+        return () =>
+          Effect.gen(function* () {
+            report.create++
+            const created = yield* writeCompany("create", company.id, company, undefined, h)
+            if (created !== undefined) {
+              ctx.companies.replace(planned, { ...company, id: created.id })
+              for (const [sourceId, targetId] of ctx.companyTargets)
+                if (targetId === planned) ctx.companyTargets.set(sourceId, created.id)
+            }
+          })
+      })
+    // One company at a time, each written before the next is decided: a second company of the
+    // same name then finds the first one's real id.
+    yield* onStream(from)(from.records.companies(ctx.source)).pipe(
+      Stream.mapEffect((listed) => Effect.flatMap(decide(listed), (step) => step())),
+      Stream.runDrain,
+    )
   })
 
 // --- Contacts -----------------------------------------------------------------------------
@@ -301,35 +758,189 @@ type ContactStep =
 const keepIdentity = (mapped: Records.Contact, target: Records.Contact, mapping: Mapping.Mapping): Records.Contact =>
   mapping.overwriteIdentity ? mapped : { ...mapped, emails: target.emails, phones: target.phones }
 
-/** The target's values where it has one, the source's where the target's is empty; tags of both. */
-const mergeNonEmpty = (source: Records.Contact, target: Records.Contact): Records.Contact => {
-  const pick = <A>(t: A | undefined, s: A | undefined) => (t === undefined || t === "" ? s : t)
-  const customFields: Record<string, Records.FieldValue> = { ...source.customFields }
-  for (const [k, v] of Object.entries(target.customFields)) if (v !== null && v !== "") customFields[k] = v
-  return {
-    ...source,
-    givenName: pick(target.givenName, source.givenName),
-    familyName: pick(target.familyName, source.familyName),
-    emails: target.emails.length > 0 ? target.emails : source.emails,
-    phones: target.phones.length > 0 ? target.phones : source.phones,
-    addresses: target.addresses.length > 0 ? target.addresses : source.addresses,
-    companyName: pick(target.companyName, source.companyName),
-    tags: [...new Set([...target.tags, ...source.tags])],
-    customFields,
-    ownerEmail: pick(target.ownerEmail, source.ownerEmail),
+const nonEmptyOptIn = (optIn: Records.OptIn | undefined): Records.OptIn | undefined => {
+  if (optIn === undefined) return undefined
+  const stated = Object.entries(optIn).filter(([, v]) => v !== undefined)
+  return stated.length === 0 ? undefined : Object.fromEntries(stated)
+}
+
+/**
+ * The source contact in the target's words: fields, tags and owner by the mapping; the company
+ * as the target's company record (moved, or of the same name) where the target links one; the
+ * opt-in channels the target holds.
+ */
+const mapContactFor = (ctx: Context_, source: Records.Contact): Records.Contact => {
+  const { mapping } = ctx.options
+  const unmapped = ctx.report.unmapped
+  const mapped = Mapping.mapContact(source, mapping, unmapped, ctx.target.contactSlots)
+  const channels = ctx.target.optInChannels ?? []
+  const optIn =
+    mapped.optIn === undefined
+      ? undefined
+      : nonEmptyOptIn(Object.fromEntries(channels.map((channel) => [channel, mapped.optIn?.[channel]])))
+  let companyName = mapped.companyName
+  let companyId: string | undefined
+  if (ctx.target.companyLinks === true) {
+    const moved = source.companyId === undefined ? undefined : ctx.companyTargets.get(source.companyId)
+    companyId = moved ?? (companyName === undefined ? undefined : ctx.companies.byKey.get(companyKey(companyName))?.[0])
+    if (companyId !== undefined) companyName = ctx.companies.byId.get(companyId)?.name ?? companyName
+  }
+  if (companyId === undefined && companyName !== undefined && ctx.target.companyNames === false) {
+    Mapping.bump(unmapped.companies, companyName)
+    companyName = undefined
+  }
+  return { ...mapped, companyName, companyId, optIn, sourceId: markerOf(ctx.options, source.id) }
+}
+
+/**
+ * What the source says nothing about keeps the target's value: the company (the mappers can set
+ * one, not clear it) and each opt-in channel the source does not state.
+ */
+const fillFromTarget = (mapped: Records.Contact, target: Records.Contact): Records.Contact => ({
+  ...mapped,
+  companyId: mapped.companyId ?? target.companyId,
+  companyName: mapped.companyId === undefined ? (mapped.companyName ?? target.companyName) : mapped.companyName,
+  optIn: nonEmptyOptIn({ ...target.optIn, ...nonEmptyOptIn(mapped.optIn) }),
+})
+
+/** `into` with the fields of one group taken from `from`. */
+const withGroup = (into: Records.Contact, from: Records.Contact, group: ContactGroup): Records.Contact => {
+  switch (group) {
+    case "identity":
+      return { ...into, emails: from.emails, phones: from.phones }
+    case "name":
+      return { ...into, givenName: from.givenName, familyName: from.familyName }
+    case "company":
+      return { ...into, companyName: from.companyName, companyId: from.companyId }
+    case "address":
+      return { ...into, addresses: from.addresses }
+    case "tags":
+      return { ...into, tags: from.tags }
+    case "customFields":
+      return { ...into, customFields: from.customFields }
+    case "owner":
+      return { ...into, ownerEmail: from.ownerEmail }
+    case "optIn":
+      return { ...into, optIn: from.optIn }
   }
 }
+
+/** One group merged: the target's values where it has them, the source's where it left them empty; tags of both. */
+const mergeGroup = (
+  into: Records.Contact,
+  source: Records.Contact,
+  target: Records.Contact,
+  group: ContactGroup,
+): Records.Contact => {
+  switch (group) {
+    case "identity":
+      return {
+        ...into,
+        emails: target.emails.length > 0 ? target.emails : source.emails,
+        phones: target.phones.length > 0 ? target.phones : source.phones,
+      }
+    case "name":
+      return {
+        ...into,
+        givenName: pick(target.givenName, source.givenName),
+        familyName: pick(target.familyName, source.familyName),
+      }
+    case "company":
+      return target.companyName !== undefined || target.companyId !== undefined ? withGroup(into, target, group) : into
+    case "address":
+      return { ...into, addresses: target.addresses.length > 0 ? target.addresses : source.addresses }
+    case "tags":
+      return { ...into, tags: [...new Set([...target.tags, ...source.tags])] }
+    case "customFields": {
+      const customFields: Record<string, Records.FieldValue> = { ...source.customFields }
+      for (const [k, v] of Object.entries(target.customFields)) if (v !== null && v !== "") customFields[k] = v
+      return { ...into, customFields }
+    }
+    case "owner":
+      return { ...into, ownerEmail: pick(target.ownerEmail, source.ownerEmail) }
+    case "optIn":
+      return { ...into, optIn: nonEmptyOptIn({ ...source.optIn, ...nonEmptyOptIn(target.optIn) }) }
+  }
+}
+
+/**
+ * A linked contact changed on both sides, group by group: a group only one side changed takes
+ * that side's values; a group both changed follows its policy (email and phone only by an
+ * explicit identity policy or `overwriteIdentity`, else the target's are kept, or the record is
+ * held when the contact's policy is `review`). Any group under `review` holds the record.
+ */
+const resolveContact = (
+  ctx: Context_,
+  source: Records.Contact,
+  mapped: Records.Contact,
+  target: Records.Contact,
+  link: Link,
+  sourceHash: string,
+  sourceChanged: ReadonlySet<ContactGroup>,
+  targetChanged: ReadonlySet<ContactGroup>,
+): Effect.Effect<ContactStep> =>
+  Effect.gen(function* () {
+    const { mapping } = ctx.options
+    const report = ctx.report.entities.contact
+    const contactPolicy = Mapping.policyOf(mapping, "contact")
+    const policyFor = (group: ContactGroup): Mapping.Policy =>
+      group !== "identity"
+        ? Mapping.policyOf(mapping, "contact", group)
+        : (Mapping.identityPolicy(mapping) ??
+          (Mapping.policyOf(mapping, "contact", "identity") === "review" ? "review" : "target-wins"))
+    const groups: Partial<Record<ContactGroup, GroupResolution>> = {}
+    const conflicting = new Set<ContactGroup>()
+    let result = mapped
+    let held = false
+    const differ = differingGroups(mapped, target)
+    for (const group of CONTACT_GROUPS) {
+      if (!differ.has(group)) continue
+      const bySource = sourceChanged.has(group)
+      const byTarget = targetChanged.has(group)
+      if (bySource && !byTarget) {
+        groups[group] = "source"
+        continue
+      }
+      if (!bySource) {
+        groups[group] = "target"
+        result = withGroup(result, target, group)
+        continue
+      }
+      conflicting.add(group)
+      const policy = policyFor(group)
+      groups[group] = policy
+      if (policy === "review") held = true
+      else if (policy === "target-wins") result = withGroup(result, target, group)
+      else if (policy === "newest-wins" && targetNewer(source.updatedAt, target.updatedAt))
+        result = withGroup(result, target, group)
+      else if (policy === "merge-non-empty") result = mergeGroup(result, mapped, target, group)
+    }
+    const conflict: Conflict = {
+      id: source.id,
+      targetId: target.id,
+      policy: held ? "review" : contactPolicy,
+      fields: differences(contactProjection(mapped), contactProjection(target), conflicting),
+      groups,
+    }
+    // Both sides made the same change: nothing to resolve.
+    if (differ.size > 0) report.conflicts.push(conflict)
+    if (held) {
+      yield* hold(ctx, "contact", source.id, target.id, conflict)
+      return { kind: "unchanged" } as const
+    }
+    const targetHash = contactHash(target)
+    if (contactHash(result) === targetHash)
+      return { kind: "link", link: { ...link, sourceHash, targetHash }, count: "unchanged" } as const
+    return { kind: "update", targetId: target.id, mapped: result, sourceHash, matched: false } as const
+  })
 
 const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): Effect.Effect<ContactStep> =>
   Effect.gen(function* () {
     const { state, mapping } = ctx.options
     const report = ctx.report.entities.contact
-    if (listed._tag === "Skipped") {
-      const reason = listed.problems.map((p) => `${p.field}: ${p.message}: ${JSON.stringify(p.value)}`).join("; ")
-      return { kind: "skip", id: listed.id, reason } as const
-    }
+    if (listed._tag === "Skipped") return { kind: "skip", id: listed.id, reason: reasonOf(listed.problems) } as const
     const source = listed.record
-    const mapped = Mapping.mapContact(source, mapping, ctx.report.unmapped, ctx.target.contactSlots)
+    const mapped = mapContactFor(ctx, source)
     const sourceHash = contactHash(mapped)
     const link = yield* state.getLink("contact", source.id)
     if (link !== undefined) {
@@ -337,50 +948,17 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
       const target = ctx.index.byId.get(link.targetId)
       if (target === undefined)
         return { kind: "skip", id: source.id, reason: `target contact ${link.targetId} no longer exists` } as const
-      if (link.merged || link.sourceHash === sourceHash) {
-        yield* state.release("contact", source.id)
+      const sourceChanged = link.merged ? new Set<ContactGroup>() : changedGroups(link.sourceHash, mapped)
+      if (sourceChanged.size === 0) {
+        yield* release(ctx, "contact", source.id)
         return { kind: "unchanged" } as const
       }
-      const targetHash = contactHash(target)
-      if (targetHash === link.targetHash)
-        return { kind: "update", targetId: target.id, mapped, sourceHash, matched: false } as const
+      const full = fillFromTarget(mapped, target)
+      const targetChanged = changedGroups(link.targetHash, target)
+      if (targetChanged.size === 0)
+        return { kind: "update", targetId: target.id, mapped: full, sourceHash, matched: false } as const
       // Changed on both sides since they were last in step.
-      const policy = mapping.conflicts.contact
-      report.conflicts.push({
-        id: source.id,
-        targetId: target.id,
-        policy,
-        fields: differences(contactProjection(mapped), contactProjection(target)),
-      })
-      if (policy === "review") {
-        if (!ctx.dryRun)
-          yield* state.hold({
-            entity: "contact",
-            sourceId: source.id,
-            targetId: target.id,
-            detail: report.conflicts.at(-1),
-          })
-        return { kind: "unchanged" } as const
-      }
-      const targetWins = { kind: "link", link: { ...link, sourceHash, targetHash }, count: "unchanged" } as const
-      if (policy === "target-wins") return targetWins
-      if (policy === "newest-wins") {
-        const sourceTime = Date.parse(source.updatedAt ?? "")
-        const targetTime = Date.parse(target.updatedAt ?? "")
-        if (Number.isFinite(sourceTime) && Number.isFinite(targetTime) && targetTime > sourceTime) return targetWins
-      }
-      if (policy === "merge-non-empty") {
-        const merged = mergeNonEmpty(mapped, target)
-        if (contactHash(merged) === targetHash) return targetWins
-        return { kind: "update", targetId: target.id, mapped: merged, sourceHash, matched: false } as const
-      }
-      return {
-        kind: "update",
-        targetId: target.id,
-        mapped: keepIdentity(mapped, target, mapping),
-        sourceHash,
-        matched: false,
-      } as const
+      return yield* resolveContact(ctx, source, full, target, link, sourceHash, sourceChanged, targetChanged)
     }
     // Not linked yet: identity by email, then by phone for a contact without email.
     const email = mapped.emails[0]
@@ -395,7 +973,7 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
       ctx.contactTargets.set(source.id, free)
       const target = ctx.index.byId.get(free)
       if (target === undefined) return { kind: "create", mapped, planned: free } as const // a planned create
-      const kept = keepIdentity(mapped, target, mapping)
+      const kept = keepIdentity(fillFromTarget(mapped, target), target, mapping)
       if (contactHash(kept) === contactHash(target))
         return {
           kind: "link",
@@ -448,6 +1026,7 @@ const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
       case "link":
         report[step.count]++
         if (!ctx.dryRun) yield* state.putLink(step.link)
+        yield* release(ctx, "contact", step.link.sourceId)
         return
       case "merge": {
         const target = yield* resolveTarget(ctx, step.target)
@@ -466,7 +1045,7 @@ const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
       case "create": {
         report.create++
         const hash = contactHash(step.mapped)
-        const id = yield* write(
+        const created = yield* write(
           ctx,
           {
             entity: "contact",
@@ -482,20 +1061,20 @@ const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
             },
           },
           on(to)(to.records.createContact(step.mapped, ctx.target)),
-          (created) => ({
+          (written) => ({
             entity: "contact",
             sourceId: step.mapped.id,
-            targetId: created.id,
+            targetId: written.id,
             sourceHash: hash,
             targetHash: hash,
             merged: false,
           }),
         )
-        if (id !== undefined) {
-          ctx.contactTargets.set(step.mapped.id, id)
-          ctx.createdThisRun.add(id)
+        if (created !== undefined) {
+          ctx.contactTargets.set(step.mapped.id, created.id)
+          ctx.createdThisRun.add(created.id)
           const deferred = ctx.index.planned.get(step.planned)
-          if (deferred !== undefined) yield* Deferred.succeed(deferred, id)
+          if (deferred !== undefined) yield* Deferred.succeed(deferred, created.id)
         }
         return
       }
@@ -525,58 +1104,67 @@ const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
             merged: false,
           }),
         )
-        if (!ctx.dryRun) yield* state.release("contact", step.mapped.id)
+        yield* release(ctx, "contact", step.mapped.id)
       }
     }
   })
 
 // --- Children: notes, tasks, opportunities -------------------------------------------------
 
-interface Child<A> {
-  readonly entity: Exclude<Entity, "contact">
+type ChildEntity = "note" | "task" | "opportunity"
+
+interface Child<A extends { readonly id: string; readonly updatedAt?: string | undefined }> {
+  readonly entity: ChildEntity
   readonly list: Stream.Stream<Records.Listed<A>, CrmError, any>
   readonly sourceParent: (record: A) => string
   /** The record in the target's words under its parent, or why it cannot be carried. */
   readonly map: (record: A, parent: string) => A | { readonly reason: string }
   readonly hash: (record: A, parent: string) => string
   readonly identity: (record: A, parent: string) => Record<string, string>
-  readonly existing: (parent: string) => Eff<ReadonlyArray<A & { readonly id: string }>>
-  readonly create: (record: A) => Effect.Effect<A & { readonly id: string }, CrmError, any>
-  readonly update: (id: string, record: A) => Effect.Effect<A & { readonly id: string }, CrmError, any>
+  /** The target's records under a parent contact, as they are now. */
+  readonly existing: (parent: string) => Eff<ReadonlyArray<A>>
+  readonly create: (record: A) => Effect.Effect<A, CrmError, any>
+  readonly update: (id: string, record: A) => Effect.Effect<A, CrmError, any>
 }
 
-const moveChildren = <A extends { readonly id: string }>(ctx: Context_, child: Child<A>): Eff<void> =>
+const moveChildren = <A extends { readonly id: string; readonly updatedAt?: string | undefined }>(
+  ctx: Context_,
+  child: Child<A>,
+): Eff<void> =>
   Effect.gen(function* () {
     const { state, mapping } = ctx.options
     const to = ctx.options.to
     const report = ctx.report.entities[child.entity]
     const existingCache = new Map<string, ReadonlyArray<A>>()
+    const existingOf = (parent: string) =>
+      Effect.gen(function* () {
+        let existing = existingCache.get(parent)
+        if (existing === undefined) {
+          existing = yield* child.existing(parent)
+          existingCache.set(parent, existing)
+        }
+        return existing
+      })
     const takenTargets = new Set((yield* state.links(child.entity)).map((l) => l.targetId))
     let seen = 0
     type Step = () => Eff<void>
+    const skip =
+      (id: string, reason: string): Step =>
+      () =>
+        Effect.sync(() => void report.skipped.push({ id, reason }))
     const decide = (listed: Records.Listed<A>): Effect.Effect<Step, CrmError> =>
       Effect.gen(function* () {
         progress(ctx, child.entity, ++seen)
-        if (listed._tag === "Skipped") {
-          const reason = listed.problems.map((p) => `${p.field}: ${p.message}: ${JSON.stringify(p.value)}`).join("; ")
-          return () => Effect.sync(() => void report.skipped.push({ id: listed.id, reason }))
-        }
+        if (listed._tag === "Skipped") return skip(listed.id, reasonOf(listed.problems))
         const record = listed.record
         const sourceParent = child.sourceParent(record)
         const parentPlanned =
           ctx.contactTargets.get(sourceParent) ?? (yield* state.getLink("contact", sourceParent))?.targetId
-        if (parentPlanned === undefined)
-          return () =>
-            Effect.sync(
-              () => void report.skipped.push({ id: record.id, reason: `contact ${sourceParent} is not migrated` }),
-            )
+        if (parentPlanned === undefined) return skip(record.id, `contact ${sourceParent} is not migrated`)
         const parent = yield* resolveTarget(ctx, parentPlanned)
         const mapped = child.map(record, parent)
         if ("reason" in mapped && typeof (mapped as { reason?: unknown }).reason === "string" && !("id" in mapped))
-          return () =>
-            Effect.sync(
-              () => void report.skipped.push({ id: record.id, reason: (mapped as { reason: string }).reason }),
-            )
+          return skip(record.id, (mapped as { reason: string }).reason)
         const target = mapped as A
         const h = child.hash(target, parent)
         const link = yield* state.getLink(child.entity, record.id)
@@ -588,44 +1176,61 @@ const moveChildren = <A extends { readonly id: string }>(ctx: Context_, child: C
           targetHash: h,
           identity: child.identity(target, parent),
         }
+        const update =
+          (targetId: string, sent: A, link: Link): Step =>
+          () =>
+            Effect.gen(function* () {
+              report.update++
+              const sentHash = child.hash(sent, parent)
+              yield* write(
+                ctx,
+                { ...base, op: "update", targetId, targetHash: sentHash },
+                on(to)(child.update(targetId, sent)),
+                () => ({ ...link, sourceHash: h, targetHash: sentHash }),
+              )
+              yield* release(ctx, child.entity, record.id)
+            })
         if (link !== undefined) {
           if (link.sourceHash === h) return () => Effect.sync(() => void report.unchanged++)
-          const policy = mapping.conflicts[child.entity]
-          if (policy === "target-wins")
+          // The source changed: the target's record as it is now tells whether the target did too.
+          const current = (yield* existingOf(parent)).find((e) => e.id === link.targetId)
+          if (current === undefined) return skip(record.id, `target ${child.entity} ${link.targetId} no longer exists`)
+          const now = child.hash(current, parent)
+          if (now === link.targetHash) return update(link.targetId, target, link)
+          if (now === h)
+            // Both sides made the same change: in step again.
             return () =>
               Effect.gen(function* () {
                 report.unchanged++
-                if (!ctx.dryRun) yield* state.putLink({ ...link, sourceHash: h })
+                if (!ctx.dryRun) yield* state.putLink({ ...link, sourceHash: h, targetHash: h })
+                yield* release(ctx, child.entity, record.id)
               })
-          if (policy === "review")
-            return () =>
-              Effect.gen(function* () {
-                report.conflicts.push({ id: record.id, targetId: link.targetId, policy, fields: {} })
-                if (!ctx.dryRun)
-                  yield* state.hold({ entity: child.entity, sourceId: record.id, targetId: link.targetId, detail: {} })
-              })
+          // Changed on both sides since they were last in step.
+          const policy = Mapping.policyOf(mapping, child.entity)
+          const conflict: Conflict = {
+            id: record.id,
+            targetId: link.targetId,
+            policy,
+            fields: fieldDifferences(target, current),
+          }
+          const resolved = resolveRecord(policy, { ...target, updatedAt: record.updatedAt }, current, (merged) => {
+            return child.hash(merged, parent) === now
+          })
           return () =>
             Effect.gen(function* () {
-              report.update++
-              yield* write(
-                ctx,
-                { ...base, op: "update", targetId: link.targetId },
-                on(to)(child.update(link.targetId, target)),
-                () => ({
-                  ...link,
-                  sourceHash: h,
-                  targetHash: h,
-                }),
-              )
+              report.conflicts.push(conflict)
+              if (resolved === "hold") return yield* hold(ctx, child.entity, record.id, link.targetId, conflict)
+              if (resolved === "keep") {
+                report.unchanged++
+                if (!ctx.dryRun) yield* state.putLink({ ...link, sourceHash: h, targetHash: now })
+                return yield* release(ctx, child.entity, record.id)
+              }
+              return yield* update(link.targetId, { ...resolved, id: record.id, contactId: parent } as A, link)()
             })
         }
         // Under a contact the target had before, the record may be there already.
         if (!ctx.createdThisRun.has(parentPlanned) && !parentPlanned.startsWith("planned:")) {
-          let existing = existingCache.get(parent)
-          if (existing === undefined) {
-            existing = yield* child.existing(parent)
-            existingCache.set(parent, existing)
-          }
+          const existing = yield* existingOf(parent)
           const same = existing.find((e) => !takenTargets.has(e.id) && child.hash(e, parent) === h)
           if (same !== undefined) {
             takenTargets.add(same.id)
@@ -674,12 +1279,18 @@ const noteBody = (n: Records.Note) =>
 
 const children = (ctx: Context_): ReadonlyArray<Child<any>> => {
   const { from, to, mapping } = ctx.options
+  const opportunities = targetOpportunities(to, ctx.target)
   return [
     {
       entity: "note",
       list: from.records.notes(ctx.source),
       sourceParent: (n: Records.Note) => n.contactId,
-      map: (n: Records.Note, parent: string): Records.Note => ({ id: n.id, contactId: parent, body: noteBody(n) }),
+      map: (n: Records.Note, parent: string): Records.Note => ({
+        id: n.id,
+        contactId: parent,
+        body: noteBody(n),
+        updatedAt: n.updatedAt,
+      }),
       hash: (n: Records.Note, parent: string) => noteHash(parent, n.body),
       identity: (n: Records.Note, parent: string) => ({ hash: noteHash(parent, n.body) }),
       existing: (parent: string) => on(to)(to.records.notesOf(parent)),
@@ -712,10 +1323,7 @@ const children = (ctx: Context_): ReadonlyArray<Child<any>> => {
       },
       hash: (o: Records.Opportunity) => opportunityHash(o),
       identity: (o: Records.Opportunity) => ({ name: o.name }),
-      existing: (parent: string) =>
-        collectOk(on(to)(Stream.runCollect(onStream(to)(to.records.opportunities(ctx.target))))).pipe(
-          Effect.map((all) => all.filter((o) => o.contactId === parent)),
-        ),
+      existing: (parent: string) => Effect.map(opportunities, (all) => all.filter((o) => o.contactId === parent)),
       create: (o: Records.Opportunity) => to.records.createOpportunity(o, ctx.target),
       update: (id: string, o: Records.Opportunity) => to.records.updateOpportunity(id, o, ctx.target),
     } satisfies Child<Records.Opportunity>,
@@ -731,8 +1339,17 @@ const SKEW_MILLIS = 60_000
 const execute = (options: Options, dryRun: boolean): Effect.Effect<Report, CrmError | InputError> =>
   Effect.gen(function* () {
     const { from, to, state, mapping } = options
-    const [source, target] = yield* lookups(from, to)
-    const problems = Mapping.check(mapping, from.name, to.name, target)
+    const [source, targetLookups] = yield* lookups(from, to)
+    // A copy: custom fields this run creates are added to it.
+    const target = { ...targetLookups, customFields: [...targetLookups.customFields] }
+    const problems = [...Mapping.check(mapping, from.name, to.name, target, source)]
+    const toCreate = Mapping.fieldsToCreate(mapping, source).filter(
+      (f) => !target.customFields.some((t) => t.name === f.name),
+    )
+    if (toCreate.length > 0 && to.records.createCustomField === undefined)
+      problems.push(
+        `customFields: ${to.name} cannot create custom fields (${toCreate.map((f) => `"${f.name}"`).join(", ")}); create them there and name them`,
+      )
     if (problems.length > 0) return yield* new InputError({ message: `mapping: ${problems.join("; ")}` })
     const startedAt = new Date().toISOString()
     const last = options.full === true ? undefined : yield* state.get(LAST_RUN)
@@ -743,16 +1360,21 @@ const execute = (options: Options, dryRun: boolean): Effect.Effect<Report, CrmEr
       delta: last !== undefined,
       entities: Object.fromEntries(ENTITIES.map((e) => [e, emptyEntity()])) as Record<Entity, EntityReport>,
       unmapped: Mapping.emptyUnmapped(),
+      customFields: [],
       reconciled: { found: 0, missing: 0 },
       writes: 0,
       startedAt,
       finishedAt: startedAt,
     }
     const index = yield* loadIndex(to, target, state)
-    const base = { options, dryRun, report, source, target, index, started: Date.now() }
+    const companies = yield* loadCompanies(to, target, state)
+    const held = new Set((yield* state.held()).map((h) => `${h.entity}:${h.sourceId}`))
+    const base: Base = { options, dryRun, report, source, target, index, companies, held, started: Date.now() }
     const pending = yield* state.pending()
     if (!dryRun) yield* reconcile(base, pending)
-    const ctx: Context_ = { ...base, contactTargets: new Map(), createdThisRun: new Set() }
+    const ctx: Context_ = { ...base, contactTargets: new Map(), createdThisRun: new Set(), companyTargets: new Map() }
+    yield* moveCustomFields(ctx)
+    yield* moveCompanies(ctx)
     const updatedSince = last === undefined ? undefined : new Date(Date.parse(last) - SKEW_MILLIS).toISOString()
     let seen = 0
     const seenIds = new Set<string>()
@@ -771,10 +1393,10 @@ const execute = (options: Options, dryRun: boolean): Effect.Effect<Report, CrmEr
     yield* moveContacts(onStream(from)(from.records.contacts(source, { updatedSince })))
     // Records held for review are looked at again each run, changed since the last run or not:
     // the person may have changed the policy.
-    const held = (yield* state.held()).filter((h) => h.entity === "contact" && !seenIds.has(h.sourceId))
-    if (held.length > 0) {
+    const heldContacts = (yield* state.held()).filter((h) => h.entity === "contact" && !seenIds.has(h.sourceId))
+    if (heldContacts.length > 0) {
       yield* moveContacts(
-        Stream.fromIterable(held).pipe(
+        Stream.fromIterable(heldContacts).pipe(
           Stream.mapEffect((h) => on(from)(from.records.getContact(h.sourceId, source))),
           Stream.filter((listed): listed is Records.Listed<Records.Contact> => listed !== undefined),
         ),
@@ -851,12 +1473,50 @@ export const verify = (options: Omit<Options, "mapping" | "onProgress" | "concur
     const held = new Set((yield* state.held()).map((h) => `${h.entity}:${h.sourceId}`))
     const check = (): EntityCheck => ({ source: 0, skipped: 0, linked: 0, missing: [], duplicates: [], notMoved: [] })
     const entities = Object.fromEntries(ENTITIES.map((e) => [e, check()])) as Record<Entity, EntityCheck>
+    type Counts = { source: number; skipped: number; linked: number }
+
+    // Custom fields the runs created: each still there.
+    const fields = entities.customField as Counts & EntityCheck
+    for (const link of yield* state.links("customField")) {
+      fields.source++
+      fields.linked++
+      if (!target.customFields.some((f) => f.id === link.targetId)) fields.missing.push(link.sourceId)
+    }
+
+    // Companies: each linked target exists, and no second target company has the content linked.
+    const companies = entities.company as Counts & EntityCheck
+    const companyLinks = new Map((yield* state.links("company")).map((l) => [l.sourceId, l]))
+    const targetCompanies = yield* collectOk(on(to)(Stream.runCollect(onStream(to)(to.records.companies(target)))))
+    const linkedCompanyTargets = new Set([...companyLinks.values()].map((l) => l.targetId))
+    const companyHashes = new Map<string, number>()
+    for (const c of targetCompanies)
+      if (!linkedCompanyTargets.has(c.id))
+        companyHashes.set(companyHash(c), (companyHashes.get(companyHash(c)) ?? 0) + 1)
+    yield* Stream.runForEach(onStream(from)(from.records.companies(source)), (listed) =>
+      Effect.sync(() => {
+        if (listed._tag === "Skipped") {
+          companies.skipped++
+          return
+        }
+        companies.source++
+        const link = companyLinks.get(listed.record.id)
+        if (link === undefined) {
+          if (!held.has(`company:${listed.record.id}`) && listed.record.name !== "")
+            companies.notMoved.push(listed.record.id)
+          return
+        }
+        companies.linked++
+        if (!targetCompanies.some((c) => c.id === link.targetId)) companies.missing.push(listed.record.id)
+        else if (!link.merged && (companyHashes.get(link.targetHash) ?? 0) > 0)
+          companies.duplicates.push(listed.record.id)
+      }),
+    )
 
     // Contacts: each linked target exists, and carries no other migration's marker twice.
     const contactLinks = new Map((yield* state.links("contact")).map((l) => [l.sourceId, l]))
     yield* Stream.runForEach(onStream(from)(from.records.contacts(source)), (listed) =>
       Effect.sync(() => {
-        const c = entities.contact as { source: number; skipped: number; linked: number }
+        const c = entities.contact as Counts
         if (listed._tag === "Skipped") {
           c.skipped++
           return
@@ -869,18 +1529,19 @@ export const verify = (options: Omit<Options, "mapping" | "onProgress" | "concur
         }
         c.linked++
         if (!index.byId.has(link.targetId)) entities.contact.missing.push(listed.record.id)
-        if ((index.bySource.get(listed.record.id)?.length ?? 0) > 1) entities.contact.duplicates.push(listed.record.id)
+        if ((index.bySource.get(markerOf(options, listed.record.id))?.length ?? 0) > 1)
+          entities.contact.duplicates.push(listed.record.id)
       }),
     )
 
     // Children: per linked parent, the target's records against the source's, by content.
     const verifyChildren = <A extends { readonly id: string; readonly contactId: string }>(
-      entity: Exclude<Entity, "contact">,
+      entity: ChildEntity,
       list: Stream.Stream<Records.Listed<A>, CrmError, any>,
       targetOf: (parent: string) => Eff<ReadonlyArray<A>>,
     ) =>
       Effect.gen(function* () {
-        const check = entities[entity] as { source: number; skipped: number; linked: number } & EntityCheck
+        const check = entities[entity] as Counts & EntityCheck
         const links = new Map((yield* state.links(entity)).map((l) => [l.sourceId, l]))
         const byParent = new Map<string, Array<Link>>()
         yield* Stream.runForEach(onStream(from)(list), (listed) =>

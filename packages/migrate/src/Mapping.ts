@@ -1,16 +1,42 @@
 /**
  * The mapping file (YAML): which source custom field, tag, user, pipeline and stage
- * becomes which in the target, and the conflict policy per entity. `propose` writes a
- * first version from both sides' lookups (custom fields by normalised name, tags by
- * name, users by email, pipelines and stages by name); the user edits it. `null` means
- * "not carried": such a field is reported as unmapped, never dropped quietly.
+ * becomes which in the target (and which missing target custom fields to create), and the
+ * conflict policy per entity and, for contacts, per field group. `propose` writes a first
+ * version from both sides' lookups (custom fields by normalised name, tags by name, users by
+ * email, pipelines and stages by name); the user edits it. `null` means "not carried": such a
+ * field is reported as unmapped, never dropped quietly.
  */
-import type { Records } from "@crmkit/core"
+import { Records } from "@crmkit/core"
 import * as YAML from "yaml"
-import type { Entity } from "./Model.ts"
+import { CONTACT_GROUPS, type ContactGroup, type RecordEntity } from "./Model.ts"
 
 export const POLICIES = ["source-wins", "target-wins", "newest-wins", "merge-non-empty", "review"] as const
 export type Policy = (typeof POLICIES)[number]
+
+/** A contact's policies by field group; a group not named follows `default`. */
+export interface GroupPolicies {
+  readonly default: Policy
+  readonly groups: Readonly<Partial<Record<ContactGroup, Policy>>>
+}
+
+/** One policy for the whole record, or (contacts) policies per field group. */
+export type EntityPolicy = Policy | GroupPolicies
+
+/** A target custom field to create: `create: true` takes the source field's name (and type, when it has a common one). */
+export interface CreateField {
+  readonly create: string | true
+  readonly type?: Records.FieldType | undefined
+}
+
+export type FieldMapping = string | null | CreateField
+
+const DEFAULT_POLICIES: Readonly<Record<RecordEntity, Policy>> = {
+  company: "source-wins",
+  contact: "review",
+  note: "source-wins",
+  task: "source-wins",
+  opportunity: "source-wins",
+}
 
 export interface PipelineMapping {
   readonly to: string | null
@@ -21,12 +47,18 @@ export interface Mapping {
   readonly version: 1
   readonly from: string
   readonly to: string
-  readonly customFields: Readonly<Record<string, string | null>>
+  readonly customFields: Readonly<Record<string, FieldMapping>>
   readonly tags: Readonly<Record<string, string | null>>
   readonly users: Readonly<Record<string, string | null>>
   readonly pipelines: Readonly<Record<string, PipelineMapping>>
-  readonly conflicts: Readonly<Record<Entity, Policy>>
-  /** Whether `source-wins` may overwrite a target's email and phone (default false: they are kept). */
+  /** Per entity; a mapping file written before companies existed has none for them (the default applies). */
+  readonly conflicts: Readonly<Record<Exclude<RecordEntity, "company">, EntityPolicy>> & {
+    readonly company?: EntityPolicy | undefined
+  }
+  /**
+   * Whether a policy may overwrite a target's email and phone when they changed on both sides
+   * (default false: they are kept, unless `conflicts.contact.groups.identity` names a policy).
+   */
   readonly overwriteIdentity: boolean
   /** Default region for phone numbers written without a country code (alpha-2). */
   readonly defaultRegion: string
@@ -58,7 +90,7 @@ export const propose = (from: string, to: string, source: Records.Lookups, targe
       source.users.map((u) => [u.email, target.users.find((t) => t.email === u.email)?.email ?? null]),
     ),
     pipelines,
-    conflicts: { contact: "review", note: "source-wins", task: "source-wins", opportunity: "source-wins" },
+    conflicts: { ...DEFAULT_POLICIES },
     overwriteIdentity: false,
     defaultRegion: "US",
   }
@@ -66,9 +98,13 @@ export const propose = (from: string, to: string, source: Records.Lookups, targe
 
 const HEADER = `# crmkit migrate mapping: edit, then run \`crmkit migrate plan\` again.
 # customFields, tags, users: source name (or email) -> target name (or email); null = not carried (reported).
+#   A custom field the target lacks is created when asked: { create: true } (the source's name and type)
+#   or { create: "Target name", type: text } (types: ${Records.FIELD_TYPES.join(", ")}).
 # pipelines: source pipeline -> { to: target pipeline, stages: { source stage: target stage } }.
-# conflicts: per entity, one of ${POLICIES.join(", ")} (a record changed on both sides since the last run).
-# overwriteIdentity: true lets source-wins replace a target's email and phone.
+# conflicts: per entity, one of ${POLICIES.join(", ")} (a record changed on both sides since the last run);
+#   contacts also per field group: { default: review, groups: { name: source-wins, tags: merge-non-empty } }
+#   (groups: ${CONTACT_GROUPS.join(", ")}).
+# overwriteIdentity: true lets a policy replace a target's email and phone (or name one for groups.identity).
 `
 
 export const stringify = (mapping: Mapping): string => HEADER + YAML.stringify(mapping)
@@ -93,6 +129,67 @@ const names = (value: unknown, path: string, problems: Array<string>): Record<st
     else problems.push(`${path}.${k} must be a name or null, got ${JSON.stringify(v)}`)
   }
   return out
+}
+
+const isFieldType = (value: unknown): value is Records.FieldType =>
+  (Records.FIELD_TYPES as ReadonlyArray<unknown>).includes(value)
+
+const fieldMappings = (value: unknown, problems: Array<string>): Record<string, FieldMapping> => {
+  const out: Record<string, FieldMapping> = {}
+  for (const [k, v] of Object.entries(record(value, "customFields", problems))) {
+    const path = `customFields."${k}"`
+    if (v === null || typeof v === "string") {
+      out[k] = v
+      continue
+    }
+    if (typeof v !== "object" || Array.isArray(v)) {
+      problems.push(`${path} must be a name, null or { create: ... }, got ${JSON.stringify(v)}`)
+      continue
+    }
+    const entry = v as Record<string, unknown>
+    for (const key of Object.keys(entry))
+      if (key !== "create" && key !== "type") problems.push(`${path}.${key}: unknown key (create, type)`)
+    const create = entry.create
+    if (create !== true && (typeof create !== "string" || create.trim() === ""))
+      problems.push(`${path}.create must be true or the target field's name, got ${JSON.stringify(create)}`)
+    if (entry.type !== undefined && !isFieldType(entry.type))
+      problems.push(`${path}.type: unknown type ${JSON.stringify(entry.type)} (use ${Records.FIELD_TYPES.join(", ")})`)
+    out[k] = {
+      create: create === true ? true : String(create ?? "").trim(),
+      ...(isFieldType(entry.type) ? { type: entry.type } : {}),
+    }
+  }
+  return out
+}
+
+const policy = (value: unknown, path: string, problems: Array<string>): Policy | undefined => {
+  if ((POLICIES as ReadonlyArray<unknown>).includes(value)) return value as Policy
+  problems.push(`${path}: unknown policy ${JSON.stringify(value)} (use ${POLICIES.join(", ")})`)
+  return undefined
+}
+
+const entityPolicy = (entity: RecordEntity, value: unknown, problems: Array<string>): EntityPolicy | undefined => {
+  const path = `conflicts.${entity}`
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return policy(value, path, problems)
+  if (entity !== "contact") {
+    problems.push(`${path}: only contact has field groups; give one policy`)
+    return undefined
+  }
+  const entry = value as Record<string, unknown>
+  for (const key of Object.keys(entry))
+    if (key !== "default" && key !== "groups") problems.push(`${path}.${key}: unknown key (default, groups)`)
+  const fallback =
+    entry.default === undefined ? DEFAULT_POLICIES[entity] : policy(entry.default, `${path}.default`, problems)
+  const groups: Partial<Record<ContactGroup, Policy>> = {}
+  for (const [group, p] of Object.entries(record(entry.groups, `${path}.groups`, problems))) {
+    if (!(CONTACT_GROUPS as ReadonlyArray<string>).includes(group)) {
+      problems.push(`${path}.groups.${group}: unknown field group (${CONTACT_GROUPS.join(", ")})`)
+      continue
+    }
+    const parsed = policy(p, `${path}.groups.${group}`, problems)
+    if (parsed !== undefined) groups[group as ContactGroup] = parsed
+  }
+  return fallback === undefined ? undefined : { default: fallback, groups }
 }
 
 /** Reads a mapping file's text; every problem is listed in one `MappingError`. */
@@ -132,17 +229,14 @@ export const parse = (text: string, file = "mapping"): Mapping => {
       stages: names(p.stages, `pipelines.${name}.stages`, problems),
     }
   }
-  const conflicts: Record<string, Policy> = {
-    contact: "review",
-    note: "source-wins",
-    task: "source-wins",
-    opportunity: "source-wins",
-  }
-  for (const [entity, policy] of Object.entries(record(root.conflicts, "conflicts", problems))) {
-    if (!(entity in conflicts)) problems.push(`conflicts.${entity}: unknown entity (contact, note, task, opportunity)`)
-    else if (!(POLICIES as ReadonlyArray<unknown>).includes(policy))
-      problems.push(`conflicts.${entity}: unknown policy ${JSON.stringify(policy)} (use ${POLICIES.join(", ")})`)
-    else conflicts[entity] = policy as Policy
+  const conflicts: Record<RecordEntity, EntityPolicy> = { ...DEFAULT_POLICIES }
+  for (const [entity, value] of Object.entries(record(root.conflicts, "conflicts", problems))) {
+    if (!(entity in DEFAULT_POLICIES)) {
+      problems.push(`conflicts.${entity}: unknown entity (${Object.keys(DEFAULT_POLICIES).join(", ")})`)
+      continue
+    }
+    const parsed = entityPolicy(entity as RecordEntity, value, problems)
+    if (parsed !== undefined) conflicts[entity as RecordEntity] = parsed
   }
   if (root.overwriteIdentity !== undefined && typeof root.overwriteIdentity !== "boolean")
     problems.push("overwriteIdentity must be true or false")
@@ -153,11 +247,11 @@ export const parse = (text: string, file = "mapping"): Mapping => {
     version: 1,
     from: String(root.from ?? ""),
     to: String(root.to ?? ""),
-    customFields: names(root.customFields, "customFields", problems),
+    customFields: fieldMappings(root.customFields, problems),
     tags: names(root.tags, "tags", problems),
     users: names(root.users, "users", problems),
     pipelines,
-    conflicts: conflicts as Record<Entity, Policy>,
+    conflicts,
     overwriteIdentity: root.overwriteIdentity === true,
     defaultRegion: String(region).toUpperCase(),
   }
@@ -165,18 +259,77 @@ export const parse = (text: string, file = "mapping"): Mapping => {
   return mapping
 }
 
+/** The policy for a record of `entity` changed on both sides (for a contact, in field group `group`). */
+export const policyOf = (mapping: Mapping, entity: RecordEntity, group?: ContactGroup): Policy => {
+  const p = mapping.conflicts[entity] ?? DEFAULT_POLICIES[entity]
+  if (typeof p === "string") return p
+  return (group === undefined ? undefined : p.groups[group]) ?? p.default
+}
+
+/**
+ * The policy for email and phone changed on both sides: the one named for the identity group,
+ * else the contact's when `overwriteIdentity`, else undefined (the target's are kept, or the
+ * record is held when the contact's policy is `review`).
+ */
+export const identityPolicy = (mapping: Mapping): Policy | undefined => {
+  const p = mapping.conflicts.contact
+  const named = typeof p === "string" ? undefined : p.groups.identity
+  if (named !== undefined) return named
+  return mapping.overwriteIdentity ? policyOf(mapping, "contact") : undefined
+}
+
+/** The custom fields the mapping asks to create: source field, the target name and the common type (when known). */
+export const fieldsToCreate = (
+  mapping: Mapping,
+  source: Records.Lookups,
+): ReadonlyArray<{ readonly source: string; readonly name: string; readonly type: Records.FieldType | undefined }> =>
+  Object.entries(mapping.customFields).flatMap(([name, to]) =>
+    to === null || typeof to !== "object"
+      ? []
+      : [
+          {
+            source: name,
+            name: to.create === true ? name : to.create,
+            type: to.type ?? source.customFields.find((f) => f.name === name)?.type,
+          },
+        ],
+  )
+
+/** The target field a source custom field goes to, or undefined when it is not carried. */
+export const targetField = (mapping: Mapping, name: string): string | undefined => {
+  const to = mapping.customFields[name]
+  if (to === undefined || to === null) return undefined
+  if (typeof to === "string") return to
+  return to.create === true ? name : to.create
+}
+
 /**
  * Problems of a mapping against both sides: the providers it names, target names that
  * do not exist. Checked before anything is written.
  */
-export const check = (mapping: Mapping, from: string, to: string, target: Records.Lookups): ReadonlyArray<string> => {
+export const check = (
+  mapping: Mapping,
+  from: string,
+  to: string,
+  target: Records.Lookups,
+  source?: Records.Lookups,
+): ReadonlyArray<string> => {
   const problems: Array<string> = []
   if (mapping.from !== from || mapping.to !== to)
     problems.push(`the mapping is for ${mapping.from} -> ${mapping.to}, not ${from} -> ${to}`)
-  for (const [source, name] of Object.entries(mapping.customFields)) {
-    if (name !== null && !target.customFields.some((f) => f.name === name))
-      problems.push(`customFields."${source}": the target has no custom field "${name}"`)
+  for (const [name, field] of Object.entries(mapping.customFields)) {
+    if (typeof field === "string" && !target.customFields.some((f) => f.name === field))
+      problems.push(
+        `customFields."${name}": the target has no custom field "${field}" (to create it: { create: "${field}", type: text })`,
+      )
   }
+  if (source !== undefined)
+    for (const field of fieldsToCreate(mapping, source)) {
+      if (field.type === undefined && !target.customFields.some((f) => f.name === field.name))
+        problems.push(
+          `customFields."${field.source}": give the type of the field to create (${Records.FIELD_TYPES.join(", ")}); the source's has none of them`,
+        )
+    }
   for (const [source, email] of Object.entries(mapping.users)) {
     if (email !== null && !target.users.some((u) => u.email === email.toLowerCase()))
       problems.push(`users."${source}": the target has no user ${email}`)
@@ -201,14 +354,23 @@ export interface Unmapped {
   readonly customFields: Record<string, number>
   readonly tags: Record<string, number>
   readonly users: Record<string, number>
+  /** Company names the target holds only through a company record (Keap), where no company of that name moved. */
+  readonly companies: Record<string, number>
   /** Values beyond what the target holds (GHL: one email, one phone). */
   readonly extraEmails: number
   readonly extraPhones: number
 }
 
-export const emptyUnmapped = (): Unmapped => ({ customFields: {}, tags: {}, users: {}, extraEmails: 0, extraPhones: 0 })
+export const emptyUnmapped = (): Unmapped => ({
+  customFields: {},
+  tags: {},
+  users: {},
+  companies: {},
+  extraEmails: 0,
+  extraPhones: 0,
+})
 
-const bump = (counts: Record<string, number>, key: string) => {
+export const bump = (counts: Record<string, number>, key: string) => {
   counts[key] = (counts[key] ?? 0) + 1
 }
 
@@ -221,8 +383,8 @@ export const mapContact = (
 ): Records.Contact => {
   const customFields: Record<string, Records.FieldValue> = {}
   for (const [name, value] of Object.entries(c.customFields)) {
-    const to = mapping.customFields[name]
-    if (to === undefined || to === null) bump(unmapped.customFields, name)
+    const to = targetField(mapping, name)
+    if (to === undefined) bump(unmapped.customFields, name)
     else customFields[to] = value
   }
   const tags: Array<string> = []

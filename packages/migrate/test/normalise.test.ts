@@ -1,7 +1,7 @@
 /** Normalisation of the common model and the mapping file: pure functions. */
 import { Records } from "@crmkit/core"
 import { describe, expect, it } from "vitest"
-import { Mapping } from "../src/index.ts"
+import { Mapping, Model } from "../src/index.ts"
 
 describe("normalisation", () => {
   it("emails are trimmed and lower-cased; a non-address is reported with its value", () => {
@@ -139,7 +139,7 @@ describe("mapping proposals", () => {
   it("a mapping naming what the target does not have is refused before anything is sent", () => {
     const edited = { ...mapping, customFields: { ...mapping.customFields, "Shoe size": "Shoe" } }
     expect(Mapping.check(edited, "keap", "ghl", target)).toEqual([
-      'customFields."Shoe size": the target has no custom field "Shoe"',
+      'customFields."Shoe size": the target has no custom field "Shoe" (to create it: { create: "Shoe", type: text })',
     ])
     expect(Mapping.check(mapping, "ghl", "keap", target)[0]).toMatch(/the mapping is for keap -> ghl/)
   })
@@ -170,8 +170,135 @@ describe("mapping proposals", () => {
       customFields: { "Shoe size": 1 },
       tags: {},
       users: { "nobody@a.example": 1 },
+      companies: {},
       extraEmails: 1,
       extraPhones: 0,
     })
+  })
+})
+
+describe("conflict policies per field group", () => {
+  const file = (conflicts: string) => `version: 1\nfrom: keap\nto: ghl\nconflicts:\n${conflicts}`
+
+  it("reads a contact's policies per group; a group not named follows the default; the per-entity form still loads", () => {
+    const mapping = Mapping.parse(
+      file(
+        "  contact:\n    default: review\n    groups: { name: source-wins, address: newest-wins, tags: merge-non-empty, customFields: target-wins }\n  note: target-wins\n",
+      ),
+    )
+    expect(mapping.conflicts.contact).toEqual({
+      default: "review",
+      groups: { name: "source-wins", address: "newest-wins", tags: "merge-non-empty", customFields: "target-wins" },
+    })
+    expect(Mapping.policyOf(mapping, "contact", "name")).toBe("source-wins")
+    expect(Mapping.policyOf(mapping, "contact", "owner")).toBe("review")
+    expect(Mapping.policyOf(mapping, "note")).toBe("target-wins")
+    expect(Mapping.policyOf(mapping, "company")).toBe("source-wins")
+    expect(Mapping.parse(Mapping.stringify(mapping))).toEqual(mapping)
+    const old = Mapping.parse(file("  contact: merge-non-empty\n"))
+    expect(old.conflicts.contact).toBe("merge-non-empty")
+    expect(Mapping.policyOf(old, "contact", "tags")).toBe("merge-non-empty")
+  })
+
+  it("email and phone follow only an explicit identity policy, or overwriteIdentity", () => {
+    expect(Mapping.identityPolicy(Mapping.parse(file("  contact: source-wins\n")))).toBeUndefined()
+    expect(Mapping.identityPolicy(Mapping.parse(`${file("  contact: source-wins\n")}overwriteIdentity: true\n`))).toBe(
+      "source-wins",
+    )
+    expect(
+      Mapping.identityPolicy(
+        Mapping.parse(file("  contact: { default: review, groups: { identity: newest-wins } }\n")),
+      ),
+    ).toBe("newest-wins")
+  })
+
+  it("a bad group, policy or key is refused, naming it", () => {
+    expect(() =>
+      Mapping.parse(
+        file(
+          "  contact:\n    default: last-wins\n    fallback: review\n    groups: { nmae: source-wins, tags: keep }\n  note: { default: review }\n",
+        ),
+        "m.yaml",
+      ),
+    ).toThrow(
+      new RegExp(
+        [
+          "conflicts\\.contact\\.fallback: unknown key \\(default, groups\\)",
+          'conflicts\\.contact\\.default: unknown policy "last-wins"',
+          "conflicts\\.contact\\.groups\\.nmae: unknown field group \\(identity, name, company, address, tags, customFields, owner, optIn\\)",
+          'conflicts\\.contact\\.groups\\.tags: unknown policy "keep"',
+          "conflicts\\.note: only contact has field groups",
+        ].join(".*"),
+      ),
+    )
+  })
+})
+
+describe("custom fields to create", () => {
+  const source = lookups({
+    customFields: [
+      { id: "11", name: "Shoe size", type: "number" },
+      { id: "12", name: "Mood" },
+    ],
+  })
+  const target = lookups({ customFields: [] })
+
+  it("{ create: true } takes the source's name and type; { create, type } names them", () => {
+    const mapping = Mapping.parse(
+      'version: 1\nfrom: keap\nto: ghl\ncustomFields:\n  Shoe size: { create: true }\n  Mood: { create: "Feeling", type: large-text }\n',
+    )
+    expect(Mapping.fieldsToCreate(mapping, source)).toEqual([
+      { source: "Shoe size", name: "Shoe size", type: "number" },
+      { source: "Mood", name: "Feeling", type: "large-text" },
+    ])
+    expect(Mapping.targetField(mapping, "Mood")).toBe("Feeling")
+    expect(Mapping.check(mapping, "keap", "ghl", target, source)).toEqual([])
+    expect(Mapping.parse(Mapping.stringify(mapping))).toEqual(mapping)
+  })
+
+  it("a field to create needs a type the source cannot give; bad entries are refused, naming them", () => {
+    const mapping = Mapping.parse("version: 1\nfrom: keap\nto: ghl\ncustomFields:\n  Mood: { create: true }\n")
+    expect(Mapping.check(mapping, "keap", "ghl", target, source)).toEqual([
+      'customFields."Mood": give the type of the field to create (text, large-text, number, decimal, money, date, phone, email, url); the source\'s has none of them',
+    ])
+    expect(() =>
+      Mapping.parse(
+        'version: 1\ncustomFields:\n  Mood: { create: "", type: int, colour: red }\n  Size: [1]\n',
+        "m.yaml",
+      ),
+    ).toThrow(
+      /customFields\."Mood"\.colour: unknown key \(create, type\).*customFields\."Mood"\.create must be true or the target field's name.*customFields\."Mood"\.type: unknown type "int".*customFields\."Size" must be a name, null or \{ create: \.\.\. \}/,
+    )
+  })
+})
+
+describe("contact hashes per field group", () => {
+  const contact: Records.Contact = {
+    id: "1",
+    givenName: "Ann",
+    emails: ["ann@example.org"],
+    phones: ["+12125550142"],
+    addresses: [{ city: "Springfield", country: "US" }],
+    tags: ["vip"],
+    customFields: { "Lead score": 9 },
+  }
+
+  it("tell which groups changed", () => {
+    const stored = Model.contactHash(contact)
+    expect(Model.changedGroups(stored, contact)).toEqual(new Set())
+    expect(Model.changedGroups(stored, { ...contact, givenName: "Anne", tags: ["VIP", "new"] })).toEqual(
+      new Set(["name", "tags"]),
+    )
+    expect(Model.changedGroups(stored, { ...contact, optIn: { email: false } })).toEqual(new Set(["optIn"]))
+    // Tags compare case-insensitively, as both CRMs treat them.
+    expect(Model.changedGroups(stored, { ...contact, tags: ["VIP"] })).toEqual(new Set())
+  })
+
+  it("a hash stored before hashes had groups still holds: unchanged is unchanged, any change is every group", () => {
+    // What the engine stored for this contact before (one hash of the whole record).
+    const legacy = "d58955b2ea78bf9c7fab054fae652958"
+    expect(Model.hash(Model.contactProjection(contact))).toBe(legacy)
+    expect(Model.changedGroups(legacy, contact)).toEqual(new Set())
+    expect(Model.changedGroups(legacy, { ...contact, givenName: "Anne" })).toEqual(new Set(Model.CONTACT_GROUPS))
   })
 })

@@ -13,13 +13,16 @@ export const editedMapping = (source: Records.Lookups, target: Records.Lookups):
   }
 }
 
-/** Requests per route since `before` that change something (search is a read, though a POST). */
+/** Whether requests to a route (`"POST /ghl/contacts/"`) change something: search is a read, though a POST. */
+export const isWrite = (route: string) => !route.startsWith("GET ") && !route.endsWith("/contacts/search")
+
+/** Requests per route since `before` that change something. */
 export const writesSince = (sandbox: Both, before: Record<string, number>) => {
   const after = sandbox.stats.snapshot().byRoute
   const out: Record<string, number> = {}
   for (const [route, n] of Object.entries(after)) {
     const d = n - (before[route] ?? 0)
-    if (d > 0 && !route.startsWith("GET ") && !route.endsWith("/contacts/search")) out[route] = d
+    if (d > 0 && isWrite(route)) out[route] = d
   }
   return out
 }

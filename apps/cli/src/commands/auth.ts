@@ -23,7 +23,7 @@ const providerArgument = Argument.Literals(
   "provider",
   connectors.map((c) => c.name) as unknown as readonly [string, ...string[]],
 ).pipe(Argument.withDescription(connectors.map((c) => c.name).join(" or ")))
-const profileFlag = Flag.String("profile").pipe(Flag.withDescription("Profile name"), Flag.withDefault("default"))
+// `--profile` is the root's flag (it is read wherever it stands on the command line).
 
 const runtimeNamed = (name: string): Effect.Effect<Connector.Runtime> => Lazy.runtime(connectorNamed(name)!)
 
@@ -138,7 +138,6 @@ const login = Command.make(
   "login",
   {
     provider: providerArgument,
-    profile: profileFlag,
     clientId: Flag.String("client-id").pipe(Flag.withDescription("OAuth app client id")),
     port: Flag.Int("port").pipe(
       Flag.withDescription("Loopback port for the redirect (0: any)"),
@@ -226,11 +225,11 @@ const login = Command.make(
       { code, redirectUri, codeVerifier: start.codeVerifier, extraParams: oauth.grantParams(app) },
     ).pipe(Effect.provide((yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))).layerUndici))
     const secrets = yield* Profiles.secrets
-    const storeKey = oauth.storeKey(app, tokens, flags.profile)
+    const storeKey = oauth.storeKey(app, tokens, globals.profile)
     yield* secrets.set(storeKey, tokens)
     yield* secrets.set(Profiles.appSecretKey(provider.name, app.clientId), { accessToken: clientSecret })
     Profiles.save({
-      name: flags.profile,
+      name: globals.profile,
       provider: provider.name,
       kind: "oauth2",
       storeKey,
@@ -243,7 +242,7 @@ const login = Command.make(
       ...(tokens.scope === undefined ? {} : { scopes: tokens.scope.split(/\s+/) }),
       createdAt: new Date().toISOString(),
     })
-    yield* Console.error(`Signed in to ${provider.title} as profile "${flags.profile}".`)
+    yield* Console.error(`Signed in to ${provider.title} as profile "${globals.profile}".`)
   }, Effect.scoped),
 ).pipe(Command.withDescription("Sign in with OAuth (authorization code, loopback redirect, state; PKCE with --pkce)"))
 
@@ -251,7 +250,6 @@ const add = Command.make(
   "add",
   {
     provider: providerArgument,
-    profile: profileFlag,
     kind: Flag.String("kind").pipe(
       Flag.withDescription(
         connectors
@@ -266,9 +264,10 @@ const add = Command.make(
     ),
     context: contextFlag,
   },
-  Effect.fn(function* ({ provider: name, profile, kind, context: givenContext }) {
+  Effect.fn(function* ({ provider: name, kind, context: givenContext }) {
     const Profiles = yield* Lazy.Profiles
     const globals = yield* root
+    const profile = globals.profile
     const runtime = yield* runtimeNamed(name)
     const provider = runtime.connector
     const Credentials = yield* loadCredentials
@@ -416,8 +415,9 @@ const listCommand = Command.make(
 
 const logout = Command.make(
   "logout",
-  { provider: providerArgument, profile: profileFlag },
-  Effect.fn(function* ({ provider, profile }) {
+  { provider: providerArgument },
+  Effect.fn(function* ({ provider }) {
+    const { profile } = yield* root
     const Profiles = yield* Lazy.Profiles
     const saved = Profiles.find(profile, provider)
     if (saved === undefined) return yield* new UsageError({ message: `No ${provider} profile named "${profile}"` })

@@ -14,21 +14,31 @@ import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import { connectorNamed, connectors } from "../connectors.ts"
 import * as Lazy from "../Lazy.ts"
 import * as Progress from "../Progress.ts"
 import { root } from "../Root.ts"
 import { UsageError } from "../UsageError.ts"
+import { followCommand } from "./migrateFollow.ts"
+import { enqueueCommand, jobsCommand, workerCommand } from "./migrateJobs.ts"
 
-const Migrate = Effect.promise(() => import("@crmkit/migrate"))
+export const Migrate = Effect.promise(() => import("@crmkit/migrate"))
 
-const stateFlag = Flag.String("state").pipe(
-  Flag.withDescription("The migration's state file (SQLite; created if missing)"),
+export const stateFlag = Flag.String("state").pipe(
+  Flag.withDescription(
+    "The migration's state: a file (SQLite; created if missing), or a postgres:// URL shared by several workers (with --migration)",
+  ),
+)
+const migrationFlag = Flag.String("migration").pipe(
+  Flag.withDescription("The migration's id in a shared PostgreSQL state (one per account pair)"),
+  Flag.optional,
 )
 const sides = {
   from: Flag.String("from").pipe(Flag.withDescription("Source CRM (keap, ghl)")),
   to: Flag.String("to").pipe(Flag.withDescription("Target CRM (keap, ghl)")),
   state: stateFlag,
+  migration: migrationFlag,
 }
 const mappingFlag = Flag.String("mapping").pipe(
   Flag.withDescription("Mapping file (YAML); default: the state file's name + .mapping.yaml"),
@@ -39,10 +49,10 @@ const reportFlag = Flag.String("report").pipe(
   Flag.optional,
 )
 
-const usage = (message: string) => new UsageError({ message })
+export const usage = (message: string) => new UsageError({ message })
 
 /** The connector a name means, with a record mapper; checked before anything is opened. */
-const connectorFor = (flag: string, name: string) =>
+export const connectorFor = (flag: string, name: string) =>
   Effect.gen(function* () {
     const connector = connectorNamed(name.toLowerCase())
     if (connector === undefined)
@@ -50,6 +60,52 @@ const connectorFor = (flag: string, name: string) =>
     const runtime = yield* Lazy.runtime(connector)
     if (runtime.records === undefined) return yield* usage(`--${flag} ${name}: ${connector.title} has no record mapper`)
     return runtime
+  })
+
+export const isDatabaseUrl = (state: string) => /^postgres(ql)?:\/\//i.test(state)
+
+/** A database URL as it may be shown: without its password. */
+export const shownUrl = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@")
+
+/**
+ * Checks `--state` and `--migration` before anything is opened: a file needs its directory, a
+ * PostgreSQL state (shared by many migrations) needs the migration's id.
+ */
+export const checkState = (state: string, migration: Option.Option<string>, mustExist: boolean) =>
+  Effect.gen(function* () {
+    if (isDatabaseUrl(state)) {
+      if (Option.isNone(migration))
+        return yield* usage(
+          `--state ${shownUrl(state)} is a database shared by many migrations: name this one with --migration ID`,
+        )
+      return
+    }
+    if (Option.isSome(migration))
+      return yield* usage(
+        `--migration applies to a PostgreSQL state (--state postgres://...), not to the file ${state}`,
+      )
+    yield* checkStatePath(state, mustExist)
+  })
+
+/** The state, open for the command's scope. */
+export const openState = (
+  state: string,
+  migration: Option.Option<string>,
+): Effect.Effect<import("@crmkit/migrate").State.State, UsageError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const M = yield* Migrate
+    if (isDatabaseUrl(state) && Option.isSome(migration)) {
+      const StatePostgres = yield* Effect.promise(() => import("@crmkit/migrate/StatePostgres"))
+      return yield* Effect.acquireRelease(
+        StatePostgres.openPostgres({ url: state, migration: migration.value }).pipe(
+          Effect.mapError((e) => usage(e.message)),
+        ),
+        (s) => s.close(),
+      )
+    }
+    return yield* Effect.acquireRelease(M.State.openSqlite(state).pipe(Effect.mapError((e) => usage(e.message))), (s) =>
+      s.close(),
+    )
   })
 
 const checkStatePath = (file: string, mustExist: boolean) =>
@@ -64,13 +120,13 @@ const checkStatePath = (file: string, mustExist: boolean) =>
  * Each side's client. With `--sandbox`, one embedded sandbox serves both, each side with
  * its simulator's credential; otherwise the environment or the profile, as every command.
  */
-const openSides = (from: Connector.Runtime, to: Connector.Runtime) =>
+export const openSides = (from: Connector.Runtime, to: Connector.Runtime, profile?: string) =>
   Effect.gen(function* () {
     const globals = yield* root
     const Session = yield* Lazy.Session
     if (!globals.sandbox) {
       const open = (runtime: Connector.Runtime) =>
-        Session.open(runtime, { sandbox: false, baseUrl: undefined, profile: globals.profile })
+        Session.open(runtime, { sandbox: false, baseUrl: undefined, profile: profile ?? globals.profile })
       if (Option.isSome(globals.baseUrl))
         return yield* usage("--base-url cannot serve two CRMs: set KEAP_BASE_URL and GHL_BASE_URL instead")
       return [yield* open(from), yield* open(to)] as const
@@ -130,7 +186,7 @@ const progressLine = (
   }
 }
 
-const summaryLines = (summary: {
+export const summaryLines = (summary: {
   readonly mode: string
   readonly writes: number
   readonly entities: Record<string, Record<string, number>>
@@ -155,15 +211,19 @@ const move = (mode: "plan" | "run") =>
         Flag.withDefault(false),
       ),
     },
-    Effect.fn(function* ({ from, to, state, mapping, report, full }) {
+    Effect.fn(function* ({ from, to, state, migration, mapping, report, full }) {
       const globals = yield* root
       const M = yield* Migrate
       // Everything about the command line is checked before any request.
       if (from.toLowerCase() === to.toLowerCase()) return yield* usage("--from and --to name the same CRM")
       const source = yield* connectorFor("from", from)
       const target = yield* connectorFor("to", to)
-      yield* checkStatePath(state, false)
-      const mappingFile = Option.getOrElse(mapping, () => `${state}.mapping.yaml`)
+      yield* checkState(state, migration, false)
+      const mappingFile = Option.getOrElse(mapping, () =>
+        isDatabaseUrl(state)
+          ? `${Option.getOrElse(migration, () => "migration")}.mapping.yaml`
+          : `${state}.mapping.yaml`,
+      )
       let parsed: import("@crmkit/migrate").Mapping.Mapping | undefined
       if (fs.existsSync(mappingFile)) {
         try {
@@ -182,10 +242,7 @@ const move = (mode: "plan" | "run") =>
       const [a, b] = yield* openSides(source, target)
       const fromSide = { name: source.connector.name, records: source.records!, services: a.services }
       const toSide = { name: target.connector.name, records: target.records!, services: b.services }
-      const db = yield* Effect.acquireRelease(
-        M.State.openSqlite(state).pipe(Effect.mapError((e) => usage(e.message))),
-        (s) => s.close(),
-      )
+      const db = yield* openState(state, migration)
       if (parsed === undefined) {
         const [sl, tl] = yield* M.Engine.lookups(fromSide, toSide)
         parsed = M.Mapping.propose(source.connector.name, target.connector.name, sl, tl)
@@ -212,6 +269,8 @@ const move = (mode: "plan" | "run") =>
         state: db,
         mapping: parsed,
         full,
+        // Migrations sharing a database may share a target: each marks its records with its id.
+        marker: Option.getOrUndefined(migration),
         onProgress: progress.onProgress,
       }
       const result = yield* (mode === "plan" ? M.Engine.plan(options) : M.Engine.run(options)).pipe(
@@ -231,14 +290,11 @@ const move = (mode: "plan" | "run") =>
 
 const statusCommand = Command.make(
   "status",
-  { state: stateFlag },
-  Effect.fn(function* ({ state }) {
+  { state: stateFlag, migration: migrationFlag },
+  Effect.fn(function* ({ state, migration }) {
     const M = yield* Migrate
-    yield* checkStatePath(state, true)
-    const db = yield* Effect.acquireRelease(
-      M.State.openSqlite(state).pipe(Effect.mapError((e) => usage(e.message))),
-      (s) => s.close(),
-    )
+    yield* checkState(state, migration, true)
+    const db = yield* openState(state, migration)
     yield* write(Option.none(), yield* M.Engine.status(db))
   }, Effect.scoped),
 ).pipe(
@@ -248,21 +304,19 @@ const statusCommand = Command.make(
 const verifyCommand = Command.make(
   "verify",
   { ...sides, report: reportFlag },
-  Effect.fn(function* ({ from, to, state, report }) {
+  Effect.fn(function* ({ from, to, state, migration, report }) {
     const M = yield* Migrate
     if (from.toLowerCase() === to.toLowerCase()) return yield* usage("--from and --to name the same CRM")
     const source = yield* connectorFor("from", from)
     const target = yield* connectorFor("to", to)
-    yield* checkStatePath(state, true)
+    yield* checkState(state, migration, true)
     const [a, b] = yield* openSides(source, target)
-    const db = yield* Effect.acquireRelease(
-      M.State.openSqlite(state).pipe(Effect.mapError((e) => usage(e.message))),
-      (s) => s.close(),
-    )
+    const db = yield* openState(state, migration)
     const result = yield* M.Engine.verify({
       from: { name: source.connector.name, records: source.records!, services: a.services },
       to: { name: target.connector.name, records: target.records!, services: b.services },
       state: db,
+      marker: Option.getOrUndefined(migration),
     })
     for (const [entity, c] of Object.entries(result.entities))
       yield* Console.error(
@@ -276,5 +330,14 @@ const verifyCommand = Command.make(
 
 export const migrateCommand = Command.make("migrate").pipe(
   Command.withDescription("Move records between CRMs and keep them in step (mapping file, plan, exactly-once runs)"),
-  Command.withSubcommands([move("plan"), move("run"), statusCommand, verifyCommand]),
+  Command.withSubcommands([
+    move("plan"),
+    move("run"),
+    statusCommand,
+    verifyCommand,
+    followCommand,
+    enqueueCommand,
+    workerCommand,
+    jobsCommand,
+  ]),
 )

@@ -18,6 +18,31 @@ import { UsageError } from "../UsageError.ts"
 /** `name=@path` reads the file (a PEM key), anything else is the value itself. */
 const settingValue = (value: string) => (value.startsWith("@") ? fs.readFileSync(value.slice(1), "utf8") : value)
 
+/** `--setting name=value|name=@file` for a receiver: unknown names refused, files read. */
+export const receiverSettings = (
+  title: string,
+  receiver: { readonly settings: ReadonlyArray<{ readonly name: string }> },
+  given: Readonly<Record<string, string>>,
+) =>
+  Effect.gen(function* () {
+    const known = receiver.settings.map((s) => s.name)
+    const unknown = Object.keys(given).filter((name) => !known.includes(name))
+    if (unknown.length > 0) {
+      return yield* new UsageError({
+        message: `${title} webhooks take no setting ${unknown.join(", ")}${known.length ? ` (they take ${known.join(", ")})` : ""}`,
+      })
+    }
+    return yield* Effect.try({
+      try: () => Object.fromEntries(Object.entries(given).map(([name, value]) => [name, settingValue(value)])),
+      catch: (cause) => new UsageError({ message: `--setting: ${(cause as Error).message}` }),
+    })
+  })
+
+export const settingFlag = Flag.KeyValuePair("setting").pipe(
+  Flag.withDescription("A receiver setting, as name=value or name=@file (e.g. a GHL ed25519Key=@key.pem)"),
+  Flag.optional,
+)
+
 export const webhooksCommand = Command.make("webhooks").pipe(
   Command.withDescription("Receive webhooks locally"),
   Command.withSubcommands([
@@ -32,10 +57,7 @@ export const webhooksCommand = Command.make("webhooks").pipe(
           Flag.withDescription("Port on 127.0.0.1 (0: any free port)"),
           Flag.withDefault(8787),
         ),
-        setting: Flag.KeyValuePair("setting").pipe(
-          Flag.withDescription("A receiver setting, as name=value or name=@file (e.g. a GHL ed25519Key=@key.pem)"),
-          Flag.optional,
-        ),
+        setting: settingFlag,
         forwardTo: Flag.String("forward-to").pipe(
           Flag.withDescription(
             "Forward each verified delivery to this local URL, with its original headers and body (so your own verification runs)",
@@ -50,18 +72,11 @@ export const webhooksCommand = Command.make("webhooks").pipe(
         if (receiver === undefined) {
           return yield* new UsageError({ message: `${connector.title} sends no webhooks` })
         }
-        const given = Option.getOrElse(setting, () => ({}))
-        const known = receiver.settings.map((s) => s.name)
-        const unknown = Object.keys(given).filter((name) => !known.includes(name))
-        if (unknown.length > 0) {
-          return yield* new UsageError({
-            message: `${connector.title} webhooks take no setting ${unknown.join(", ")}${known.length ? ` (they take ${known.join(", ")})` : ""}`,
-          })
-        }
-        const settings = yield* Effect.try({
-          try: () => Object.fromEntries(Object.entries(given).map(([name, value]) => [name, settingValue(value)])),
-          catch: (cause) => new UsageError({ message: `--setting: ${(cause as Error).message}` }),
-        })
+        const settings = yield* receiverSettings(
+          connector.title,
+          receiver,
+          Option.getOrElse(setting, () => ({})),
+        )
         const receive = receiver.make(settings)
         const target = Option.getOrUndefined(forwardTo)
         if (target !== undefined && !/^https?:\/\//.test(target)) {

@@ -136,7 +136,10 @@ export class GhlContactStore {
     return { index, contact: record }
   }
 
-  /** Replaces the given fields; custom fields are merged by id (GHL updates only the fields sent). */
+  /**
+   * Replaces the given fields; custom fields are merged by id and do-not-disturb settings by
+   * channel (GHL updates only the fields sent).
+   */
   update(index: number, fields: Readonly<Record<string, unknown>>): GhlContact {
     const current = this.at(index)
     const next: Record<string, unknown> = { ...current, ...fields }
@@ -145,6 +148,14 @@ export class GhlContactStore {
       for (const field of fields.customFields as GhlCustomFieldValue[]) merged.set(field.id, field.value)
       next.customFields = [...merged].map(([id, value]) => ({ id, value }))
     }
+    const dnd = fields.dndSettings
+    if (
+      typeof dnd === "object" &&
+      dnd !== null &&
+      typeof current.dndSettings === "object" &&
+      current.dndSettings !== null
+    )
+      next.dndSettings = { ...(current.dndSettings as Record<string, unknown>), ...(dnd as Record<string, unknown>) }
     if (typeof next.email === "string") next.email = next.email.toLowerCase()
     const updated = {
       ...next,

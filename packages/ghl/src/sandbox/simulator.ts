@@ -3,6 +3,7 @@ import { bearerToken, OAuthGrants } from "@crmkit/sandbox/oauth"
 import type { PreparedRequest, ProviderEnvironment, ProviderSimulator } from "@crmkit/sandbox/provider"
 import { secondsUntilReset } from "@crmkit/sandbox/rateLimit"
 import { Router } from "@crmkit/sandbox/router"
+import { registerBusinesses } from "./businesses.ts"
 import { registerCalendars } from "./calendars.ts"
 import { registerContactRelations } from "./contactRelations.ts"
 import { GhlContactStore } from "./contactStore.ts"
@@ -147,7 +148,8 @@ export class GhlSimulator implements ProviderSimulator {
     registerCalendars(this.#router, this.contacts, env.clock)
     registerConversations(this.#router, this.contacts, env.clock)
     registerLocations(this.#router, this.contacts)
-    registerDirectory(this.#router, this.credentials, env.clock, () => ({
+    registerBusinesses(this.#router, this.contacts, env.clock)
+    registerDirectory(this.#router, this.credentials, () => ({
       allowDuplicateContact: this.contacts.allowDuplicateContact,
     }))
     registerObjects(this.#router, this.credentials.locationId, env.clock)

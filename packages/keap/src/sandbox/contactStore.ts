@@ -47,11 +47,47 @@ export const KEAP_TAG_IDS: Readonly<Record<string, string>> = Object.fromEntries
 /** The two custom fields seeded contacts carry. */
 export const KEAP_CUSTOM_FIELDS = { favoriteColor: "7", leadScore: "9" } as const
 
-const KNOWN_CUSTOM_FIELD_IDS: ReadonlySet<string> = new Set(Object.values(KEAP_CUSTOM_FIELDS))
-
-export function isKnownCustomField(id: string): boolean {
-  return KNOWN_CUSTOM_FIELD_IDS.has(id)
+/** A contact custom field's metadata, as the contact model lists it. */
+export interface KeapCustomField {
+  readonly id: string
+  readonly label: string
+  readonly field_name: string
+  readonly field_type: string
+  readonly record_type: "CONTACT"
+  readonly [field: string]: unknown
 }
+
+const SEEDED_CUSTOM_FIELDS: ReadonlyArray<KeapCustomField> = [
+  {
+    id: KEAP_CUSTOM_FIELDS.favoriteColor,
+    label: "Favorite color",
+    field_name: "favoriteColor",
+    field_type: "TEXT",
+    record_type: "CONTACT",
+  },
+  {
+    id: KEAP_CUSTOM_FIELDS.leadScore,
+    label: "Lead score",
+    field_name: "leadScore",
+    field_type: "WHOLE_NUMBER",
+    record_type: "CONTACT",
+  },
+]
+
+/** Email statuses a person may be mailed at (Keap's "marketable" ones). */
+export const MARKETABLE_EMAIL_STATUSES: ReadonlySet<string> = new Set([
+  "UNENGAGED_MARKETABLE",
+  "SINGLE_OPT_IN",
+  "DOUBLE_OPT_IN",
+  "CONFIRMED",
+])
+/** The statuses an opt-in may lift (Keap documents these for the status update; others stay as they are). */
+const OPT_IN_LIFTS: ReadonlySet<string> = new Set([
+  "UNENGAGED_MARKETABLE",
+  "UNENGAGED_NON_MARKETABLE",
+  "NON_MARKETABLE",
+  "MANUAL",
+])
 
 export function toKeapContact(person: SeedPerson): KeapContact {
   return {
@@ -105,6 +141,14 @@ export class KeapContactStore {
   readonly #clock: SandboxClock
   /** Called after every create, update and delete (REST hooks listen here). */
   onChange: ((event: "add" | "edit" | "delete", id: string) => void) | undefined
+  /** The contact model's custom fields by id: the seeded two, then those created through the model. */
+  readonly customFields = new Map<string, KeapCustomField>(SEEDED_CUSTOM_FIELDS.map((f) => [f.id, f]))
+  #nextCustomFieldId = 100
+  /**
+   * Opt-in status per email address (lower case), kept by address as Keap does: every contact
+   * with the address shows it on its `email_addresses` entry. Addresses nobody set have none.
+   */
+  readonly #emailStatuses = new Map<string, string>()
 
   constructor(seed: number, seededCount: number, clock: SandboxClock) {
     this.#clock = clock
@@ -136,6 +180,60 @@ export class KeapContactStore {
     return this.collection.findByKey(emailKey(email)).map((index) => ({ index, contact: this.at(index) }))
   }
 
+  isCustomField(id: string): boolean {
+    return this.customFields.has(id)
+  }
+
+  createCustomField(fields: { readonly label: string; readonly field_type: string }): KeapCustomField {
+    const id = String(this.#nextCustomFieldId++)
+    const field: KeapCustomField = {
+      ...fields,
+      id,
+      field_name: `custom${id}`,
+      record_type: "CONTACT",
+    }
+    this.customFields.set(id, field)
+    return field
+  }
+
+  emailStatus(email: string): string | undefined {
+    return this.#emailStatuses.get(email.toLowerCase())
+  }
+
+  /**
+   * Opts an address in (when its status allows) or out (`MANUAL`), and shows the status on every
+   * contact holding it. Returns the address's status.
+   */
+  setEmailOptIn(email: string, optedIn: boolean): string {
+    const key = email.toLowerCase()
+    const current = this.#emailStatuses.get(key)
+    const status = optedIn ? (current === undefined || OPT_IN_LIFTS.has(current) ? "SINGLE_OPT_IN" : current) : "MANUAL"
+    if (status !== current) {
+      this.#emailStatuses.set(key, status)
+      for (const found of this.findByEmail(key))
+        this.update(found.index, { email_addresses: found.contact.email_addresses })
+    }
+    return status
+  }
+
+  /** Addresses as stored: an `opt_in_reason` opts the address in; the status is the address's. */
+  #withStatuses(addresses: unknown): ReadonlyArray<KeapEmailAddress> {
+    if (!Array.isArray(addresses)) return []
+    return addresses.map((entry: Record<string, unknown>): KeapEmailAddress => {
+      const { opt_in_reason, is_opt_in: _shown, email_opt_status: _status, ...rest } = entry
+      const key = typeof rest.email === "string" ? rest.email.toLowerCase() : ""
+      if (typeof opt_in_reason === "string" && opt_in_reason !== "") {
+        const current = this.#emailStatuses.get(key)
+        if (current === undefined || OPT_IN_LIFTS.has(current)) this.#emailStatuses.set(key, "SINGLE_OPT_IN")
+      }
+      const status = this.#emailStatuses.get(key)
+      const address = rest as KeapEmailAddress
+      return status === undefined
+        ? address
+        : { ...address, email_opt_status: status, is_opt_in: MARKETABLE_EMAIL_STATUSES.has(status) }
+    })
+  }
+
   create(fields: KeapContactFields): StoredContact {
     const now = new Date(this.#clock.now()).toISOString()
     const { index, record } = this.collection.insert((index) => ({
@@ -145,6 +243,7 @@ export class KeapContactStore {
       tag_ids: [],
       custom_fields: [],
       ...fields,
+      ...(fields.email_addresses === undefined ? {} : { email_addresses: this.#withStatuses(fields.email_addresses) }),
       id: String(index + 1),
       create_time: now,
       update_time: now,
@@ -165,6 +264,7 @@ export class KeapContactStore {
       else if (Array.isArray(current[name])) next[name] = []
       else delete next[name]
     }
+    if (Array.isArray(next.email_addresses)) next.email_addresses = this.#withStatuses(next.email_addresses)
     const updated = {
       ...next,
       id: current.id,

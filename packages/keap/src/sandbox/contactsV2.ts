@@ -5,6 +5,7 @@ import { hashString } from "@crmkit/sandbox/seed"
 import { type KeapContact, type KeapContactStore, primaryEmail, type StoredContact } from "./contactStore.ts"
 import { invalidArgument, keapError } from "./errors.ts"
 import { type KeapFilter, type KeapOrder, parseKeapFilter, parseKeapOrderBy } from "./filter.ts"
+import { isResponse } from "./routeHelpers.ts"
 import type { KeapApiRequest, KeapRoute } from "./types.ts"
 import { parseUpdateMask, validateContactBody } from "./validation.ts"
 
@@ -87,7 +88,32 @@ function parsePageSize(raw: string | null): number | SandboxResponse {
   return Number(raw) === 0 ? KEAP_V2_DEFAULT_PAGE_SIZE : Number(raw)
 }
 
-export function registerContactsV2(router: Router<KeapRoute>, store: KeapContactStore, base: string): void {
+/**
+ * A contact's `company` is sent as `{ id }` and answered as `{ id, company_name }`; an unknown
+ * company is refused.
+ */
+function withCompany(
+  fields: Readonly<Record<string, unknown>>,
+  companyName: (id: string) => string | undefined,
+): Readonly<Record<string, unknown>> | SandboxResponse {
+  const company = fields.company
+  if (company === undefined || company === null) return fields
+  const id = (company as { id?: unknown }).id
+  if (typeof company !== "object" || (typeof id !== "string" && typeof id !== "number"))
+    return invalidArgument("company must be an object with an id", "company")
+  const name = companyName(String(id))
+  if (name === undefined)
+    return keapError(404, `Company with id ${id} not found`, [{ domain: "company", resource: String(id) }])
+  return { ...fields, company: { id: String(id), company_name: name } }
+}
+
+export function registerContactsV2(
+  router: Router<KeapRoute>,
+  store: KeapContactStore,
+  base: string,
+  companyName: (id: string) => string | undefined = () => undefined,
+): void {
+  const isCustomField = (id: string) => store.isCustomField(id)
   const list = ({ ctx }: KeapApiRequest): SandboxResponse => {
     const pageSize = parsePageSize(ctx.query.get("page_size"))
     if (typeof pageSize !== "number") return pageSize
@@ -126,9 +152,10 @@ export function registerContactsV2(router: Router<KeapRoute>, store: KeapContact
     if (duplicateOption !== null && !DUPLICATE_OPTIONS.has(duplicateOption)) {
       return invalidArgument(`Invalid duplicate_option '${duplicateOption}'`, "duplicate_option", "query")
     }
-    const validation = validateContactBody(ctx.body, { requireIdentity: true })
+    const validation = validateContactBody(ctx.body, { requireIdentity: true, isCustomField })
     if (!validation.ok) return validation.response
-    const fields = validation.fields
+    const fields = withCompany(validation.fields, companyName)
+    if (isResponse(fields)) return fields
     if (duplicateOption !== null && duplicateOption !== "None") {
       const existing = findDuplicate(store, fields, duplicateOption !== "Email")
       if (existing !== undefined) return json(200, store.update(existing.index, fields))
@@ -147,9 +174,11 @@ export function registerContactsV2(router: Router<KeapRoute>, store: KeapContact
     if ("status" in found) return found
     const mask = parseUpdateMask(ctx.query)
     if (!mask.ok) return mask.response
-    const validation = validateContactBody(ctx.body, { requireIdentity: false })
+    const validation = validateContactBody(ctx.body, { requireIdentity: false, isCustomField })
     if (!validation.ok) return validation.response
-    return json(200, store.update(found.index, validation.fields, mask.mask))
+    const fields = withCompany(validation.fields, companyName)
+    if (isResponse(fields)) return fields
+    return json(200, store.update(found.index, fields, mask.mask))
   }
 
   const remove = ({ params }: KeapApiRequest): SandboxResponse => {

@@ -1,6 +1,7 @@
 /**
- * Keap REST v2 routes beyond contact CRUD: contact merge and model, tags (list, get, create,
- * apply to / remove from contacts), tasks and contact notes. Shapes follow the v2 spec; errors
+ * Keap REST v2 routes beyond contact CRUD: contact merge and model (with custom field creation),
+ * email addresses' opt-in status, tags (list, get, create, apply to / remove from contacts),
+ * tasks and contact notes. Shapes follow the v2 spec; errors
  * are the v2 `{code, message, status, details}`.
  *
  * Sandbox choices (Keap does not document them): tag, task and note ids start at 1000
@@ -10,13 +11,7 @@
 import { json, noContent, type SandboxResponse } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import { SEED_TAGS } from "@crmkit/sandbox/seed"
-import {
-  isKnownCustomField,
-  KEAP_CUSTOM_FIELDS,
-  KEAP_TAG_IDS,
-  type KeapContactStore,
-  type StoredContact,
-} from "./contactStore.ts"
+import { KEAP_TAG_IDS, type KeapContactStore, MARKETABLE_EMAIL_STATUSES, type StoredContact } from "./contactStore.ts"
 import { invalidArgument, keapError } from "./errors.ts"
 import {
   checkId,
@@ -33,6 +28,34 @@ import {
 import type { KeapApiRequest, KeapRoute } from "./types.ts"
 
 const TASK_PRIORITIES = new Set(["CRITICAL", "ESSENTIAL", "NONESSENTIAL"])
+const CUSTOM_FIELD_FIELDS = new Set(["label", "field_type", "options", "group_id", "user_group_id"])
+// CreateCustomFieldRequest.field_type in the v2 spec.
+const CUSTOM_FIELD_TYPES: ReadonlySet<string> = new Set([
+  "CURRENCY",
+  "DATE",
+  "DATE_TIME",
+  "DAY_OF_WEEK",
+  "DECIMAL_NUMBER",
+  "DRILLDOWN",
+  "DROPDOWN",
+  "EMAIL",
+  "LIST_BOX",
+  "MONTH",
+  "NAME",
+  "PERCENT",
+  "PHONE_NUMBER",
+  "RADIO",
+  "SOCIAL_SECURITY_NUMBER",
+  "STATE",
+  "TEXT",
+  "TEXT_AREA",
+  "USER",
+  "USER_LIST_BOX",
+  "WEBSITE",
+  "WHOLE_NUMBER",
+  "YEAR",
+  "YES_NO",
+])
 
 export class KeapResourceStore {
   readonly tags = new Map<string, Json>()
@@ -109,25 +132,58 @@ export function registerResourcesV2(
     auth: "api",
     handle: () =>
       json(200, {
-        custom_fields: [
-          {
-            id: KEAP_CUSTOM_FIELDS.favoriteColor,
-            label: "Favorite color",
-            field_name: "favoriteColor",
-            field_type: "TEXT",
-            record_type: "CONTACT",
-          },
-          {
-            id: KEAP_CUSTOM_FIELDS.leadScore,
-            label: "Lead score",
-            field_name: "leadScore",
-            field_type: "WHOLE_NUMBER",
-            record_type: "CONTACT",
-          },
-        ].filter((field) => isKnownCustomField(field.id)),
+        custom_fields: [...contacts.customFields.values()],
         optional_properties: ["custom_fields", "tag_ids", "links", "score_value", "notes", "utm_parameters"],
       }),
   })
+  router.add("POST", `${base}/v2/contacts/model/customFields`, {
+    auth: "api",
+    handle: ({ ctx }: KeapApiRequest) => {
+      const body = requireBody(ctx.body)
+      if (isResponse(body)) return body
+      const unknown = unknownFields(body, CUSTOM_FIELD_FIELDS)
+      if (unknown !== undefined) return unknown
+      if (typeof body.label !== "string" || body.label.trim() === "")
+        return invalidArgument("label is required", "label")
+      if (typeof body.field_type !== "string" || !CUSTOM_FIELD_TYPES.has(body.field_type))
+        return invalidArgument(`Invalid field_type '${String(body.field_type)}'`, "field_type")
+      return json(201, contacts.createCustomField({ label: body.label, field_type: body.field_type }))
+    },
+  })
+
+  // Email addresses: opt-in status, kept per address.
+  const emailOr404 = (raw: string): string | SandboxResponse => {
+    const email = raw.toLowerCase()
+    return contacts.findByEmail(email).length > 0 || contacts.emailStatus(email) !== undefined
+      ? email
+      : keapError(404, `Email address ${raw} not found`, [{ domain: "email_address", resource: raw }])
+  }
+  const statusOf = (email: string) => {
+    const status = contacts.emailStatus(email) ?? "UNENGAGED_NON_MARKETABLE"
+    return { email, opted_in: MARKETABLE_EMAIL_STATUSES.has(status), status, create_time: new Date(0).toISOString() }
+  }
+  router
+    .add("GET", `${base}/v2/emailAddresses/:email/status`, {
+      auth: "api",
+      handle: ({ params }: KeapApiRequest) => {
+        const email = emailOr404(params.email as string)
+        return isResponse(email) ? email : json(200, statusOf(email))
+      },
+    })
+    .add("PATCH", `${base}/v2/emailAddresses/:email/status`, {
+      auth: "api",
+      handle: ({ ctx, params }: KeapApiRequest) => {
+        const body = requireBody(ctx.body)
+        if (isResponse(body)) return body
+        if (typeof body.opted_in !== "boolean") return invalidArgument("opted_in is required", "opted_in")
+        if (typeof body.reason !== "string" || body.reason.trim() === "")
+          return invalidArgument("reason is required", "reason")
+        const email = emailOr404(params.email as string)
+        if (isResponse(email)) return email
+        contacts.setEmailOptIn(email, body.opted_in)
+        return json(200, statusOf(email))
+      },
+    })
 
   // Tags.
   const tagFields = new Set(["name", "description", "category"])

@@ -71,7 +71,10 @@ export class KeapSimulator implements ProviderSimulator {
     this.#router
       .add("GET", KEAP_AUTHORIZE_PATH, { auth: "public", handle: (ctx) => authorize(this.#oauthDeps, ctx) })
       .add("POST", KEAP_TOKEN_PATH, { auth: "public", handle: (ctx) => token(this.#oauthDeps, ctx) })
-    registerContactsV2(this.#router, this.contacts, KEAP_API_BASE)
+    registerContactsV2(this.#router, this.contacts, KEAP_API_BASE, (id) => {
+      const name = this.pipeline.companies.get(id)?.company_name
+      return typeof name === "string" ? name : undefined
+    })
     registerContactsV1(this.#router, this.contacts, KEAP_API_BASE)
     this.hooks = new KeapHooks(
       () => env.clock.now(),

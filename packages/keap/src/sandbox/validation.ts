@@ -1,5 +1,5 @@
 import type { SandboxResponse } from "@crmkit/sandbox/http"
-import { isKnownCustomField, type KeapContactFields } from "./contactStore.ts"
+import type { KeapContactFields } from "./contactStore.ts"
 import { invalidArgument } from "./errors.ts"
 
 /** Properties of `CreateUpdateContactRequest` in the v2 spec. */
@@ -76,7 +76,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Validates a create/update body and returns the writable fields. Unknown properties are refused
  * (a typo should fail loudly rather than be silently dropped).
  */
-export function validateContactBody(body: unknown, options: { requireIdentity: boolean }): ValidationResult {
+export function validateContactBody(
+  body: unknown,
+  options: { requireIdentity: boolean; isCustomField: (id: string) => boolean },
+): ValidationResult {
   if (!isObject(body)) return fail("Request body must be a JSON object", "body")
   const fields: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(body)) {
@@ -154,7 +157,8 @@ export function validateContactBody(body: unknown, options: { requireIdentity: b
       if (!isObject(entry) || (typeof entry.id !== "string" && typeof entry.id !== "number")) {
         return fail("Each custom field needs an 'id'", "custom_fields")
       }
-      if (!isKnownCustomField(String(entry.id))) return fail(`Unknown custom field id '${entry.id}'`, "custom_fields")
+      if (!options.isCustomField(String(entry.id)))
+        return fail(`Unknown custom field id '${entry.id}'`, "custom_fields")
       normalized.push({ id: String(entry.id), content: entry.content ?? null })
     }
     fields.custom_fields = normalized
