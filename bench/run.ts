@@ -4,6 +4,11 @@
  *     100-per-10-seconds window, as a ratio of the ceiling those windows allow, with 429s.
  *  2. Per-request overhead of the core's pipeline against a bare fetch loop, as a ratio.
  *  3. Peak RSS of a process streaming 100,000 and 1,000,000 records.
+ *  4. CLI start-up; 5. the MCP server's tool list and per-call cost.
+ *  6. A Keap -> HighLevel migration: records per second against the ceiling of the slower
+ *     side's windows, and peak memory for 10,000 and 100,000 contacts (bench/migrate.ts).
+ * `node bench/run.ts <section>...` (or `pnpm bench <section>...`) measures only those
+ * sections and records them into the results, keeping the other sections' numbers.
  */
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -20,6 +25,7 @@ import { Audit, Policy, Tools } from "@crmkit/mcp"
 import { startSandbox } from "@crmkit/sandbox"
 import { Effect, Exit, Layer, Redacted, Scope, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
+import { migrate, migrateMarkdown } from "./migrate.ts"
 import { keapContactPages, unthrottledKeap } from "./support.ts"
 
 const here = path.dirname(new URL(import.meta.url).pathname)
@@ -411,9 +417,16 @@ async function mcp() {
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits))
 
+const SECTIONS = ["throughput", "overhead", "memory", "startup", "mcp", "migrate"] as const
+type Section = (typeof SECTIONS)[number]
 const only = process.argv.slice(2)
-const want = (name: string) => only.length === 0 || only.includes(name)
-const results = {
+const unknownSections = only.filter((name) => !(SECTIONS as ReadonlyArray<string>).includes(name))
+if (unknownSections.length > 0) {
+  process.stderr.write(`bench: no section ${unknownSections.join(", ")}; the sections are ${SECTIONS.join(", ")}\n`)
+  process.exit(2)
+}
+const want = (name: Section) => only.length === 0 || only.includes(name)
+const measured = {
   date: new Date().toISOString(),
   machine: {
     node: process.version,
@@ -433,12 +446,38 @@ const results = {
   memory: want("memory") ? await memory() : undefined,
   startup: want("startup") ? await startup() : undefined,
   mcp: want("mcp") ? await mcp() : undefined,
+  migrate: want("migrate") ? await migrate() : undefined,
+}
+
+/** Sections measured by a partial run, after the full run whose date and commit head the report. */
+type MeasuredApart = Partial<Record<Section, { readonly date: string; readonly commit: string }>>
+const resultsFile = path.join(here, "results", "latest.json")
+// A partial run replaces its own sections in the recorded results and keeps the others' numbers.
+const results: typeof measured & { measuredApart?: MeasuredApart } = (() => {
+  if (only.length === 0 || !fs.existsSync(resultsFile)) return measured
+  const previous = JSON.parse(fs.readFileSync(resultsFile, "utf8")) as typeof measured & {
+    measuredApart?: MeasuredApart
+  }
+  const merged: typeof measured & { measuredApart: MeasuredApart } = {
+    ...previous,
+    measuredApart: { ...previous.measuredApart },
+  }
+  for (const section of SECTIONS) {
+    if (!want(section)) continue
+    ;(merged as Record<Section, unknown>)[section] = measured[section]
+    merged.measuredApart[section] = { date: measured.date, commit: measured.commit }
+  }
+  return merged
+})()
+const apart = (section: Section): Array<string> => {
+  const when = results.measuredApart?.[section]
+  return when === undefined ? [] : [`Measured apart (this section alone): ${when.date}, commit ${when.commit}.`, ``]
 }
 
 const md = [
   `# crmkit benchmark`,
   ``,
-  `${results.date}, commit ${results.commit}, Node ${results.machine.node}, ${results.machine.cpus} cores (${results.machine.cpuModel}). One run; ratios compare numbers measured in that run.`,
+  `${results.date}, commit ${results.commit}, Node ${results.machine.node}, ${results.machine.cpus} cores (${results.machine.cpuModel}). One run (a section marked "measured apart" comes from a later run of that section alone); ratios compare numbers measured in the same run.`,
   ``,
 ]
 if (results.throughput) {
@@ -446,6 +485,7 @@ if (results.throughput) {
   md.push(
     `## 1. Throughput against the rate-limit windows (target: >= 0.95 of the ceiling, zero 429s)`,
     ``,
+    ...apart("throughput"),
     `The ceiling is the fastest schedule the windows allow for the same number of requests (full windows back to back).`,
     ``,
     `| provider | windows | records | requests | seconds | records/s | ceiling records/s | ratio | 429s |`,
@@ -462,6 +502,7 @@ if (results.overhead) {
   md.push(
     `## 2. Pipeline overhead (target: ratio <= 1.3)`,
     ``,
+    ...apart("overhead"),
     `Sequential GET /v2/contacts/{id} against the sandbox (its own process, no limits), core on undici; median of ${o.runs} alternating runs of ${o.requestsPerRun}.`,
     ``,
     `| bare fetch ms/request | core ms/request | ratio |`,
@@ -474,6 +515,7 @@ if (results.memory) {
   md.push(
     `## 3. Peak RSS while streaming (target: flat, under 150 MB)`,
     ``,
+    ...apart("memory"),
     `Keap contacts through cursor pagination, pages of ${results.memory.pageSize}, each client in its own process: crmkit (Pagination.items on undici, bundled with esbuild) and, as the reference, a bare fetch loop with JSON.parse over the same pages. The ratio is crmkit's peak over the bare loop's, same flags and record count.`,
     ``,
     `| node flags | records | client | seconds | peak RSS MB | ratio to bare fetch |`,
@@ -493,6 +535,7 @@ if (results.startup) {
   md.push(
     `## 4. CLI start-up (target: crmkit --help under 3 times node -e 0)`,
     ``,
+    ...apart("startup"),
     `| node -e 0 ms | crmkit --help ms | ratio |`,
     `| ---: | ---: | ---: |`,
     `| ${s.nodeMs} | ${s.crmkitHelpMs} | ${s.ratio} |`,
@@ -504,6 +547,7 @@ if (results.mcp) {
   md.push(
     `## 5. MCP server (targets: tool list under 12k tokens for both CRMs, policy and audit under 1 ms per call)`,
     ``,
+    ...apart("mcp"),
     `Tool list as sent (name, description, input schema, annotations; tokens approximated as bytes / 4). Every catalog operation stays reachable through search_operations, describe_operation and call_operation.`,
     ``,
     `| list | tools | bytes | approx. tokens |`,
@@ -519,10 +563,11 @@ if (results.mcp) {
     ``,
   )
 }
-// A partial run (`node bench/run.ts startup`) prints its section without replacing the full report.
-if (only.length === 0) {
-  fs.mkdirSync(path.join(here, "results"), { recursive: true })
-  fs.writeFileSync(path.join(here, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`)
-  fs.writeFileSync(path.join(here, "results", "latest.md"), md.join("\n"))
+if (results.migrate) {
+  const [heading, blank, ...rest] = migrateMarkdown(results.migrate)
+  md.push(heading!, blank!, ...apart("migrate"), ...rest)
 }
+fs.mkdirSync(path.join(here, "results"), { recursive: true })
+fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`)
+fs.writeFileSync(path.join(here, "results", "latest.md"), md.join("\n"))
 process.stdout.write(md.join("\n"))

@@ -39,10 +39,37 @@ export interface Session {
 type AnyCredentials = Layer.Layer<Credentials.Credentials, CrmError, TokenStore.TokenStore | HttpClient.HttpClient>
 
 /**
+ * `CRMKIT_RATE_LIMITS=off`: requests are not paced by the provider's published windows, for a
+ * gateway that paces them itself or a sandbox started with `--rate-limits=false`. A 429 still
+ * waits as long as the provider's headers ask.
+ */
+const unpacedRateLimits: Layer.Layer<RateLimit.RateLimits> = Layer.effect(
+  RateLimit.RateLimits,
+  Effect.map(RateLimit.make, (paced) =>
+    RateLimit.RateLimits.of({
+      ...paced,
+      admit: (policy, credentialId) => Effect.succeed({ budget: `${policy.name}:${credentialId}`, sequence: 0 }),
+      observe: () => Effect.void,
+    }),
+  ),
+).pipe(Layer.provide(RateLimit.limiterMemory))
+
+/**
  * Budgets in this process, or in the Redis at `CRMKIT_REDIS_URL`, so that every process
  * and machine using one account draws from one budget.
  */
 const sharedRateLimits = (): Layer.Layer<RateLimit.RateLimits, UsageError> => {
+  const pacing = process.env.CRMKIT_RATE_LIMITS
+  if (pacing === "off") return unpacedRateLimits
+  if (pacing !== undefined && pacing !== "" && pacing !== "on")
+    return Layer.effect(
+      RateLimit.RateLimits,
+      Effect.fail(
+        new UsageError({
+          message: `CRMKIT_RATE_LIMITS=${pacing}: "off" sends without pacing, "on" (or unset) paces by the provider's limits`,
+        }),
+      ),
+    )
   const url = process.env.CRMKIT_REDIS_URL
   if (!url) return RateLimit.layerMemory
   return Layer.unwrap(
