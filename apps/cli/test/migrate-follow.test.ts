@@ -4,7 +4,6 @@
  * run per batch of deliveries, and writes nothing when nothing changed.
  */
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { RateLimit } from "@crmkit/core"
@@ -15,27 +14,9 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { crmkitAsync, crmkitProcess } from "./support.ts"
+import { crmkitAsync, crmkitProcess, freePort, sandboxEnv, waitFor } from "./support.ts"
 
 const CONTACTS = 30
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 30_000) => {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe("crmkit migrate follow", () => {
   let sandbox: SandboxServer
@@ -61,13 +42,7 @@ describe("crmkit migrate follow", () => {
         ghl: ghlSimulator({ rateLimits: false, contacts: 0 }),
       },
     })
-    env = {
-      KEAP_BASE_URL: sandbox.keap.baseUrl,
-      KEAP_API_KEY: sandbox.credentials.keap.personalAccessToken,
-      GHL_BASE_URL: sandbox.ghl.baseUrl,
-      GHL_ACCESS_TOKEN: sandbox.credentials.ghl.privateIntegrationToken,
-      GHL_LOCATION_ID: sandbox.credentials.ghl.locationId,
-    }
+    env = sandboxEnv(sandbox)
     for (const mode of ["plan", "run"]) {
       const done = await crmkitAsync(["migrate", mode, ...sides], env)
       expect(done.code, done.stderr).toBe(0)

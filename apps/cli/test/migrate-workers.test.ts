@@ -19,7 +19,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../../../packages/core/test/support/redisServer.ts"
 import { type PostgresServer, startPostgres } from "../../../packages/migrate/test/postgresServer.ts"
-import { crmkit, crmkitAsync, crmkitProcess, type Run } from "./support.ts"
+import { crmkit, crmkitAsync, crmkitProcess, type Run, waitFor } from "./support.ts"
 
 const CONTACTS = 70
 const NOTES = 15
@@ -45,14 +45,6 @@ const addNotes = (sandbox: SandboxServer) =>
       ),
     ),
   )
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 60_000) => {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe("crmkit migrate worker: two workers, two account pairs, one shared PostgreSQL and Redis", () => {
   let redis: RedisServer

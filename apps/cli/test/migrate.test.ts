@@ -14,7 +14,7 @@ import { type SandboxServer, startSandbox } from "@crmkit/sandbox"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { crmkitAsync, crmkitProcess } from "./support.ts"
+import { crmkitAsync, crmkitProcess, sandboxEnv } from "./support.ts"
 
 const CONTACTS = 100
 const NOTES = 40
@@ -74,13 +74,7 @@ describe("crmkit migrate", () => {
         } as never)
       }).pipe(Effect.provide(keap)),
     )
-    env = {
-      KEAP_BASE_URL: sandbox.keap.baseUrl,
-      KEAP_API_KEY: sandbox.credentials.keap.personalAccessToken,
-      GHL_BASE_URL: sandbox.ghl.baseUrl,
-      GHL_ACCESS_TOKEN: sandbox.credentials.ghl.privateIntegrationToken,
-      GHL_LOCATION_ID: sandbox.credentials.ghl.locationId,
-    }
+    env = sandboxEnv(sandbox)
   })
   afterAll(() => sandbox?.close())
 

@@ -1,8 +1,10 @@
 /** Runs the built `crmkit` binary as a subprocess, as users and scripts do. */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import type { SandboxServer } from "@crmkit/sandbox"
 
 export const bin = path.join(import.meta.dirname, "..", "dist", "crmkit.mjs")
 // No test reads the developer's own saved credentials.
@@ -172,3 +174,31 @@ export const loginKeap = (
     env,
     extraArgs,
   )
+
+/** The environment that points both CRMs' clients at a sandbox the test serves. */
+export const sandboxEnv = (sandbox: SandboxServer): Record<string, string> => ({
+  KEAP_BASE_URL: sandbox.keap.baseUrl,
+  KEAP_API_KEY: sandbox.credentials.keap.personalAccessToken,
+  GHL_BASE_URL: sandbox.ghl.baseUrl,
+  GHL_ACCESS_TOKEN: sandbox.credentials.ghl.privateIntegrationToken,
+  GHL_LOCATION_ID: sandbox.credentials.ghl.locationId,
+})
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+
+/** Polls `condition` (a child's output, a sandbox counter) until it holds; fails naming `what`. */
+export const waitFor = async (what: string, condition: () => boolean, timeoutMs = 60_000) => {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -66,6 +66,12 @@ const connectionOf = (redisUrl: string) => {
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
+const openQueue = (options: QueueOptions) =>
+  Effect.try({
+    try: () => new Queue(options.queue ?? DEFAULT_QUEUE, { connection: connectionOf(options.redisUrl) }),
+    catch: (e) => (e instanceof JobsError ? e : new JobsError({ message: describe(e) })),
+  })
+
 export interface EnqueueOptions extends QueueOptions {
   readonly jobs: ReadonlyArray<PairJob>
   /** Tries per job before it is left failed. Default 5. */
@@ -80,10 +86,7 @@ export interface EnqueueOptions extends QueueOptions {
  */
 export const enqueue = (options: EnqueueOptions) =>
   Effect.acquireUseRelease(
-    Effect.try({
-      try: () => new Queue(options.queue ?? DEFAULT_QUEUE, { connection: connectionOf(options.redisUrl) }),
-      catch: (e) => (e instanceof JobsError ? e : new JobsError({ message: describe(e) })),
-    }),
+    openQueue(options),
     (queue) =>
       Effect.tryPromise({
         try: async () => {
@@ -117,10 +120,7 @@ export interface JobView {
 /** The queue's jobs, newest first: what `crmkit migrate jobs` shows. */
 export const list = (options: QueueOptions) =>
   Effect.acquireUseRelease(
-    Effect.try({
-      try: () => new Queue(options.queue ?? DEFAULT_QUEUE, { connection: connectionOf(options.redisUrl) }),
-      catch: (e) => (e instanceof JobsError ? e : new JobsError({ message: describe(e) })),
-    }),
+    openQueue(options),
     (queue) =>
       Effect.tryPromise({
         try: async () => {

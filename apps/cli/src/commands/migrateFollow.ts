@@ -11,16 +11,14 @@
  * is not sent again.
  */
 import * as fs from "node:fs"
-import type { AddressInfo } from "node:net"
 import * as Console from "effect/Console"
 import { Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as WebhookServer from "../WebhookServer.ts"
 import { checkState, connectorFor, Migrate, openSides, openState, summaryLines, usage } from "./migrate.ts"
 import { receiverSettings, settingFlag } from "./webhooks.ts"
-
-const nodeHttp = () => process.getBuiltinModule("node:http")
 
 /** The events of the entities a migration moves; the receiver's other events are not subscribed. */
 const RECORD_EVENT = /^(contact|note|task|opportunit|compan)[a-z]*[._]?(add|edit|create|update)/i
@@ -103,31 +101,14 @@ export const followCommand = Command.make(
     // Capacity 1, sliding: however many deliveries arrive during a run, one more run follows it.
     const wake = yield* Queue.sliding<string>(1)
     const receive = receiver.make(settings)
-    const server = nodeHttp().createServer((request, response) => {
-      const chunks: Array<Buffer> = []
-      request.on("data", (chunk: Buffer) => chunks.push(chunk))
-      request.on("end", () => {
-        const headers = Object.fromEntries(
-          Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
-        )
-        Effect.runPromise(receive({ method: request.method ?? "GET", headers, body: Buffer.concat(chunks) })).then(
-          (received) => {
-            response.writeHead(received.response.status, received.response.headers).end(received.response.body)
-            if (received._tag === "Refused") process.stderr.write(`follow: refused a delivery: ${received.reason}\n`)
-            if (received._tag === "Delivered" && received.events.length > 0) {
-              const types = [...new Set(received.events.map((e) => e.type))].join(", ")
-              Queue.offerUnsafe(wake, `${received.events.length} change(s) (${types})`)
-            }
-          },
-        )
-      })
+    const listening = yield* WebhookServer.serve(receive, port, (received) => {
+      if (received._tag === "Refused") process.stderr.write(`follow: refused a delivery: ${received.reason}\n`)
+      if (received._tag === "Delivered" && received.events.length > 0) {
+        const types = [...new Set(received.events.map((e) => e.type))].join(", ")
+        Queue.offerUnsafe(wake, `${received.events.length} change(s) (${types})`)
+      }
     })
-    yield* Effect.acquireRelease(
-      Effect.promise(() => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()))),
-      () => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve()))),
-    )
-    const address = server.address() as AddressInfo
-    yield* Console.error(`follow: listening for ${source.connector.name} webhooks on http://127.0.0.1:${address.port}/`)
+    yield* Console.error(`follow: listening for ${source.connector.name} webhooks on http://127.0.0.1:${listening}/`)
 
     if (Option.isSome(subscribe) && receiver.subscribe !== undefined) {
       const events = receiver.events.map((e) => e.name).filter((name) => RECORD_EVENT.test(name))

@@ -5,15 +5,14 @@
  * server.
  */
 import * as fs from "node:fs"
-import type { AddressInfo } from "node:net"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { connectorNamed, connectors } from "../connectors.ts"
 import * as Lazy from "../Lazy.ts"
-import { nodeHttp } from "../NodeBuiltins.ts"
 import { UsageError } from "../UsageError.ts"
+import * as WebhookServer from "../WebhookServer.ts"
 
 /** `name=@path` reads the file (a PEM key), anything else is the value itself. */
 const settingValue = (value: string) => (value.startsWith("@") ? fs.readFileSync(value.slice(1), "utf8") : value)
@@ -96,39 +95,20 @@ export const webhooksCommand = Command.make("webhooks").pipe(
             (error: Error) => process.stderr.write(`forward to ${target} failed: ${error.message}\n`),
           )
         }
-        const server = nodeHttp().createServer((request, response) => {
-          const chunks: Array<Buffer> = []
-          request.on("data", (chunk: Buffer) => chunks.push(chunk))
-          request.on("end", () => {
-            const headers = Object.fromEntries(
-              Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
-            )
-            Effect.runPromise(receive({ method: request.method ?? "GET", headers, body: Buffer.concat(chunks) })).then(
-              (received) => {
-                const { status, headers: replyHeaders, body } = received.response
-                response.writeHead(status, replyHeaders).end(body)
-                switch (received._tag) {
-                  case "Handshake":
-                    process.stdout.write(`${JSON.stringify({ provider, handshake: true })}\n`)
-                    break
-                  case "Delivered":
-                    for (const event of received.events)
-                      process.stdout.write(`${JSON.stringify({ provider, ...event })}\n`)
-                    forward(headers, Buffer.concat(chunks))
-                    break
-                  case "Refused":
-                    process.stderr.write(`refused (${status}): ${received.reason}\n`)
-                }
-              },
-            )
-          })
+        const listening = yield* WebhookServer.serve(receive, port, (received, request) => {
+          switch (received._tag) {
+            case "Handshake":
+              process.stdout.write(`${JSON.stringify({ provider, handshake: true })}\n`)
+              break
+            case "Delivered":
+              for (const event of received.events) process.stdout.write(`${JSON.stringify({ provider, ...event })}\n`)
+              forward(request.headers, request.body)
+              break
+            case "Refused":
+              process.stderr.write(`refused (${received.response.status}): ${received.reason}\n`)
+          }
         })
-        yield* Effect.acquireRelease(
-          Effect.promise(() => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()))),
-          () => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve()))),
-        )
-        const address = server.address() as AddressInfo
-        yield* Console.error(`listening for ${provider} webhooks on http://127.0.0.1:${address.port}/ (Ctrl-C stops)`)
+        yield* Console.error(`listening for ${provider} webhooks on http://127.0.0.1:${listening}/ (Ctrl-C stops)`)
         yield* Effect.never
       }, Effect.scoped),
     ).pipe(Command.withDescription("Print each webhook received; refuse and explain bad ones")),

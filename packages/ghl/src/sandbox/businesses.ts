@@ -5,10 +5,11 @@
  */
 import { randomBytes } from "node:crypto"
 import type { SandboxClock } from "@crmkit/sandbox/clock"
-import { json, type SandboxResponse } from "@crmkit/sandbox/http"
+import { json } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import type { GhlContactStore } from "./contactStore.ts"
 import { ghlError, noLocationAccess, unprocessable } from "./errors.ts"
+import { locationRoute, wrongLocation } from "./routes.ts"
 import type { GhlApiRequest, GhlRoute } from "./types.ts"
 
 const newId = () => randomBytes(15).toString("base64url").replace(/[-_]/g, "x").slice(0, 20)
@@ -30,17 +31,8 @@ const BUSINESS_FIELDS = [
 export function registerBusinesses(router: Router<GhlRoute>, contacts: GhlContactStore, clock: SandboxClock): void {
   const locationId = contacts.locationId
   const businesses = new Map<string, Record<string, unknown> & { id: string }>()
-  const route = (scope: string, handle: (request: GhlApiRequest) => SandboxResponse): GhlRoute => ({
-    auth: "api",
-    access: "location",
-    scope,
-    handle,
-  })
-  const atLocation = (request: GhlApiRequest): SandboxResponse | undefined => {
-    const asked = request.ctx.query.get("locationId")
-    if (!asked) return unprocessable(["locationId should not be empty"])
-    return asked === request.principal.locationId ? undefined : noLocationAccess()
-  }
+  const route = locationRoute
+  const atLocation = wrongLocation
   const business = (request: GhlApiRequest) => businesses.get(request.params.businessId as string)
 
   router

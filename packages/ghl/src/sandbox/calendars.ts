@@ -8,6 +8,7 @@ import { json, type SandboxResponse } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import type { GhlContactStore } from "./contactStore.ts"
 import { ghlError, noLocationAccess, unprocessable } from "./errors.ts"
+import { locationRoute } from "./routes.ts"
 import type { GhlApiRequest, GhlRoute } from "./types.ts"
 
 const HOUR = 3_600_000
@@ -45,12 +46,7 @@ export function registerCalendars(router: Router<GhlRoute>, contacts: GhlContact
     slotDurationUnit: "mins",
   }
   const appointments = new Map<string, Appointment>()
-  const route = (scope: string, handle: (request: GhlApiRequest) => SandboxResponse): GhlRoute => ({
-    auth: "api",
-    access: "location",
-    scope,
-    handle,
-  })
+  const route = locationRoute
   const booked = () =>
     new Set(
       [...appointments.values()].filter((a) => a.appointmentStatus !== "cancelled").map((a) => Date.parse(a.startTime)),

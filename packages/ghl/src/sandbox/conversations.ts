@@ -8,6 +8,7 @@ import { json, type SandboxResponse } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import type { GhlContactStore } from "./contactStore.ts"
 import { ghlError, noLocationAccess, unprocessable } from "./errors.ts"
+import { locationRoute } from "./routes.ts"
 import type { GhlApiRequest, GhlRoute } from "./types.ts"
 
 export const GHL_MESSAGES_DEFAULT_LIMIT = 20
@@ -51,12 +52,7 @@ export function registerConversations(router: Router<GhlRoute>, contacts: GhlCon
   const locationId = contacts.locationId
   const conversations = new Map<string, Conversation>()
   const messages = new Map<string, Message[]>()
-  const route = (scope: string, handle: (request: GhlApiRequest) => SandboxResponse): GhlRoute => ({
-    auth: "api",
-    access: "location",
-    scope,
-    handle,
-  })
+  const route = locationRoute
   const byContact = (contactId: string) => [...conversations.values()].find((c) => c.contactId === contactId)
   const open = (contactId: string): Conversation => {
     const existing = byContact(contactId)

@@ -2,11 +2,12 @@
  * The sandbox location itself, its users and workflows: the installing user and two workflows.
  * Businesses are in businesses.ts.
  */
-import { json, type SandboxResponse } from "@crmkit/sandbox/http"
+import { json } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import type { GhlCredentials } from "./credentials.ts"
-import { ghlError, noLocationAccess, unprocessable } from "./errors.ts"
-import type { GhlApiRequest, GhlRoute } from "./types.ts"
+import { ghlError, noLocationAccess } from "./errors.ts"
+import { locationRoute, wrongLocation } from "./routes.ts"
+import type { GhlRoute } from "./types.ts"
 
 export function registerDirectory(
   router: Router<GhlRoute>,
@@ -37,17 +38,8 @@ export function registerDirectory(
     { id: "workflow-nurture-00001", name: "Nurture", status: "draft", version: 1, locationId },
   ].map((w) => ({ ...w, createdAt: "2026-01-05T10:00:00.000Z", updatedAt: "2026-02-01T10:00:00.000Z" }))
 
-  const route = (scope: string, handle: (request: GhlApiRequest) => SandboxResponse): GhlRoute => ({
-    auth: "api",
-    access: "location",
-    scope,
-    handle,
-  })
-  const atLocation = (request: GhlApiRequest): SandboxResponse | undefined => {
-    const asked = request.ctx.query.get("locationId")
-    if (!asked) return unprocessable(["locationId should not be empty"])
-    return asked === request.principal.locationId ? undefined : noLocationAccess()
-  }
+  const route = locationRoute
+  const atLocation = wrongLocation
 
   router
     .add("GET", "/locations/:locationId", {

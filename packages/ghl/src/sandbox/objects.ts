@@ -7,6 +7,7 @@ import type { SandboxClock } from "@crmkit/sandbox/clock"
 import { json, type SandboxResponse } from "@crmkit/sandbox/http"
 import type { Router } from "@crmkit/sandbox/router"
 import { ghlError, noLocationAccess, unprocessable } from "./errors.ts"
+import { locationRoute } from "./routes.ts"
 import type { GhlApiRequest, GhlRoute } from "./types.ts"
 
 export const GHL_OBJECT_SEARCH_MAX_PAGE_LIMIT = 100
@@ -41,12 +42,7 @@ export function registerObjects(router: Router<GhlRoute>, locationId: string, cl
   ]
   const records = new Map<string, ObjectRecord>()
   let lastCreatedAt = 0
-  const route = (scope: string, handle: (request: GhlApiRequest) => SandboxResponse): GhlRoute => ({
-    auth: "api",
-    access: "location",
-    scope,
-    handle,
-  })
+  const route = locationRoute
   const knownSchema = (key: string | undefined) => key === schema.key || key === schema.id
   const view = (r: ObjectRecord) => {
     const { createdAt, ...rest } = r
