@@ -102,9 +102,12 @@ describe("crmkit migrate", () => {
     )
     expect(noDir.code).toBe(2)
     expect(noDir.stderr).toMatch(/directory \/nonexistent\/dir does not exist/)
+    const writers = await crmkitAsync(["migrate", "run", ...sides, "--writers", "0"], env)
+    expect(writers.code).toBe(2)
+    expect(writers.stderr).toMatch(/--writers 0: between 1 and 64/)
     expect(sandbox.stats.requests).toBe(before)
     // No secret in what it prints.
-    for (const out of [same, unknown, noMapping, badPolicy, noDir])
+    for (const out of [same, unknown, noMapping, badPolicy, noDir, writers])
       expect(out.stderr + out.stdout).not.toContain(env.GHL_ACCESS_TOKEN as string)
   })
 

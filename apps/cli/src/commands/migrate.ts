@@ -206,16 +206,24 @@ const move = (mode: "plan" | "run") =>
       ...sides,
       mapping: mappingFlag,
       report: reportFlag,
+      writers: Flag.Int("writers").pipe(
+        Flag.withDescription(
+          "Writes in flight at once (default 4); the rate limits still pace them, so more helps only against latency",
+        ),
+        Flag.optional,
+      ),
       full: Flag.Boolean("full").pipe(
         Flag.withDescription("Read every source record, not only those changed since the last run"),
         Flag.withDefault(false),
       ),
     },
-    Effect.fn(function* ({ from, to, state, migration, mapping, report, full }) {
+    Effect.fn(function* ({ from, to, state, migration, mapping, report, writers, full }) {
       const globals = yield* root
       const M = yield* Migrate
       // Everything about the command line is checked before any request.
       if (from.toLowerCase() === to.toLowerCase()) return yield* usage("--from and --to name the same CRM")
+      if (Option.isSome(writers) && (writers.value < 1 || writers.value > 64))
+        return yield* usage(`--writers ${writers.value}: between 1 and 64`)
       const source = yield* connectorFor("from", from)
       const target = yield* connectorFor("to", to)
       yield* checkState(state, migration, false)
@@ -269,6 +277,7 @@ const move = (mode: "plan" | "run") =>
         state: db,
         mapping: parsed,
         full,
+        concurrency: Option.getOrUndefined(writers),
         // Migrations sharing a database may share a target: each marks its records with its id.
         marker: Option.getOrUndefined(migration),
         onProgress: progress.onProgress,
