@@ -8,7 +8,10 @@
  *
  * A contact created by a migration carries its source id as a tag
  * (`Records.SOURCE_MARKER_PREFIX` + id), read back as `Contact.sourceId` and never listed
- * among its tags, so that an interrupted create is found again before anything is re-sent.
+ * among its tags (nor among the location's), so that an interrupted create is found again before
+ * anything is re-sent. An update sets the contact's tags to the given ones through the add and
+ * remove tag routes, but removes tags only from a contact that carries this migration's marker
+ * (see `setTags`).
  */
 import { type CrmError, Records } from "@crmkit/core"
 import { Effect, Stream } from "effect"
@@ -24,6 +27,7 @@ type Json = Record<string, any>
 type Lookups = Records.Lookups
 
 const MARKER = Records.SOURCE_MARKER_PREFIX
+const isMarker = (tag: string) => tag.toLowerCase().startsWith(MARKER)
 
 const userEmail = (lookups: Lookups, id: unknown) =>
   typeof id === "string" && id !== "" ? lookups.users.find((u) => u.id === id)?.email : undefined
@@ -85,7 +89,8 @@ const fromContact = (c: Json, lookups: Lookups): Records.Listed<Records.Contact>
       customFields[def.name] = typeof value === "object" ? JSON.stringify(value) : (value as Records.FieldValue)
   }
   const allTags = ((c.tags ?? []) as Array<unknown>).filter((t): t is string => typeof t === "string")
-  const marker = allTags.find((t) => t.toLowerCase().startsWith(MARKER))
+  // Several migrations into one location may each have marked a contact: none of their markers is a tag.
+  const marker = allTags.find(isMarker)
   const updated = Records.text(c.dateUpdated)
   return take.listed<Records.Contact>({
     id,
@@ -96,7 +101,7 @@ const fromContact = (c: Json, lookups: Lookups): Records.Listed<Records.Contact>
     addresses: Object.values(address).some((v) => v !== undefined) ? [address] : [],
     companyName: Records.text(c.companyName),
     companyId: Records.text(c.businessId),
-    tags: allTags.filter((t) => t !== marker),
+    tags: allTags.filter((t) => !isMarker(t)),
     customFields,
     ownerEmail: userEmail(lookups, c.assignedTo),
     optIn: optInOf(c),
@@ -107,7 +112,8 @@ const fromContact = (c: Json, lookups: Lookups): Records.Listed<Records.Contact>
 
 /**
  * `creating`: the company name goes in only on create (GHL's update body has no `companyName`;
- * a contact's business, linked after, carries its name).
+ * a contact's business, linked after, carries its name), and so do the tags with the marker (an
+ * update body's tags would replace all the contact has: `setTags` adds and removes instead).
  */
 const toContactBody = (contact: Records.Contact, lookups: Lookups, creating: boolean): Json => {
   const customFields = Object.entries(contact.customFields).flatMap(([name, value]) => {
@@ -116,7 +122,6 @@ const toContactBody = (contact: Records.Contact, lookups: Lookups, creating: boo
   })
   const a = contact.addresses[0]
   const owner = userId(lookups, contact.ownerEmail)
-  const tags = contact.sourceId === undefined ? [...contact.tags] : [...contact.tags, `${MARKER}${contact.sourceId}`]
   return {
     firstName: contact.givenName ?? null,
     lastName: contact.familyName ?? null,
@@ -130,7 +135,9 @@ const toContactBody = (contact: Records.Contact, lookups: Lookups, creating: boo
     ...(contact.companyName === undefined || !creating ? {} : { companyName: contact.companyName }),
     ...(owner === undefined ? {} : { assignedTo: owner }),
     ...dndOf(contact.optIn),
-    tags,
+    ...(creating
+      ? { tags: contact.sourceId === undefined ? [...contact.tags] : [...contact.tags, `${MARKER}${contact.sourceId}`] }
+      : {}),
     customFields,
   }
 }
@@ -144,6 +151,30 @@ const linkBusiness = (contactId: string, businessId: string | undefined) =>
           send("add-remove-contact-from-business", { body: { locationId, ids: [contactId], businessId } } as never),
         ),
       )
+
+/**
+ * Brings a contact's tags to `contact.tags` through GHL's add and remove tag routes (`holds`: its
+ * tags as GHL answered the update; undefined when the answer had none): the missing ones added,
+ * with this migration's marker when the contact carries no marker; and, when it carries this
+ * migration's marker (created by it, or written by it before), the ones it holds beyond them
+ * removed. A contact found in HighLevel by email or phone keeps the tags people gave it, and gets
+ * the source's added, on the first write. Markers are never removed. Keap's mapper does the same.
+ */
+const setTags = (contactId: string, holds: ReadonlyArray<string> | undefined, contact: Records.Contact) => {
+  const lower = (tag: string) => tag.toLowerCase()
+  const markers = (holds ?? []).filter(isMarker).map(lower)
+  const own = contact.sourceId === undefined ? undefined : `${MARKER}${contact.sourceId}`
+  const ours = own !== undefined && markers.includes(lower(own))
+  const held = new Set((holds ?? []).filter((t) => !isMarker(t)).map(lower))
+  const wanted = new Set(contact.tags.map(lower))
+  const add = [...new Set(contact.tags.filter((t) => !held.has(lower(t))))]
+  if (own !== undefined && holds !== undefined && markers.length === 0) add.push(own)
+  const remove = ours ? (holds ?? []).filter((t) => !isMarker(t) && !wanted.has(lower(t))) : []
+  return Effect.gen(function* () {
+    if (add.length > 0) yield* Contacts.addTags(contactId, add)
+    if (remove.length > 0) yield* Contacts.removeTags(contactId, remove)
+  })
+}
 
 // GHL's custom field data types and the common ones (GHL has no URL or e-mail text type: plain text).
 const TO_COMMON: Readonly<Record<string, Records.FieldType>> = {
@@ -305,7 +336,9 @@ export const records: Records.RecordMapper<GhlClient> = {
       const location = (yield* Locations.get()) as Json
       return {
         customFields: ((fields.customFields ?? []) as Array<Json>).map(fromCustomField),
-        tags: ((tags.tags ?? []) as Array<Json>).map((t) => ({ id: String(t.id), name: String(t.name) })),
+        tags: ((tags.tags ?? []) as Array<Json>)
+          .map((t) => ({ id: String(t.id), name: String(t.name) }))
+          .filter((t) => !isMarker(t.name)),
         users: ((users.users ?? []) as Array<Json>).map((u) => ({
           id: String(u.id),
           email: String(u.email ?? "").toLowerCase(),
@@ -349,7 +382,10 @@ export const records: Records.RecordMapper<GhlClient> = {
 
   updateContact: (id, contact, lookups) =>
     Effect.gen(function* () {
-      yield* Contacts.update(id, toContactBody(contact, lookups, false) as never)
+      const out = (yield* Contacts.update(id, toContactBody(contact, lookups, false) as never)) as Json
+      const tags = out.contact?.tags
+      const holds = Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : undefined
+      yield* setTags(id, holds, contact)
       yield* linkBusiness(id, contact.companyId)
       return { ...contact, id }
     }),

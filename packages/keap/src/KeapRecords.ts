@@ -7,11 +7,14 @@
  * (`Contact.optIn.email`), set through the email address status route. Contact custom fields are
  * created through the contact model.
  *
- * Keap holds no place for a migration's source-id marker: as a target, contacts are
- * found again by email and phone only.
+ * A contact created by a migration carries its source id in a contact custom field of its own,
+ * `crmkit source` (see `MARKER_FIELD_LABEL`), read back as `Contact.sourceId` and never listed
+ * among the custom fields, so that an interrupted create is found again before anything is re-sent.
+ * An update sets the contact's tags to the given ones, but removes tags only from a contact that
+ * carries this migration's marker (see `setTags`).
  */
-import { type CrmError, Records } from "@crmkit/core"
-import { Effect, Stream } from "effect"
+import { type CrmError, CrmErrors, Records } from "@crmkit/core"
+import { Effect, Semaphore, Stream } from "effect"
 import * as Ops from "./generated/operations.ts"
 import type { KeapClient } from "./KeapClient.ts"
 import * as KeapFilter from "./KeapFilter.ts"
@@ -47,6 +50,84 @@ const userEmail = (lookups: Lookups, id: unknown) =>
   id === undefined || id === null ? undefined : lookups.users.find((u) => u.id === String(id))?.email
 const userId = (lookups: Lookups, email: string | undefined) =>
   email === undefined ? undefined : lookups.users.find((u) => u.email === email.toLowerCase())?.id
+
+// --- The source-id marker --------------------------------------------------------------------
+
+/**
+ * The contact custom field holding a migration's source-id marker (`Contact.sourceId`: the source
+ * record's id, `<migration>:<id>` when the migration is namespaced).
+ *
+ * Why a custom field: Keap has no field for an external id (`source_type` and `leadsource_id` name
+ * how a contact came in, `referral_code` is an affiliate's code), and a tag per source id, as
+ * HighLevel gets, costs Keap two more requests per contact (tags are records with ids: the tag is
+ * created, then applied) and a tag of its own for every contact in the app's tag list. The field is
+ * created once (text) by the first contact a migration creates; from then on the marker travels in
+ * the contact's own create request, and comes back with the `custom_fields` every listing reads.
+ * It is never offered as a custom field to map, nor counted as unmapped.
+ */
+export const MARKER_FIELD_LABEL = "crmkit source"
+
+const isMarkerField = (field: Json) =>
+  String(field.label ?? field.field_name ?? "")
+    .trim()
+    .toLowerCase() === MARKER_FIELD_LABEL
+
+/**
+ * What `lookups` learns of the app beyond the common model: the marker field's id once known, and
+ * one permit for creating what contacts share (the marker field, tags), so that contacts written
+ * at once do not create one twice. Kept on the lookups object under a symbol, which survives the
+ * copies a caller makes of it (`{ ...lookups }`).
+ */
+interface Shared {
+  markerFieldId: string | undefined
+  readonly creating: Semaphore.Semaphore
+}
+const SHARED = Symbol.for("@crmkit/keap/KeapRecords.shared")
+type WithShared = Lookups & { readonly [SHARED]?: Shared }
+/** For lookups not made by `records.lookups()` (the marker field is then looked up when first needed). */
+const sharedElsewhere = new WeakMap<Lookups, Shared>()
+
+const newShared = (markerFieldId: string | undefined): Shared => ({
+  markerFieldId,
+  creating: Semaphore.makeUnsafe(1),
+})
+
+const sharedOf = (lookups: Lookups): Shared => {
+  const own = (lookups as WithShared)[SHARED]
+  if (own !== undefined) return own
+  let shared = sharedElsewhere.get(lookups)
+  if (shared === undefined) {
+    shared = newShared(undefined)
+    sharedElsewhere.set(lookups, shared)
+  }
+  return shared
+}
+
+/** The marker field's id, creating the field the first time (a field of that label made meanwhile is used). */
+const ensureMarkerField = (lookups: Lookups): Effect.Effect<string, CrmError, KeapClient> => {
+  const shared = sharedOf(lookups)
+  const known = shared.markerFieldId
+  if (known !== undefined) return Effect.succeed(known)
+  return shared.creating.withPermits(1)(
+    Effect.gen(function* () {
+      if (shared.markerFieldId !== undefined) return shared.markerFieldId
+      const model = (yield* Contacts.model()) as Json
+      const existing = ((model.custom_fields ?? []) as Array<Json>).find(isMarkerField)
+      const field =
+        existing ??
+        ((yield* call(Ops.createContactCustomField, {
+          body: { label: MARKER_FIELD_LABEL, field_type: "TEXT" },
+        } as Ops.CreateContactCustomFieldInput)) as Json)
+      shared.markerFieldId = String(field.id)
+      return shared.markerFieldId
+    }),
+  )
+}
+
+const markerOf = (raw: Json, markerFieldId: string | undefined): string | undefined =>
+  markerFieldId === undefined
+    ? undefined
+    : Records.text(((raw.custom_fields ?? []) as Array<Json>).find((f) => String(f.id) === markerFieldId)?.content)
 
 // Keap's email statuses: the marketable ones are a consent; the opt-outs, bounces and blocks
 // forbid mailing. NON_MARKETABLE and UNENGAGED_NON_MARKETABLE state neither: no consent given.
@@ -111,6 +192,7 @@ const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Con
     }
   }
   const customFields: Record<string, Records.FieldValue> = {}
+  // The marker field is not among the lookups' custom fields: it is read as `sourceId` alone.
   for (const f of (c.custom_fields ?? []) as Array<Json>) {
     const def = lookups.customFields.find((d) => d.id === String(f.id))
     const value = f.content
@@ -134,6 +216,7 @@ const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Con
     customFields,
     ownerEmail: userEmail(lookups, c.owner_id),
     optIn: consent === undefined ? undefined : { email: consent },
+    sourceId: markerOf(c, sharedOf(lookups).markerFieldId),
     updatedAt: updated === undefined ? undefined : take.take(Records.date(updated, "update_time")),
   })
 }
@@ -141,12 +224,36 @@ const fromContact = (raw: unknown, lookups: Lookups): Records.Listed<Records.Con
 const EMAIL_SLOTS = ["EMAIL1", "EMAIL2", "EMAIL3"]
 const PHONE_SLOTS = ["PHONE1", "PHONE2", "PHONE3", "PHONE4", "PHONE5"]
 
-/** `creating`: a consent goes in as the primary address's opt-in reason (an update sets it by the status route). */
-const toContactBody = (contact: Records.Contact, lookups: Lookups, creating = false): Json => {
-  const customFields = Object.entries(contact.customFields).flatMap(([name, content]) => {
+interface BodyOptions {
+  /** A consent goes in as the primary address's opt-in reason (an update sets it by the status route). */
+  readonly creating?: boolean | undefined
+  /** The marker to write: the marker field's id and its content. */
+  readonly marker?: { readonly id: string; readonly content: string } | undefined
+  /**
+   * The contact's custom field values as Keap holds them: sent unchanged with a marker when the
+   * contact states no custom field, so that writing the marker clears none where Keap takes the
+   * list as the whole.
+   */
+  readonly current?: ReadonlyArray<Json> | undefined
+}
+
+const toContactBody = (contact: Records.Contact, lookups: Lookups, options: BodyOptions = {}): Json => {
+  const { creating = false, marker } = options
+  const mapped: Array<Json> = Object.entries(contact.customFields).flatMap(([name, content]) => {
     const def = lookups.customFields.find((d) => d.name === name)
     return def === undefined ? [] : [{ id: def.id, content }]
   })
+  const customFields =
+    marker === undefined
+      ? mapped
+      : [
+          ...(mapped.length > 0
+            ? mapped
+            : (options.current ?? [])
+                .filter((f) => String(f.id) !== marker.id)
+                .map((f) => ({ id: String(f.id), content: f.content }))),
+          marker,
+        ]
   const owner = userId(lookups, contact.ownerEmail)
   return {
     given_name: contact.givenName ?? "",
@@ -265,22 +372,49 @@ const companyBody = (company: Records.Company): Json => {
   }
 }
 
-/** Tag ids for names, creating the tags Keap does not have yet. */
-const applyTags = (contactId: string, names: ReadonlyArray<string>, lookups: Lookups) =>
-  Effect.forEach(
-    names,
-    (name) =>
-      Effect.gen(function* () {
-        let tag = lookups.tags.find((t) => t.name.toLowerCase() === name.toLowerCase())
-        if (tag === undefined) {
-          const created = (yield* Tags.create({ name } as never)) as Json
-          tag = { id: String(created.id), name }
-          ;(lookups.tags as Array<Records.Named>).push(tag)
-        }
-        yield* Tags.applyToContacts(tag.id, [contactId])
-      }),
-    { discard: true },
+/** The id of the tag of that name (case ignored), creating it once when Keap does not have it yet. */
+const tagId = (name: string, lookups: Lookups): Effect.Effect<string, CrmError, KeapClient> => {
+  const named = () => lookups.tags.find((t) => t.name.toLowerCase() === name.toLowerCase())
+  const known = named()
+  if (known !== undefined) return Effect.succeed(known.id)
+  return sharedOf(lookups).creating.withPermits(1)(
+    Effect.suspend(() => {
+      const made = named()
+      if (made !== undefined) return Effect.succeed(made.id)
+      return Effect.map(Tags.create({ name } as never), (created) => {
+        const tag = { id: String((created as Json).id), name }
+        ;(lookups.tags as Array<Records.Named>).push(tag)
+        return tag.id
+      })
+    }),
   )
+}
+
+/**
+ * Brings a contact's tags to `names`: the missing ones applied (a tag Keap lacks is created), and,
+ * with `removeOthers`, the ones it holds beyond them removed (Keap's remove-tag route). A tag the
+ * lookups do not know (made after they were read) is never removed: nothing decided about it.
+ *
+ * Removing is for contacts that carry this migration's marker (created by it, or written by it
+ * before): a contact found in Keap by email or phone keeps the tags people gave it, and gets the
+ * source's added, on the first write. HighLevel's mapper does the same.
+ */
+const setTags = (
+  contactId: string,
+  holds: ReadonlyArray<string>,
+  names: ReadonlyArray<string>,
+  lookups: Lookups,
+  removeOthers: boolean,
+) =>
+  Effect.gen(function* () {
+    const wanted = new Set<string>()
+    for (const name of names) wanted.add(yield* tagId(name, lookups))
+    const held = new Set(holds)
+    for (const id of wanted) if (!held.has(id)) yield* Tags.applyToContacts(id, [contactId])
+    if (!removeOthers) return
+    for (const id of held)
+      if (!wanted.has(id) && lookups.tags.some((t) => t.id === id)) yield* Tags.removeFromContacts(id, [contactId])
+  })
 
 const listed = <A>(stream: Stream.Stream<unknown, CrmError, KeapClient>, f: (raw: Json) => Records.Listed<A>) =>
   Stream.map(stream, (raw) => f(raw as Json))
@@ -339,8 +473,11 @@ export const records: Records.RecordMapper<KeapClient> = {
       const tags = yield* Stream.runCollect(Tags.list({ pageSize: 1000 }))
       const users = yield* Stream.runCollect(Users.list())
       const stages = yield* Stream.runCollect(Opportunities.listStages())
-      return {
-        customFields: ((model.custom_fields ?? []) as Array<Json>).map(fromCustomField),
+      const fields = (model.custom_fields ?? []) as Array<Json>
+      const marker = fields.find(isMarkerField)
+      const lookups: WithShared = {
+        [SHARED]: newShared(marker === undefined ? undefined : String(marker.id)),
+        customFields: fields.filter((f) => !isMarkerField(f)).map(fromCustomField),
         tags: Array.from(tags, (t) => ({ id: String((t as Json).id), name: String((t as Json).name) })),
         users: Array.from(users, (u) => ({
           id: String((u as Json).id),
@@ -360,6 +497,7 @@ export const records: Records.RecordMapper<KeapClient> = {
         companyLinks: true,
         companyNames: false,
       }
+      return lookups as Lookups
     }),
 
   contacts: (lookups, options = {}) =>
@@ -394,18 +532,33 @@ export const records: Records.RecordMapper<KeapClient> = {
 
   createContact: (contact, lookups) =>
     Effect.gen(function* () {
-      const created = (yield* Contacts.create(toContactBody(contact, lookups, true) as never, {
+      const marker =
+        contact.sourceId === undefined
+          ? undefined
+          : { id: yield* ensureMarkerField(lookups), content: contact.sourceId }
+      const created = (yield* Contacts.create(toContactBody(contact, lookups, { creating: true, marker }) as never, {
         fields: CONTACT_FIELDS,
       })) as Json
-      yield* applyTags(String(created.id), contact.tags, lookups)
+      yield* setTags(String(created.id), [], contact.tags, lookups, false)
       yield* applyConsent(contact, true)
       return { ...contact, id: String(created.id) }
     }),
 
   updateContact: (id, contact, lookups) =>
     Effect.gen(function* () {
-      yield* Contacts.update(id, toContactBody(contact, lookups) as never)
-      yield* applyTags(id, contact.tags, lookups)
+      // What the contact holds now: its tags (to add and remove only the difference) and its marker.
+      const now = (yield* Contacts.get(id, { fields: ["tag_ids", "custom_fields"] })) as Json
+      // An update never creates the marker field (it costs no request of its own): where the field
+      // exists, a contact carrying no marker gets this one; another migration's marker is kept.
+      const markerFieldId = sharedOf(lookups).markerFieldId
+      const carried = markerOf(now, markerFieldId)
+      const content = carried ?? contact.sourceId
+      const marker = markerFieldId === undefined || content === undefined ? undefined : { id: markerFieldId, content }
+      const current = (now.custom_fields ?? []) as Array<Json>
+      yield* Contacts.update(id, toContactBody(contact, lookups, { marker, current }) as never)
+      const holds = ((now.tag_ids ?? []) as Array<unknown>).map(String)
+      const ours = contact.sourceId !== undefined && carried === contact.sourceId
+      yield* setTags(id, holds, contact.tags, lookups, ours)
       yield* applyConsent(contact, false)
       return { ...contact, id }
     }),
@@ -502,10 +655,19 @@ export const records: Records.RecordMapper<KeapClient> = {
   updateCompany: (id, company) => Effect.as(Companies.update(id, companyBody(company) as never), { ...company, id }),
 
   createCustomField: (field) =>
-    Effect.map(
-      call(Ops.createContactCustomField, {
-        body: { label: field.name, field_type: FROM_COMMON[field.type] },
-      } as Ops.CreateContactCustomFieldInput),
-      (created) => fromCustomField(created as Json),
-    ),
+    isMarkerField({ label: field.name })
+      ? Effect.fail(
+          CrmErrors.invalidInput("keap", [
+            {
+              field: "name",
+              message: `"${field.name}" is the field crmkit keeps migration markers in; choose another name`,
+            },
+          ]),
+        )
+      : Effect.map(
+          call(Ops.createContactCustomField, {
+            body: { label: field.name, field_type: FROM_COMMON[field.type] },
+          } as Ops.CreateContactCustomFieldInput),
+          (created) => fromCustomField(created as Json),
+        ),
 }

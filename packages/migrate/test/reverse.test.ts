@@ -16,8 +16,10 @@ it("moves GHL contacts, with tags and custom fields, into an empty Keap, and a s
     const options: Engine.Options = { from: s.ghl, to: s.keap, state, mapping }
     const report = await Effect.runPromise(Engine.run(options))
     expect(report.entities.contact.create).toBe(40)
+    // Read again: the run made the marker field, which the lookups read before it do not know.
+    const [, keapNow] = await Effect.runPromise(Engine.lookups(s.ghl, s.keap))
     const keap = await Effect.runPromise(
-      Effect.provideContext(Stream.runCollect(s.keap.records.contacts(target)), s.keap.services),
+      Effect.provideContext(Stream.runCollect(s.keap.records.contacts(keapNow)), s.keap.services),
     )
     const contacts = Array.from(keap).flatMap((c) => (c._tag === "Ok" ? [c.record] : []))
     expect(contacts).toHaveLength(40)
@@ -29,6 +31,9 @@ it("moves GHL contacts, with tags and custom fields, into an empty Keap, and a s
     expect(copy?.phones).toEqual(first?.phones)
     expect(copy?.addresses[0]?.country).toBe("US")
     expect(copy?.tags.slice().sort()).toEqual(first?.tags.slice().sort())
+    // The source-id marker, read back from Keap's `crmkit source` field and not a custom field to map.
+    expect(copy?.sourceId).toBe(first?.id)
+    expect(Object.keys(copy?.customFields ?? {}).sort()).toEqual(["Favorite color", "Lead score"])
     expect(String(copy?.customFields["Lead score"])).toBe(String(first?.customFields["Lead score"]))
     expect((await Effect.runPromise(Engine.verify(options))).ok).toBe(true)
     const again = await Effect.runPromise(Engine.run({ ...options, full: true }))

@@ -6,8 +6,14 @@ import { TestCrmClient } from "./TestCrmClient.ts"
 export const Deal = Schema.Struct({
   id: Schema.String,
   title: Schema.String,
+  /** Cents. */
   amount: Schema.Number,
+  /** The contact the deal is with, if any. */
+  contactId: Schema.NullOr(Schema.String),
+  /** One of the pipeline's fixed stages: `lead`, `proposal`, `won`, `lost`. */
+  stage: Schema.String,
   createdAt: Schema.String,
+  updatedAt: Schema.String,
 })
 export type Deal = typeof Deal.Type
 

@@ -5,6 +5,7 @@ import { actions } from "../TestCrmActions.ts"
 import * as TestCrmClient from "../TestCrmClient.ts"
 import { connector } from "../TestCrmConnector.ts"
 import { operations, registry } from "../TestCrmOperations.ts"
+import { records } from "../TestCrmRecords.ts"
 import { receiver } from "../TestCrmWebhooks.ts"
 
 export const runtime: Connector.Runtime<TestCrmClient.TestCrmClient> = {
@@ -26,4 +27,5 @@ export const runtime: Connector.Runtime<TestCrmClient.TestCrmClient> = {
   catalog: async () => Object.values(operations),
   operations: async () => registry,
   webhooks: receiver,
+  records,
 }
