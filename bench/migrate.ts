@@ -5,6 +5,7 @@
  *     allow for the requests per record the run needed, and the 429s;
  *  2. in a process of its own, with windows that never bind, for 10,000 and 100,000
  *     contacts: peak RSS, peak heap and the heap still live after a full GC.
+ * `BENCH_MIGRATE_PARTS=memory` (or `throughput`) measures one part and keeps the other's recorded numbers.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -283,11 +284,60 @@ async function memory() {
   }
 }
 
-export async function migrate() {
-  return { throughput: await throughput(), memory: await memory() }
+type ThroughputResult = Awaited<ReturnType<typeof throughput>>
+type MemoryResult = Awaited<ReturnType<typeof memory>>
+/** A part taken from the results recorded before, when this run measured only the other one. */
+type Kept = { readonly keptFrom?: string | undefined }
+
+const PARTS = ["throughput", "memory"] as const
+type Part = (typeof PARTS)[number]
+
+/** The parts `BENCH_MIGRATE_PARTS` (comma-separated) asks for; both by default. */
+const partsWanted = (): ReadonlySet<Part> => {
+  const asked = (process.env.BENCH_MIGRATE_PARTS ?? PARTS.join(","))
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+  const unknown = asked.filter((part) => !(PARTS as ReadonlyArray<string>).includes(part))
+  if (unknown.length > 0 || asked.length === 0)
+    throw new Error(`BENCH_MIGRATE_PARTS: no part "${unknown.join(", ")}"; the parts are ${PARTS.join(", ")}`)
+  return new Set(asked as Array<Part>)
+}
+
+/** A part of the migrate section as recorded in bench/results/latest.json, with the date it was measured. */
+const recorded = <P extends Part>(part: P): MigrateResults[P] => {
+  const file = path.join(here, "results", "latest.json")
+  const previous = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as {
+        date: string
+        migrate?: MigrateResults
+        measuredApart?: { migrate?: { date: string } }
+      })
+    : undefined
+  const kept = previous?.migrate?.[part]
+  if (previous === undefined || kept === undefined)
+    throw new Error(`BENCH_MIGRATE_PARTS: no ${part} numbers recorded in ${file} to keep; measure both parts`)
+  return { ...kept, keptFrom: kept.keptFrom ?? previous.measuredApart?.migrate?.date ?? previous.date }
+}
+
+/**
+ * `BENCH_MIGRATE_PARTS=memory` (or `throughput`) measures only that part, in about half the
+ * time; the other part keeps the numbers recorded before, marked with their date.
+ */
+// Checked when the benchmark starts, not once the sections before this one have run.
+const parts = partsWanted()
+
+export async function migrate(): Promise<{ throughput: ThroughputResult & Kept; memory: MemoryResult & Kept }> {
+  return {
+    throughput: parts.has("throughput") ? await throughput() : recorded("throughput"),
+    memory: parts.has("memory") ? await memory() : recorded("memory"),
+  }
 }
 
 export type MigrateResults = Awaited<ReturnType<typeof migrate>>
+
+const keptNote = (part: Kept) =>
+  part.keptFrom === undefined ? "" : ` (measured ${part.keptFrom}, kept by a run that measured the other part)`
 
 /** The section's part of latest.md. */
 export const migrateMarkdown = (results: MigrateResults): Array<string> => {
@@ -297,7 +347,7 @@ export const migrateMarkdown = (results: MigrateResults): Array<string> => {
   return [
     `## 6. Migration Keap -> HighLevel (targets: >= 0.9 of the ceiling the slower side's windows allow; peak memory flat from ${small.contacts} to ${large.contacts} contacts)`,
     ``,
-    `Throughput: \`Engine.run\` against the sandbox with both simulators enforcing their published windows and the client's own rate limiting (memory budgets), Keap by Personal Access Token, HighLevel by Private Integration Token, HighLevel empty at the start. ${t.data.contacts} seeded Keap contacts with tags and custom fields, ${t.data.notes} notes, ${t.data.tasks} tasks and ${t.data.opportunities} opportunities: ${t.records} records. Requests per record are counted by the sandbox during the run; a side's ceiling is the fastest schedule its windows allow for those requests (full windows back to back), the slower side's sets the run's. The rate ceiling divides the requests per second the binding window allows on average (HighLevel: 10/s) by the requests per record; it ignores the first window's burst, so a short run can pass it.`,
+    `Throughput${keptNote(t)}: \`Engine.run\` against the sandbox with both simulators enforcing their published windows and the client's own rate limiting (memory budgets), Keap by Personal Access Token, HighLevel by Private Integration Token, HighLevel empty at the start. ${t.data.contacts} seeded Keap contacts with tags and custom fields, ${t.data.notes} notes, ${t.data.tasks} tasks and ${t.data.opportunities} opportunities: ${t.records} records. Requests per record are counted by the sandbox during the run; a side's ceiling is the fastest schedule its windows allow for those requests (full windows back to back), the slower side's sets the run's. The rate ceiling divides the requests per second the binding window allows on average (HighLevel: 10/s) by the requests per record; it ignores the first window's burst, so a short run can pass it.`,
     ``,
     `| records | seconds | records/s | slower side | ceiling records/s | ratio | rate ceiling records/s | ratio to rate ceiling | 429s | waits in the limiter (s, summed over fibers) |`,
     `| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
@@ -310,7 +360,7 @@ export const migrateMarkdown = (results: MigrateResults): Array<string> => {
       return `| ${k} | ${s.windows} | ${s.requests} | ${s.requestsPerRecord} | ${s.fastestSeconds} | ${s.allowedRequestsPerSecond} | ${s.rateCeilingRecordsPerSecond} | ${s.responses429} |`
     }),
     ``,
-    `Memory: the migration in a process of its own (the sandbox serves from the parent), windows that never bind, state in SQLite on disk; ${m.children}. Peak RSS from \`process.resourceUsage().maxRSS\`; peak heap sampled every 25 ms; live heap after a full GC before the run, when every contact is written, and at the end.`,
+    `Memory${keptNote(m)}: the migration in a process of its own (the sandbox serves from the parent), windows that never bind, state in SQLite on disk; ${m.children}. Peak RSS from \`process.resourceUsage().maxRSS\`; peak heap sampled every 25 ms; live heap after a full GC before the run, when every contact is written, and at the end.`,
     ``,
     `| contacts | records | seconds | peak RSS MB | peak heap MB | live heap before MB | live heap, contacts done MB | live heap at the end MB |`,
     `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,

@@ -25,7 +25,6 @@ import {
   type ContactGroup,
   changedGroups,
   companyHash,
-  companyKey,
   contactHash,
   contactProjection,
   differences,
@@ -37,6 +36,7 @@ import {
   sameContact,
   taskHash,
 } from "./Model.ts"
+import * as RunIndex from "./RunIndex.ts"
 import type { Intent, Link, State } from "./State.ts"
 
 /** One CRM of a migration: its record mapper and the client services it runs with. */
@@ -170,90 +170,53 @@ export const lookups = (from: Side, to: Side) =>
 const reasonOf = (problems: ReadonlyArray<Records.Problem>) =>
   problems.map((p) => `${p.field}: ${p.message}: ${JSON.stringify(p.value)}`).join("; ")
 
-/** The target's contacts by id, email, phone and source marker, and which source holds which. */
-class TargetIndex {
-  readonly byId = new Map<string, Records.Contact>()
-  readonly byEmail = new Map<string, Array<string>>()
-  readonly byPhone = new Map<string, Array<string>>()
-  readonly bySource = new Map<string, Array<string>>()
-  /** Target contact id -> the source contact that holds it. */
-  readonly claimed = new Map<string, string>()
-  /** Creates decided in this pass: planned id -> the real id once written. */
-  readonly planned = new Map<string, Deferred.Deferred<string>>()
-  unreadable = 0
+/** Links are read from the state a page at a time, never all at once. */
+const LINK_PAGE = 1000
 
-  add(contact: Records.Contact) {
-    this.byId.set(contact.id, contact)
-    const push = (map: Map<string, Array<string>>, key: string | undefined) => {
-      if (key === undefined) return
-      const list = map.get(key) ?? []
-      if (!list.includes(contact.id)) list.push(contact.id)
-      map.set(key, list)
-    }
-    for (const e of contact.emails) push(this.byEmail, e)
-    for (const p of contact.phones) push(this.byPhone, p)
-    push(this.bySource, contact.sourceId)
-  }
-}
-
-const loadIndex = (to: Side, lookups: Records.Lookups, state: State) =>
+/** Each page of an entity's links in the state. */
+const forEachLinkPage = (state: State, entity: Entity, f: (links: ReadonlyArray<Link>) => void): Effect.Effect<void> =>
   Effect.gen(function* () {
-    const index = new TargetIndex()
-    yield* Stream.runForEach(onStream(to)(to.records.contacts(lookups)), (listed) =>
-      Effect.sync(() => {
-        if (listed._tag === "Ok") index.add(listed.record)
-        else index.unreadable++
-      }),
-    )
-    for (const link of yield* state.links("contact")) {
-      if (!link.merged) index.claimed.set(link.targetId, link.sourceId)
+    let after: string | undefined
+    for (;;) {
+      const page = yield* state.linksPage(entity, after, LINK_PAGE)
+      if (page.length > 0) f(page)
+      if (page.length < LINK_PAGE) return
+      after = page[page.length - 1]!.sourceId
     }
-    return index
   })
 
-/** The target's companies by id and by name, and which source company holds which. */
-class CompanyIndex {
-  readonly byId = new Map<string, Records.Company>()
-  readonly byKey = new Map<string, Array<string>>()
-  /** Target company id -> the source company that holds it. */
-  readonly claimed = new Map<string, string>()
+/**
+ * Which source record holds which target record of an entity, from the state's links, read
+ * once into the index. A merged link holds nothing unless `merged` says so (the record is the
+ * other source record's).
+ */
+const loadClaims = (index: RunIndex.RunIndex, state: State, entity: Entity, merged = false): Effect.Effect<void> =>
+  index.loadedClaims.has(entity)
+    ? Effect.void
+    : Effect.map(
+        forEachLinkPage(state, entity, (links) =>
+          index.addClaims(
+            entity,
+            links.filter((l) => merged || !l.merged),
+          ),
+        ),
+        () => void index.loadedClaims.add(entity),
+      )
 
-  add(company: Records.Company) {
-    this.byId.set(company.id, company)
-    const key = companyKey(company.name)
-    const list = this.byKey.get(key) ?? []
-    if (!list.includes(company.id)) list.push(company.id)
-    this.byKey.set(key, list)
-  }
+const listedOk = <A>(listed: ReadonlyArray<Records.Listed<A>>): Array<A> =>
+  listed.flatMap((l) => (l._tag === "Ok" ? [l.record] : []))
 
-  /** A planned create, written: the real id takes the planned one's place. */
-  replace(planned: string, company: Records.Company) {
-    const holder = this.claimed.get(planned)
-    this.byId.delete(planned)
-    this.claimed.delete(planned)
-    const key = companyKey(company.name)
-    this.byKey.set(
-      key,
-      (this.byKey.get(key) ?? []).map((id) => (id === planned ? company.id : id)),
-    )
-    this.add(company)
-    if (holder !== undefined) this.claimed.set(company.id, holder)
-  }
-}
+/** The target's contacts into the index, a page at a time (an unreadable one is left out). */
+const loadContacts = (to: Side, lookups: Records.Lookups, index: RunIndex.RunIndex) =>
+  Stream.runForEachArray(onStream(to)(to.records.contacts(lookups)), (listed) =>
+    Effect.sync(() => index.addContacts(listedOk(listed))),
+  )
 
-const loadCompanies = (to: Side, lookups: Records.Lookups, state: State) =>
-  Effect.gen(function* () {
-    const index = new CompanyIndex()
-    yield* Stream.runForEach(onStream(to)(to.records.companies(lookups)), (listed) =>
-      Effect.sync(() => {
-        if (listed._tag === "Ok") index.add(listed.record)
-      }),
-    )
-    for (const link of yield* state.links("company")) {
-      if (!link.merged) index.claimed.set(link.targetId, link.sourceId)
-    }
-    return index
-  })
+/** The target's companies into the index, a page at a time. */
+const loadCompanies = (to: Side, lookups: Records.Lookups, index: RunIndex.RunIndex) =>
+  Stream.runForEachArray(onStream(to)(to.records.companies(lookups)), (listed) =>
+    Effect.sync(() => index.addCompanies(listedOk(listed))),
+  )
 
 interface Base {
   readonly options: Options
@@ -262,20 +225,16 @@ interface Base {
   readonly source: Records.Lookups
   /** The target's lookups; custom fields created in this run are added to them. */
   readonly target: Records.Lookups & { readonly customFields: Array<Records.CustomFieldDefinition> }
-  readonly index: TargetIndex
-  readonly companies: CompanyIndex
+  /** The target's contacts and companies, who holds what, where each source record went: on disk. */
+  readonly index: RunIndex.RunIndex
   /** `entity:sourceId` of the records held for review when the run started. */
   readonly held: Set<string>
   readonly started: number
 }
 
 interface Context_ extends Base {
-  /** Source contact id -> target id (or planned id) decided in this pass. */
-  readonly contactTargets: Map<string, string>
-  /** Target contacts created in this pass: their children need no look-up in the target. */
-  readonly createdThisRun: Set<string>
-  /** Source company id -> target company id (or planned id). */
-  readonly companyTargets: Map<string, string>
+  /** Contact creates decided and not written yet: planned id -> the real id once written. */
+  readonly creating: Map<string, Deferred.Deferred<string>>
 }
 
 const progress = (ctx: Base, entity: Entity, seen: number) => {
@@ -294,22 +253,18 @@ const release = (ctx: Base, entity: Entity, sourceId: string) =>
 const hold = (ctx: Base, entity: Entity, sourceId: string, targetId: string, detail: unknown) =>
   ctx.dryRun ? Effect.void : ctx.options.state.hold({ entity, sourceId, targetId, detail })
 
-const collectOk = <A>(effect: Effect.Effect<Iterable<Records.Listed<A>>, CrmError>) =>
-  Effect.map(effect, (all) => Array.from(all).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])))
-
-/** Every opportunity of the target, read once when first needed (GHL and Keap list them only in full). */
-const targetOpportunities = (to: Side, lookups: Records.Lookups): Eff<ReadonlyArray<Records.Opportunity>> => {
-  let cached: ReadonlyArray<Records.Opportunity> | undefined
-  return Effect.suspend(() =>
-    cached !== undefined
-      ? Effect.succeed(cached)
-      : Effect.tap(collectOk(on(to)(Stream.runCollect(onStream(to)(to.records.opportunities(lookups))))), (all) =>
-          Effect.sync(() => {
-            cached = all
-          }),
-        ),
+/**
+ * Every opportunity of the target into the index, read once when first needed (GHL and Keap
+ * list them only in full).
+ */
+const loadOpportunities = (to: Side, lookups: Records.Lookups, index: RunIndex.RunIndex): Eff<void> =>
+  Effect.suspend(() =>
+    index.opportunitiesLoaded
+      ? Effect.void
+      : Stream.runForEachArray(onStream(to)(to.records.opportunities(lookups)), (listed) =>
+          Effect.sync(() => index.addOpportunities(listedOk(listed))),
+        ).pipe(Effect.map(() => index.opportunitiesDone())),
   )
-}
 
 // --- Reconciliation -------------------------------------------------------------------------
 
@@ -321,17 +276,8 @@ const reconcile = (ctx: Base, intents: ReadonlyArray<Intent>) =>
   Effect.gen(function* () {
     const { state } = ctx.options
     const to = ctx.options.to
-    const linkedTargets = new Map<Entity, Set<string>>()
-    const linked = (entity: Entity) =>
-      Effect.gen(function* () {
-        let set = linkedTargets.get(entity)
-        if (set === undefined) {
-          set = new Set((yield* state.links(entity)).map((l) => l.targetId))
-          linkedTargets.set(entity, set)
-        }
-        return set
-      })
-    const opportunities = targetOpportunities(to, ctx.target)
+    const { index } = ctx
+    const opportunities = loadOpportunities(to, ctx.target, index)
     /** The target's child record as it is now, with its hash, for an update intent. */
     const childNow = (intent: Intent): Eff<string | undefined> =>
       Effect.gen(function* () {
@@ -344,7 +290,8 @@ const reconcile = (ctx: Base, intents: ReadonlyArray<Intent>) =>
           const task = (yield* on(to)(to.records.tasksOf(parent, ctx.target))).find((t) => t.id === intent.targetId)
           return task === undefined ? undefined : taskHash(parent, task)
         }
-        const opportunity = (yield* opportunities).find((o) => o.id === intent.targetId)
+        yield* opportunities
+        const opportunity = index.opportunity(intent.targetId as string)
         return opportunity === undefined ? undefined : opportunityHash(opportunity)
       })
     for (const intent of intents) {
@@ -357,51 +304,50 @@ const reconcile = (ctx: Base, intents: ReadonlyArray<Intent>) =>
           if (intent.entity === "contact") {
             // Not found (not sent, or only part of it landed): the link keeps its hashes, and the
             // next decision sees the groups a partial write brought in line as no longer differing.
-            const current = ctx.index.byId.get(intent.targetId)
+            const current = index.contact(intent.targetId)
             if (current !== undefined && sameContact(intent.targetHash, current)) found = intent.targetId
           } else if (intent.entity === "company") {
-            const current = ctx.companies.byId.get(intent.targetId)
+            const current = index.company(intent.targetId)
             if (current !== undefined && companyHash(current) === intent.targetHash) found = intent.targetId
           } else if (intent.parentId !== undefined && intent.entity !== "customField") {
             if ((yield* childNow(intent)) === intent.targetHash) found = intent.targetId
           }
         }
       } else if (intent.entity === "contact") {
-        found = ctx.index.bySource.get(markerOf(ctx.options, intent.sourceId))?.[0]
+        found = index.contactsBy("source", markerOf(ctx.options, intent.sourceId))[0]
         if (found === undefined && !ctx.target.allowDuplicateContacts) {
-          const byEmail = intent.identity.email === undefined ? undefined : ctx.index.byEmail.get(intent.identity.email)
-          const byPhone = intent.identity.phone === undefined ? undefined : ctx.index.byPhone.get(intent.identity.phone)
-          found = [...(byEmail ?? []), ...(byPhone ?? [])].find((id) => !ctx.index.claimed.has(id))
+          const byEmail = intent.identity.email === undefined ? [] : index.contactsBy("email", intent.identity.email)
+          const byPhone = intent.identity.phone === undefined ? [] : index.contactsBy("phone", intent.identity.phone)
+          found = [...byEmail, ...byPhone].find((id) => index.holder("contact", id) === undefined)
         }
         if (found !== undefined) {
-          ctx.index.claimed.set(found, intent.sourceId)
-          const current = ctx.index.byId.get(found)
+          index.claim("contact", found, intent.sourceId)
+          const current = index.contact(found)
           if (current !== undefined && !sameContact(intent.targetHash, current)) partial = contactHash(current)
         }
       } else if (intent.entity === "company") {
         const name = intent.identity.name ?? ""
-        found = ctx.companies.byKey.get(companyKey(name))?.find((id) => !ctx.companies.claimed.has(id))
-        if (found !== undefined) ctx.companies.claimed.set(found, intent.sourceId)
+        found = index.companiesNamed(name).find((id) => index.holder("company", id) === undefined)
+        if (found !== undefined) index.claim("company", found, intent.sourceId)
       } else if (intent.entity === "customField") {
         found = ctx.target.customFields.find((f) => f.name === intent.identity.name)?.id
       } else if (intent.parentId !== undefined) {
-        const taken = yield* linked(intent.entity)
-        if (intent.entity === "note") {
+        const entity = intent.entity
+        yield* loadClaims(index, state, entity, true)
+        const free = (id: string) => index.holder(entity, id) === undefined
+        if (entity === "note") {
           const notes = yield* on(to)(to.records.notesOf(intent.parentId))
           found = notes.find(
-            (n) => !taken.has(n.id) && noteHash(intent.parentId as string, n.body) === intent.identity.hash,
+            (n) => free(n.id) && noteHash(intent.parentId as string, n.body) === intent.identity.hash,
           )?.id
-        } else if (intent.entity === "task") {
+        } else if (entity === "task") {
           const tasks = yield* on(to)(to.records.tasksOf(intent.parentId, ctx.target))
-          found = tasks.find(
-            (t) => !taken.has(t.id) && taskHash(intent.parentId as string, t) === intent.identity.hash,
-          )?.id
+          found = tasks.find((t) => free(t.id) && taskHash(intent.parentId as string, t) === intent.identity.hash)?.id
         } else {
-          found = (yield* opportunities).find(
-            (o) => !taken.has(o.id) && o.contactId === intent.parentId && o.name === intent.identity.name,
-          )?.id
+          yield* opportunities
+          found = index.opportunitiesOf(intent.parentId).find((o) => free(o.id) && o.name === intent.identity.name)?.id
         }
-        if (found !== undefined) taken.add(found)
+        if (found !== undefined) index.claim(entity, found, intent.sourceId)
       }
       if (found === undefined) {
         ctx.report.reconciled.missing++
@@ -619,8 +565,8 @@ const moveCompanies = (ctx: Context_): Eff<void> =>
         const h = companyHash(company)
         const link = yield* state.getLink("company", company.id)
         if (link !== undefined) {
-          ctx.companyTargets.set(company.id, link.targetId)
-          const target = ctx.companies.byId.get(link.targetId)
+          ctx.index.setTarget("company", company.id, link.targetId)
+          const target = ctx.index.company(link.targetId)
           if (target === undefined) {
             const reason = `target company ${link.targetId} no longer exists`
             return () => Effect.sync(() => void report.skipped.push({ id: company.id, reason }))
@@ -668,12 +614,12 @@ const moveCompanies = (ctx: Context_): Eff<void> =>
             })
         }
         // Not linked yet: a target company of the same name, else a new one.
-        const candidates = ctx.companies.byKey.get(companyKey(company.name)) ?? []
-        const free = candidates.find((id) => !ctx.companies.claimed.has(id))
+        const candidates = ctx.index.companiesNamed(company.name)
+        const free = candidates.find((id) => ctx.index.holder("company", id) === undefined)
         if (free !== undefined) {
-          ctx.companies.claimed.set(free, company.id)
-          ctx.companyTargets.set(company.id, free)
-          const target = ctx.companies.byId.get(free) as Records.Company
+          ctx.index.claim("company", free, company.id)
+          ctx.index.setTarget("company", company.id, free)
+          const target = ctx.index.company(free) as Records.Company
           if (companyHash(target) === h)
             return () =>
               Effect.gen(function* () {
@@ -699,8 +645,8 @@ const moveCompanies = (ctx: Context_): Eff<void> =>
         }
         const taken = candidates[0]
         if (taken !== undefined) {
-          const holder = ctx.companies.claimed.get(taken) as string
-          ctx.companyTargets.set(company.id, taken)
+          const holder = ctx.index.holder("company", taken) as string
+          ctx.index.setTarget("company", company.id, taken)
           return () =>
             Effect.gen(function* () {
               report.merges.push({ sourceId: company.id, targetId: taken, with: holder, matchedBy: "name" })
@@ -717,18 +663,14 @@ const moveCompanies = (ctx: Context_): Eff<void> =>
         }
         // Claimed now, so that a second source company of the same name is a merge, not a second create.
         const planned = `planned:company:${company.id}`
-        ctx.companies.add({ ...company, id: planned })
-        ctx.companies.claimed.set(planned, company.id)
-        ctx.companyTargets.set(company.id, planned)
+        ctx.index.addCompanies([{ ...company, id: planned }])
+        ctx.index.claim("company", planned, company.id)
+        ctx.index.setTarget("company", company.id, planned)
         return () =>
           Effect.gen(function* () {
             report.create++
             const created = yield* writeCompany("create", company.id, company, undefined, h)
-            if (created !== undefined) {
-              ctx.companies.replace(planned, { ...company, id: created.id })
-              for (const [sourceId, targetId] of ctx.companyTargets)
-                if (targetId === planned) ctx.companyTargets.set(sourceId, created.id)
-            }
+            if (created !== undefined) ctx.index.replaceCompany(planned, { ...company, id: created.id })
           })
       })
     // One company at a time, each written before the next is decided: a second company of the
@@ -781,9 +723,9 @@ const mapContactFor = (ctx: Context_, source: Records.Contact): Records.Contact 
   let companyName = mapped.companyName
   let companyId: string | undefined
   if (ctx.target.companyLinks === true) {
-    const moved = source.companyId === undefined ? undefined : ctx.companyTargets.get(source.companyId)
-    companyId = moved ?? (companyName === undefined ? undefined : ctx.companies.byKey.get(companyKey(companyName))?.[0])
-    if (companyId !== undefined) companyName = ctx.companies.byId.get(companyId)?.name ?? companyName
+    const moved = source.companyId === undefined ? undefined : ctx.index.targetOf("company", source.companyId)
+    companyId = moved ?? (companyName === undefined ? undefined : ctx.index.companiesNamed(companyName)[0])
+    if (companyId !== undefined) companyName = ctx.index.company(companyId)?.name ?? companyName
   }
   if (companyId === undefined && companyName !== undefined && ctx.target.companyNames === false) {
     Mapping.bump(unmapped.companies, companyName)
@@ -944,8 +886,8 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
     const sourceHash = contactHash(mapped)
     const link = yield* state.getLink("contact", source.id)
     if (link !== undefined) {
-      ctx.contactTargets.set(source.id, link.targetId)
-      const target = ctx.index.byId.get(link.targetId)
+      ctx.index.setTarget("contact", source.id, link.targetId)
+      const target = ctx.index.contact(link.targetId)
       if (target === undefined)
         return { kind: "skip", id: source.id, reason: `target contact ${link.targetId} no longer exists` } as const
       const sourceChanged = link.merged ? new Set<ContactGroup>() : changedGroups(link.sourceHash, mapped)
@@ -963,15 +905,15 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
     // Not linked yet: identity by email, then by phone for a contact without email.
     const email = mapped.emails[0]
     const phone = mapped.phones[0]
-    const byEmail = email === undefined ? [] : (ctx.index.byEmail.get(email) ?? [])
-    const byPhone = email === undefined && phone !== undefined ? (ctx.index.byPhone.get(phone) ?? []) : []
+    const byEmail = email === undefined ? [] : ctx.index.contactsBy("email", email)
+    const byPhone = email === undefined && phone !== undefined ? ctx.index.contactsBy("phone", phone) : []
     const candidates = byEmail.length > 0 ? byEmail : byPhone
     const matchedBy = byEmail.length > 0 ? "email" : "phone"
-    const free = candidates.find((id) => !ctx.index.claimed.has(id))
+    const free = candidates.find((id) => ctx.index.holder("contact", id) === undefined)
     if (free !== undefined) {
-      ctx.index.claimed.set(free, source.id)
-      ctx.contactTargets.set(source.id, free)
-      const target = ctx.index.byId.get(free)
+      ctx.index.claim("contact", free, source.id)
+      ctx.index.setTarget("contact", source.id, free)
+      const target = ctx.index.contact(free)
       if (target === undefined) return { kind: "create", mapped, planned: free } as const // a planned create
       const kept = keepIdentity(fillFromTarget(mapped, target), target, mapping)
       if (contactHash(kept) === contactHash(target))
@@ -991,24 +933,24 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
     }
     const taken = candidates[0]
     if (taken !== undefined && !ctx.target.allowDuplicateContacts) {
-      const holder = ctx.index.claimed.get(taken) as string
+      const holder = ctx.index.holder("contact", taken) as string
       report.merges.push({ sourceId: source.id, targetId: taken, with: holder, matchedBy })
-      ctx.contactTargets.set(source.id, taken)
+      ctx.index.setTarget("contact", source.id, taken)
       return { kind: "merge", sourceId: source.id, target: taken, sourceHash } as const
     }
     const planned = `planned:${source.id}`
-    ctx.index.add({ ...mapped, id: planned })
-    ctx.index.claimed.set(planned, source.id)
-    ctx.index.planned.set(planned, Deferred.makeUnsafe<string>())
-    ctx.contactTargets.set(source.id, planned)
-    ctx.createdThisRun.add(planned)
+    ctx.index.addPlannedContact(planned, mapped)
+    ctx.index.claim("contact", planned, source.id)
+    if (!ctx.dryRun) ctx.creating.set(planned, Deferred.makeUnsafe<string>())
+    ctx.index.setTarget("contact", source.id, planned)
     return { kind: "create", mapped, planned } as const
   })
 
-/** The real id of a target contact (waits for a create decided in this pass). */
+/** The real id of a target contact (waits for a create decided in this pass and not written yet). */
 const resolveTarget = (ctx: Context_, id: string): Effect.Effect<string> => {
-  const deferred = ctx.index.planned.get(id)
-  return deferred === undefined || ctx.dryRun ? Effect.succeed(id) : Deferred.await(deferred)
+  if (ctx.dryRun) return Effect.succeed(id)
+  const deferred = ctx.creating.get(id)
+  return deferred !== undefined ? Deferred.await(deferred) : Effect.succeed(ctx.index.realIdOf(id) ?? id)
 }
 
 const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
@@ -1039,7 +981,7 @@ const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
             targetHash: step.sourceHash,
             merged: true,
           })
-        ctx.contactTargets.set(step.sourceId, target)
+        ctx.index.setTarget("contact", step.sourceId, target)
         return
       }
       case "create": {
@@ -1071,10 +1013,14 @@ const executeContact = (ctx: Context_, step: ContactStep): Eff<void> =>
           }),
         )
         if (created !== undefined) {
-          ctx.contactTargets.set(step.mapped.id, created.id)
-          ctx.createdThisRun.add(created.id)
-          const deferred = ctx.index.planned.get(step.planned)
-          if (deferred !== undefined) yield* Deferred.succeed(deferred, created.id)
+          ctx.index.setTarget("contact", step.mapped.id, created.id)
+          ctx.index.markCreated(created.id)
+          ctx.index.setRealId(step.planned, created.id)
+          const deferred = ctx.creating.get(step.planned)
+          if (deferred !== undefined) {
+            ctx.creating.delete(step.planned)
+            yield* Deferred.succeed(deferred, created.id)
+          }
         }
         return
       }
@@ -1127,6 +1073,29 @@ interface Child<A extends { readonly id: string; readonly updatedAt?: string | u
   readonly update: (id: string, record: A) => Effect.Effect<A, CrmError, any>
 }
 
+/** Parents whose target records a child pass keeps at hand: read once each, unless evicted long after. */
+const EXISTING_CACHE = 1024
+
+/** A map keeping the `capacity` entries used last. */
+const lru = <V>(capacity: number) => {
+  const entries = new Map<string, V>()
+  return {
+    get: (key: string): V | undefined => {
+      const value = entries.get(key)
+      if (value !== undefined) {
+        entries.delete(key)
+        entries.set(key, value)
+      }
+      return value
+    },
+    set: (key: string, value: V): void => {
+      entries.delete(key)
+      entries.set(key, value)
+      if (entries.size > capacity) entries.delete(entries.keys().next().value as string)
+    },
+  }
+}
+
 const moveChildren = <A extends { readonly id: string; readonly updatedAt?: string | undefined }>(
   ctx: Context_,
   child: Child<A>,
@@ -1135,7 +1104,7 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
     const { state, mapping } = ctx.options
     const to = ctx.options.to
     const report = ctx.report.entities[child.entity]
-    const existingCache = new Map<string, ReadonlyArray<A>>()
+    const existingCache = lru<ReadonlyArray<A>>(EXISTING_CACHE)
     const existingOf = (parent: string) =>
       Effect.gen(function* () {
         let existing = existingCache.get(parent)
@@ -1145,7 +1114,8 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
         }
         return existing
       })
-    const takenTargets = new Set((yield* state.links(child.entity)).map((l) => l.targetId))
+    const { index } = ctx
+    yield* loadClaims(index, state, child.entity, true)
     let seen = 0
     type Step = () => Eff<void>
     const skip =
@@ -1159,7 +1129,7 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
         const record = listed.record
         const sourceParent = child.sourceParent(record)
         const parentPlanned =
-          ctx.contactTargets.get(sourceParent) ?? (yield* state.getLink("contact", sourceParent))?.targetId
+          index.targetOf("contact", sourceParent) ?? (yield* state.getLink("contact", sourceParent))?.targetId
         if (parentPlanned === undefined) return skip(record.id, `contact ${sourceParent} is not migrated`)
         const parent = yield* resolveTarget(ctx, parentPlanned)
         const mapped = child.map(record, parent)
@@ -1229,11 +1199,13 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
             })
         }
         // Under a contact the target had before, the record may be there already.
-        if (!ctx.createdThisRun.has(parentPlanned) && !parentPlanned.startsWith("planned:")) {
+        if (!index.createdThisRun(parentPlanned) && !parentPlanned.startsWith("planned:")) {
           const existing = yield* existingOf(parent)
-          const same = existing.find((e) => !takenTargets.has(e.id) && child.hash(e, parent) === h)
+          const same = existing.find(
+            (e) => index.holder(child.entity, e.id) === undefined && child.hash(e, parent) === h,
+          )
           if (same !== undefined) {
-            takenTargets.add(same.id)
+            index.claim(child.entity, same.id, record.id)
             return () =>
               Effect.gen(function* () {
                 report.matched++
@@ -1252,7 +1224,7 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
         return () =>
           Effect.gen(function* () {
             report.create++
-            yield* write(
+            const created = yield* write(
               ctx,
               { ...base, op: "create", targetId: undefined },
               on(to)(child.create(target)),
@@ -1265,6 +1237,8 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
                 merged: false,
               }),
             )
+            // Held, so that a parent's records read again (its cache entry evicted) do not offer it as a match.
+            if (created !== undefined) index.claim(child.entity, created.id, record.id)
           })
       })
     yield* onStream(ctx.options.from)(child.list).pipe(
@@ -1279,7 +1253,7 @@ const noteBody = (n: Records.Note) =>
 
 const children = (ctx: Context_): ReadonlyArray<Child<any>> => {
   const { from, to, mapping } = ctx.options
-  const opportunities = targetOpportunities(to, ctx.target)
+  const opportunities = loadOpportunities(to, ctx.target, ctx.index)
   return [
     {
       entity: "note",
@@ -1323,7 +1297,7 @@ const children = (ctx: Context_): ReadonlyArray<Child<any>> => {
       },
       hash: (o: Records.Opportunity) => opportunityHash(o),
       identity: (o: Records.Opportunity) => ({ name: o.name }),
-      existing: (parent: string) => Effect.map(opportunities, (all) => all.filter((o) => o.contactId === parent)),
+      existing: (parent: string) => Effect.map(opportunities, () => ctx.index.opportunitiesOf(parent)),
       create: (o: Records.Opportunity) => to.records.createOpportunity(o, ctx.target),
       update: (id: string, o: Records.Opportunity) => to.records.updateOpportunity(id, o, ctx.target),
     } satisfies Child<Records.Opportunity>,
@@ -1366,23 +1340,44 @@ const execute = (options: Options, dryRun: boolean): Effect.Effect<Report, CrmEr
       startedAt,
       finishedAt: startedAt,
     }
-    const index = yield* loadIndex(to, target, state)
-    const companies = yield* loadCompanies(to, target, state)
+    return yield* RunIndex.use((index) => move(options, dryRun, { report, source, target, last, index }))
+  })
+
+/** A plan's or run's passes, entity by entity, once the mapping is checked. */
+const move = (
+  options: Options,
+  dryRun: boolean,
+  setup: {
+    readonly report: Report
+    readonly source: Records.Lookups
+    readonly target: Base["target"]
+    readonly last: string | undefined
+    readonly index: RunIndex.RunIndex
+  },
+): Eff<Report> =>
+  Effect.gen(function* () {
+    const { from, to, state } = options
+    const { report, source, target, last, index } = setup
+    yield* loadContacts(to, target, index)
+    yield* loadClaims(index, state, "contact")
+    yield* loadCompanies(to, target, index)
+    yield* loadClaims(index, state, "company")
     const held = new Set((yield* state.held()).map((h) => `${h.entity}:${h.sourceId}`))
-    const base: Base = { options, dryRun, report, source, target, index, companies, held, started: Date.now() }
+    const base: Base = { options, dryRun, report, source, target, index, held, started: Date.now() }
     const pending = yield* state.pending()
     if (!dryRun) yield* reconcile(base, pending)
-    const ctx: Context_ = { ...base, contactTargets: new Map(), createdThisRun: new Set(), companyTargets: new Map() }
+    const ctx: Context_ = { ...base, creating: new Map() }
     yield* moveCustomFields(ctx)
     yield* moveCompanies(ctx)
     const updatedSince = last === undefined ? undefined : new Date(Date.parse(last) - SKEW_MILLIS).toISOString()
     let seen = 0
-    const seenIds = new Set<string>()
+    // Contacts held for review that this pass has not seen yet (few: they grow with problems, not records).
+    const heldUnseen = new Set([...held].filter((h) => h.startsWith("contact:")).map((h) => h.slice("contact:".length)))
     const moveContacts = (stream: Stream.Stream<Records.Listed<Records.Contact>, CrmError>) =>
       stream.pipe(
         Stream.tap((listed) =>
           Effect.sync(() => {
-            seenIds.add(listed._tag === "Ok" ? listed.record.id : listed.id)
+            heldUnseen.delete(listed._tag === "Ok" ? listed.record.id : listed.id)
             progress(ctx, "contact", ++seen)
           }),
         ),
@@ -1393,7 +1388,7 @@ const execute = (options: Options, dryRun: boolean): Effect.Effect<Report, CrmEr
     yield* moveContacts(onStream(from)(from.records.contacts(source, { updatedSince })))
     // Records held for review are looked at again each run, changed since the last run or not:
     // the person may have changed the policy.
-    const heldContacts = (yield* state.held()).filter((h) => h.entity === "contact" && !seenIds.has(h.sourceId))
+    const heldContacts = (yield* state.held()).filter((h) => h.entity === "contact" && heldUnseen.has(h.sourceId))
     if (heldContacts.length > 0) {
       yield* moveContacts(
         Stream.fromIterable(heldContacts).pipe(
@@ -1405,7 +1400,7 @@ const execute = (options: Options, dryRun: boolean): Effect.Effect<Report, CrmEr
     for (const child of children(ctx)) yield* moveChildren(ctx, child)
     report.finishedAt = new Date().toISOString()
     if (!dryRun) {
-      yield* state.set(LAST_RUN, startedAt)
+      yield* state.set(LAST_RUN, report.startedAt)
       yield* state.set("lastReport", JSON.stringify(summary(report)))
     } else yield* state.set("lastPlan", JSON.stringify(summary(report)))
     return report
@@ -1464,12 +1459,27 @@ export interface Verification {
   readonly entities: Record<Entity, EntityCheck>
 }
 
+type VerifyOptions = Omit<Options, "mapping" | "onProgress" | "concurrency">
+
 /** Reconciles both sides: every mapped source record exists once in the target. */
-export const verify = (options: Omit<Options, "mapping" | "onProgress" | "concurrency">) =>
+export const verify = (options: VerifyOptions) =>
+  Effect.gen(function* () {
+    const [source, target] = yield* lookups(options.from, options.to)
+    return yield* RunIndex.use((index) => verifyWith(options, source, target, index))
+  })
+
+/** Parents verify reads the target's records of at a time. */
+const PARENT_PAGE = 200
+
+const verifyWith = (
+  options: VerifyOptions,
+  source: Records.Lookups,
+  target: Records.Lookups,
+  index: RunIndex.RunIndex,
+): Eff<Verification> =>
   Effect.gen(function* () {
     const { from, to, state } = options
-    const [source, target] = yield* lookups(from, to)
-    const index = yield* loadIndex(to, target, state)
+    yield* loadContacts(to, target, index)
     const held = new Set((yield* state.held()).map((h) => `${h.entity}:${h.sourceId}`))
     const check = (): EntityCheck => ({ source: 0, skipped: 0, linked: 0, missing: [], duplicates: [], notMoved: [] })
     const entities = Object.fromEntries(ENTITIES.map((e) => [e, check()])) as Record<Entity, EntityCheck>
@@ -1485,51 +1495,45 @@ export const verify = (options: Omit<Options, "mapping" | "onProgress" | "concur
 
     // Companies: each linked target exists, and no second target company has the content linked.
     const companies = entities.company as Counts & EntityCheck
-    const companyLinks = new Map((yield* state.links("company")).map((l) => [l.sourceId, l]))
-    const targetCompanies = yield* collectOk(on(to)(Stream.runCollect(onStream(to)(to.records.companies(target)))))
-    const linkedCompanyTargets = new Set([...companyLinks.values()].map((l) => l.targetId))
-    const companyHashes = new Map<string, number>()
-    for (const c of targetCompanies)
-      if (!linkedCompanyTargets.has(c.id))
-        companyHashes.set(companyHash(c), (companyHashes.get(companyHash(c)) ?? 0) + 1)
+    yield* loadCompanies(to, target, index)
+    // Every target company a link names, merged links' too: the others are not the migration's.
+    yield* loadClaims(index, state, "company", true)
     yield* Stream.runForEach(onStream(from)(from.records.companies(source)), (listed) =>
-      Effect.sync(() => {
+      Effect.gen(function* () {
         if (listed._tag === "Skipped") {
           companies.skipped++
           return
         }
         companies.source++
-        const link = companyLinks.get(listed.record.id)
+        const link = yield* state.getLink("company", listed.record.id)
         if (link === undefined) {
           if (!held.has(`company:${listed.record.id}`) && listed.record.name !== "")
             companies.notMoved.push(listed.record.id)
           return
         }
         companies.linked++
-        if (!targetCompanies.some((c) => c.id === link.targetId)) companies.missing.push(listed.record.id)
-        else if (!link.merged && (companyHashes.get(link.targetHash) ?? 0) > 0)
-          companies.duplicates.push(listed.record.id)
+        if (!index.has("company", link.targetId)) companies.missing.push(listed.record.id)
+        else if (!link.merged && index.hasUnclaimedCompany(link.targetHash)) companies.duplicates.push(listed.record.id)
       }),
     )
 
     // Contacts: each linked target exists, and carries no other migration's marker twice.
-    const contactLinks = new Map((yield* state.links("contact")).map((l) => [l.sourceId, l]))
     yield* Stream.runForEach(onStream(from)(from.records.contacts(source)), (listed) =>
-      Effect.sync(() => {
+      Effect.gen(function* () {
         const c = entities.contact as Counts
         if (listed._tag === "Skipped") {
           c.skipped++
           return
         }
         c.source++
-        const link = contactLinks.get(listed.record.id)
+        const link = yield* state.getLink("contact", listed.record.id)
         if (link === undefined) {
           if (!held.has(`contact:${listed.record.id}`)) entities.contact.notMoved.push(listed.record.id)
           return
         }
         c.linked++
-        if (!index.byId.has(link.targetId)) entities.contact.missing.push(listed.record.id)
-        if ((index.bySource.get(markerOf(options, listed.record.id))?.length ?? 0) > 1)
+        if (!index.has("contact", link.targetId)) entities.contact.missing.push(listed.record.id)
+        if (index.contactsBy("source", markerOf(options, listed.record.id)).length > 1)
           entities.contact.duplicates.push(listed.record.id)
       }),
     )
@@ -1542,57 +1546,60 @@ export const verify = (options: Omit<Options, "mapping" | "onProgress" | "concur
     ) =>
       Effect.gen(function* () {
         const check = entities[entity] as Counts & EntityCheck
-        const links = new Map((yield* state.links(entity)).map((l) => [l.sourceId, l]))
-        const byParent = new Map<string, Array<Link>>()
+        // The source's linked records grouped by their parent's target id, in the index.
         yield* Stream.runForEach(onStream(from)(list), (listed) =>
-          Effect.sync(() => {
+          Effect.gen(function* () {
             if (listed._tag === "Skipped") {
               check.skipped++
               return
             }
             check.source++
-            const link = links.get(listed.record.id)
+            const link = yield* state.getLink(entity, listed.record.id)
+            const parentLink = yield* state.getLink("contact", listed.record.contactId)
             if (link === undefined) {
-              if (contactLinks.has(listed.record.contactId) && !held.has(`${entity}:${listed.record.id}`))
+              if (parentLink !== undefined && !held.has(`${entity}:${listed.record.id}`))
                 check.notMoved.push(listed.record.id)
               return
             }
             check.linked++
-            const parent = contactLinks.get(listed.record.contactId)?.targetId ?? "?"
-            byParent.set(parent, [...(byParent.get(parent) ?? []), link])
+            index.group(entity, parentLink?.targetId ?? "?", link)
           }),
         )
-        yield* Effect.forEach(
-          [...byParent],
-          ([parent, links]) =>
-            Effect.gen(function* () {
-              const found = parent === "?" ? [] : yield* targetOf(parent)
-              const ids = new Map<string, number>()
-              for (const f of found) ids.set(f.id, (ids.get(f.id) ?? 0) + 1)
-              for (const link of links) if (!ids.has(link.targetId)) check.missing.push(link.sourceId)
-              // Exactly once: no more target records under the parent than source records linked there,
-              // unless the target had them before (matched ones share a target id).
-              const targets = new Set(links.map((l) => l.targetId))
-              const extra = found.filter((f) => !targets.has(f.id))
-              const hashes = new Set(links.map((l) => l.targetHash))
-              for (const e of extra) {
-                const h =
-                  entity === "note"
-                    ? noteHash(parent, (e as unknown as Records.Note).body)
-                    : entity === "task"
-                      ? taskHash(parent, e as unknown as Records.Task)
-                      : opportunityHash(e as unknown as Records.Opportunity)
-                if (hashes.has(h)) check.duplicates.push(e.id)
-              }
-            }),
-          { concurrency: 4, discard: true },
-        )
+        const checkParent = (parent: string) =>
+          Effect.gen(function* () {
+            const links = index.grouped(entity, parent)
+            const found = parent === "?" ? [] : yield* targetOf(parent)
+            const ids = new Map<string, number>()
+            for (const f of found) ids.set(f.id, (ids.get(f.id) ?? 0) + 1)
+            for (const link of links) if (!ids.has(link.targetId)) check.missing.push(link.sourceId)
+            // Exactly once: no more target records under the parent than source records linked there,
+            // unless the target had them before (matched ones share a target id).
+            const targets = new Set(links.map((l) => l.targetId))
+            const extra = found.filter((f) => !targets.has(f.id))
+            const hashes = new Set(links.map((l) => l.targetHash))
+            for (const e of extra) {
+              const h =
+                entity === "note"
+                  ? noteHash(parent, (e as unknown as Records.Note).body)
+                  : entity === "task"
+                    ? taskHash(parent, e as unknown as Records.Task)
+                    : opportunityHash(e as unknown as Records.Opportunity)
+              if (hashes.has(h)) check.duplicates.push(e.id)
+            }
+          })
+        let after: string | undefined
+        for (;;) {
+          const parents = index.groupParents(entity, after, PARENT_PAGE)
+          yield* Effect.forEach(parents, checkParent, { concurrency: 4, discard: true })
+          if (parents.length < PARENT_PAGE) return
+          after = parents[parents.length - 1]
+        }
       })
     yield* verifyChildren("note", from.records.notes(source), (p) => on(to)(to.records.notesOf(p)))
     yield* verifyChildren("task", from.records.tasks(source), (p) => on(to)(to.records.tasksOf(p, target)))
-    const opportunities = yield* collectOk(on(to)(Stream.runCollect(onStream(to)(to.records.opportunities(target)))))
+    yield* loadOpportunities(to, target, index)
     yield* verifyChildren("opportunity", from.records.opportunities(source), (p) =>
-      Effect.succeed(opportunities.filter((o) => o.contactId === p)),
+      Effect.sync(() => index.opportunitiesOf(p)),
     )
     const ok = ENTITIES.every((e) => entities[e].missing.length === 0 && entities[e].duplicates.length === 0)
     return { ok, entities } satisfies Verification

@@ -50,6 +50,12 @@ export interface Held {
 export interface State {
   readonly getLink: (entity: Entity, sourceId: string) => Effect.Effect<Link | undefined>
   readonly links: (entity: Entity) => Effect.Effect<ReadonlyArray<Link>>
+  /**
+   * One page of an entity's links in source-id order (by code point): the first `limit` after
+   * `after` (from the start when undefined). What a run of many records reads its links with,
+   * so that it never holds them all at once.
+   */
+  readonly linksPage: (entity: Entity, after: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<Link>>
   /** Links without an intent (reconciled records, target-wins acceptance). */
   readonly putLink: (link: Link) => Effect.Effect<void>
   /** Records the intent before the write is sent; returns its id. */
@@ -116,6 +122,8 @@ export const openSqlite = (file: string): Effect.Effect<State, Error> =>
 const sqliteState = (db: DatabaseSync): State => {
   const getLink = db.prepare("SELECT * FROM links WHERE entity = ? AND source_id = ?")
   const listLinks = db.prepare("SELECT * FROM links WHERE entity = ?")
+  const firstLinks = db.prepare("SELECT * FROM links WHERE entity = ? ORDER BY source_id LIMIT ?")
+  const linksAfter = db.prepare("SELECT * FROM links WHERE entity = ? AND source_id > ? ORDER BY source_id LIMIT ?")
   const upsertLink = db.prepare(
     `INSERT INTO links (entity, source_id, target_id, source_hash, target_hash, merged) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (entity, source_id) DO UPDATE SET target_id = excluded.target_id,
@@ -150,6 +158,12 @@ const sqliteState = (db: DatabaseSync): State => {
         return row === undefined ? undefined : toLink(row)
       }),
     links: (entity) => Effect.sync(() => (listLinks.all(entity) as Array<Row>).map(toLink)),
+    linksPage: (entity, after, limit) =>
+      Effect.sync(() =>
+        (
+          (after === undefined ? firstLinks.all(entity, limit) : linksAfter.all(entity, after, limit)) as Array<Row>
+        ).map(toLink),
+      ),
     putLink: (link) => Effect.sync(() => void writeLink(link)),
     begin: (intent) =>
       Effect.sync(() =>

@@ -94,6 +94,10 @@ const LINK_COLUMNS = "entity, source_id, target_id, source_hash, target_hash, me
 const SQL = {
   getLink: `SELECT ${LINK_COLUMNS} FROM crmkit_migrate_links WHERE migration = $1 AND entity = $2 AND source_id = $3`,
   links: `SELECT ${LINK_COLUMNS} FROM crmkit_migrate_links WHERE migration = $1 AND entity = $2 ORDER BY source_id`,
+  firstLinks: `SELECT ${LINK_COLUMNS} FROM crmkit_migrate_links WHERE migration = $1 AND entity = $2
+    ORDER BY source_id LIMIT $3`,
+  linksAfter: `SELECT ${LINK_COLUMNS} FROM crmkit_migrate_links WHERE migration = $1 AND entity = $2 AND source_id > $3
+    ORDER BY source_id LIMIT $4`,
   upsertLink: `INSERT INTO crmkit_migrate_links (migration, ${LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (migration, entity, source_id) DO UPDATE SET target_id = excluded.target_id,
     source_hash = excluded.source_hash, target_hash = excluded.target_hash, merged = excluded.merged`,
@@ -349,6 +353,13 @@ const postgresState = (session: Session, migration: string, key: string): State 
         return row === undefined ? undefined : toLink(row)
       }),
     links: (entity) => run("links", async () => (await rows("links", [entity])).map(toLink)),
+    linksPage: (entity, after, limit) =>
+      run("linksPage", async () =>
+        (after === undefined
+          ? await rows("firstLinks", [entity, limit])
+          : await rows("linksAfter", [entity, after, limit])
+        ).map(toLink),
+      ),
     putLink: (link) => run("putLink", async () => void (await query("upsertLink", linkValues(link)))),
     begin: (intent) =>
       run("begin", async () => {

@@ -84,6 +84,24 @@ describe.each(stores)("State contract: %s", (_name, open) => {
     expect(await run(state.links("task"))).toEqual([])
   })
 
+  it("pages one entity's links in source-id order by code point, after a given source id", async () => {
+    const state = track(await open())
+    for (const id of ["b", "a", "B", "é", "c", "10", "9"]) await run(state.putLink(link(id)))
+    await run(state.putLink(link("a", { entity: "note", targetId: "n-a" })))
+    const pages: Array<Array<string>> = []
+    let after: string | undefined
+    for (;;) {
+      const page = await run(state.linksPage("contact", after, 3))
+      if (page.length === 0) break
+      pages.push(page.map((l) => l.sourceId))
+      after = page[page.length - 1]!.sourceId
+    }
+    expect(pages).toEqual([["10", "9", "B"], ["a", "b", "c"], ["é"]])
+    expect(await run(state.linksPage("contact", "a", 1))).toEqual([link("b")])
+    expect(await run(state.linksPage("note", undefined, 10))).toEqual([link("a", { entity: "note", targetId: "n-a" })])
+    expect(await run(state.linksPage("task", undefined, 10))).toEqual([])
+  })
+
   it("records intents: pending in order until completed (with their link) or abandoned", async () => {
     const state = track(await open())
     const first = await run(state.begin(intent("1")))
