@@ -195,7 +195,15 @@ export interface Lookups {
   readonly companyLinks?: boolean | undefined
   /** Whether a contact holds a company name of its own (GHL); false: only through its company record (Keap). */
   readonly companyNames?: boolean | undefined
+  /**
+   * The record kinds besides contacts the CRM holds; absent: all of them. A migration reads none of
+   * a kind its source lacks, and reports those of a kind its target lacks as skipped.
+   */
+  readonly holds?: ReadonlyArray<HeldKind> | undefined
 }
+
+/** Record kinds besides contacts a CRM may or may not hold (`Lookups.holds`). */
+export type HeldKind = "company" | "note" | "task" | "opportunity"
 
 export interface ListOptions {
   /** Only records updated at or after this ISO 8601 time, where the CRM can filter on it. */

@@ -167,6 +167,37 @@ const onStream =
 export const lookups = (from: Side, to: Side) =>
   Effect.all([on(from)(from.records.lookups()), on(to)(to.records.lookups())])
 
+const PLURAL: Record<Records.HeldKind, string> = {
+  company: "companies",
+  note: "notes",
+  task: "tasks",
+  opportunity: "opportunities",
+}
+
+/** Whether a CRM holds records of a kind besides contacts (its lookups not saying: all kinds). */
+const holds = (lookups: Records.Lookups, kind: Records.HeldKind) =>
+  lookups.holds === undefined || lookups.holds.includes(kind)
+
+/** Why a source record of a kind the target does not hold is not moved. */
+const notHeldReason = (side: Side, kind: Records.HeldKind) => `${side.name} holds no ${PLURAL[kind]}`
+
+/** Every source record of a kind the target does not hold, reported as skipped: the target is never asked. */
+const skipNotHeld = (
+  ctx: Base,
+  kind: Records.HeldKind,
+  list: Stream.Stream<Records.Listed<{ readonly id: string }>, CrmError, any>,
+): Eff<void> => {
+  const reason = notHeldReason(ctx.options.to, kind)
+  const report = ctx.report.entities[kind]
+  let seen = 0
+  return Stream.runForEach(onStream(ctx.options.from)(list), (listed) =>
+    Effect.sync(() => {
+      progress(ctx, kind, ++seen)
+      report.skipped.push({ id: listed._tag === "Ok" ? listed.record.id : listed.id, reason })
+    }),
+  )
+}
+
 const reasonOf = (problems: ReadonlyArray<Records.Problem>) =>
   problems.map((p) => `${p.field}: ${p.message}: ${JSON.stringify(p.value)}`).join("; ")
 
@@ -235,6 +266,8 @@ interface Base {
 interface Context_ extends Base {
   /** Contact creates decided and not written yet: planned id -> the real id once written. */
   readonly creating: Map<string, Deferred.Deferred<string>>
+  /** Lower-cased target tag names the mapping carries: the only tags a source's change says anything about. */
+  readonly managedTags: ReadonlySet<string>
 }
 
 const progress = (ctx: Base, entity: Entity, seen: number) => {
@@ -517,6 +550,8 @@ const moveCompanies = (ctx: Context_): Eff<void> =>
     const { state, mapping } = ctx.options
     const { from, to } = ctx.options
     const report = ctx.report.entities.company
+    if (!holds(ctx.source, "company")) return
+    if (!holds(ctx.target, "company")) return yield* skipNotHeld(ctx, "company", from.records.companies(ctx.source))
     let seen = 0
     const writeCompany = (
       op: "create" | "update",
@@ -734,6 +769,45 @@ const mapContactFor = (ctx: Context_, source: Records.Contact): Records.Contact 
   return { ...mapped, companyName, companyId, optIn, sourceId: markerOf(ctx.options, source.id) }
 }
 
+/** The target tags a mapping carries: the tags it maps to, and the source's it carries as they are. */
+const managedTags = (mapping: Mapping.Mapping, source: Records.Lookups): ReadonlySet<string> =>
+  new Set(
+    [
+      ...Object.values(mapping.tags).filter((t): t is string => typeof t === "string"),
+      ...source.tags.map((t) => t.name).filter((name) => !(name in mapping.tags)),
+    ].map((t) => t.toLowerCase()),
+  )
+
+/** Whether a target contact carries this migration's marker for the source contact (the mappers then remove tags). */
+const carriesOwnMarker = (ctx: Context_, sourceId: string, target: Records.Contact) =>
+  target.sourceId !== undefined && target.sourceId.toLowerCase() === markerOf(ctx.options, sourceId).toLowerCase()
+
+/**
+ * The contact to send with the tags the target will hold after the update, so that the hash stored
+ * for it is the target's: a contact not carrying this migration's marker only gets tags added (the
+ * mappers remove none from it); on one carrying it, `keepUnmanaged` keeps the target's tags the
+ * mapping does not carry (put there by hand: the source's change says nothing about them; only a
+ * policy deciding a tags conflict for the source removes them).
+ */
+const withTargetTags = (
+  ctx: Context_,
+  sourceId: string,
+  decided: Records.Contact,
+  target: Records.Contact,
+  keepUnmanaged: boolean,
+): Records.Contact => {
+  const marked = carriesOwnMarker(ctx, sourceId, target)
+  if (marked && !keepUnmanaged) return decided
+  const have = new Set(decided.tags.map((t) => t.toLowerCase()))
+  const extra = target.tags.filter((t) => {
+    const lower = t.toLowerCase()
+    if (have.has(lower) || (marked && ctx.managedTags.has(lower))) return false
+    have.add(lower)
+    return true
+  })
+  return extra.length === 0 ? decided : { ...decided, tags: [...decided.tags, ...extra] }
+}
+
 /**
  * What the source says nothing about keeps the target's value: the company (the mappers can set
  * one, not clear it) and each opt-in channel the source does not state.
@@ -870,6 +944,8 @@ const resolveContact = (
       yield* hold(ctx, "contact", source.id, target.id, conflict)
       return { kind: "unchanged" } as const
     }
+    // A tags conflict decided for the source may remove tags; otherwise the target's own stay.
+    result = withTargetTags(ctx, source.id, result, target, !conflicting.has("tags"))
     const targetHash = contactHash(target)
     if (contactHash(result) === targetHash)
       return { kind: "link", link: { ...link, sourceHash, targetHash }, count: "unchanged" } as const
@@ -897,8 +973,10 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
       }
       const full = fillFromTarget(mapped, target)
       const targetChanged = changedGroups(link.targetHash, target)
-      if (targetChanged.size === 0)
-        return { kind: "update", targetId: target.id, mapped: full, sourceHash, matched: false } as const
+      if (targetChanged.size === 0) {
+        const sent = withTargetTags(ctx, source.id, full, target, true)
+        return { kind: "update", targetId: target.id, mapped: sent, sourceHash, matched: false } as const
+      }
       // Changed on both sides since they were last in step.
       return yield* resolveContact(ctx, source, full, target, link, sourceHash, sourceChanged, targetChanged)
     }
@@ -915,7 +993,13 @@ const decideContact = (ctx: Context_, listed: Records.Listed<Records.Contact>): 
       ctx.index.setTarget("contact", source.id, free)
       const target = ctx.index.contact(free)
       if (target === undefined) return { kind: "create", mapped, planned: free } as const // a planned create
-      const kept = keepIdentity(fillFromTarget(mapped, target), target, mapping)
+      const kept = withTargetTags(
+        ctx,
+        source.id,
+        keepIdentity(fillFromTarget(mapped, target), target, mapping),
+        target,
+        true,
+      )
       if (contactHash(kept) === contactHash(target))
         return {
           kind: "link",
@@ -1104,6 +1188,8 @@ const moveChildren = <A extends { readonly id: string; readonly updatedAt?: stri
     const { state, mapping } = ctx.options
     const to = ctx.options.to
     const report = ctx.report.entities[child.entity]
+    if (!holds(ctx.source, child.entity)) return
+    if (!holds(ctx.target, child.entity)) return yield* skipNotHeld(ctx, child.entity, child.list)
     const existingCache = lru<ReadonlyArray<A>>(EXISTING_CACHE)
     const existingOf = (parent: string) =>
       Effect.gen(function* () {
@@ -1360,13 +1446,13 @@ const move = (
     const { report, source, target, last, index } = setup
     yield* loadContacts(to, target, index)
     yield* loadClaims(index, state, "contact")
-    yield* loadCompanies(to, target, index)
+    if (holds(target, "company")) yield* loadCompanies(to, target, index)
     yield* loadClaims(index, state, "company")
     const held = new Set((yield* state.held()).map((h) => `${h.entity}:${h.sourceId}`))
     const base: Base = { options, dryRun, report, source, target, index, held, started: Date.now() }
     const pending = yield* state.pending()
     if (!dryRun) yield* reconcile(base, pending)
-    const ctx: Context_ = { ...base, creating: new Map() }
+    const ctx: Context_ = { ...base, creating: new Map(), managedTags: managedTags(options.mapping, source) }
     yield* moveCustomFields(ctx)
     yield* moveCompanies(ctx)
     const updatedSince = last === undefined ? undefined : new Date(Date.parse(last) - SKEW_MILLIS).toISOString()
@@ -1495,12 +1581,14 @@ const verifyWith = (
 
     // Companies: each linked target exists, and no second target company has the content linked.
     const companies = entities.company as Counts & EntityCheck
-    yield* loadCompanies(to, target, index)
+    const targetHoldsCompanies = holds(target, "company")
+    if (targetHoldsCompanies) yield* loadCompanies(to, target, index)
     // Every target company a link names, merged links' too: the others are not the migration's.
     yield* loadClaims(index, state, "company", true)
-    yield* Stream.runForEach(onStream(from)(from.records.companies(source)), (listed) =>
+    const sourceCompanies = holds(source, "company") ? from.records.companies(source) : Stream.empty
+    yield* Stream.runForEach(onStream(from)(sourceCompanies), (listed) =>
       Effect.gen(function* () {
-        if (listed._tag === "Skipped") {
+        if (listed._tag === "Skipped" || !targetHoldsCompanies) {
           companies.skipped++
           return
         }
@@ -1546,10 +1634,13 @@ const verifyWith = (
     ) =>
       Effect.gen(function* () {
         const check = entities[entity] as Counts & EntityCheck
+        if (!holds(source, entity)) return
+        // A kind the target does not hold: every source record of it was skipped, none is missing.
+        const targetHolds = holds(target, entity)
         // The source's linked records grouped by their parent's target id, in the index.
         yield* Stream.runForEach(onStream(from)(list), (listed) =>
           Effect.gen(function* () {
-            if (listed._tag === "Skipped") {
+            if (listed._tag === "Skipped" || !targetHolds) {
               check.skipped++
               return
             }
@@ -1597,7 +1688,7 @@ const verifyWith = (
       })
     yield* verifyChildren("note", from.records.notes(source), (p) => on(to)(to.records.notesOf(p)))
     yield* verifyChildren("task", from.records.tasks(source), (p) => on(to)(to.records.tasksOf(p, target)))
-    yield* loadOpportunities(to, target, index)
+    if (holds(target, "opportunity")) yield* loadOpportunities(to, target, index)
     yield* verifyChildren("opportunity", from.records.opportunities(source), (p) =>
       Effect.sync(() => index.opportunitiesOf(p)),
     )

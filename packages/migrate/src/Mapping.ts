@@ -304,6 +304,15 @@ export const targetField = (mapping: Mapping, name: string): string | undefined 
 }
 
 /**
+ * Custom field names crmkit keeps for itself: `crmkit source` holds a migration's source-id marker
+ * (Keap's `MARKER_FIELD_LABEL`). A mapping creating or filling one would clash with the marker, so
+ * it is refused before any write (compared trimmed and case-insensitively, as the marker is read).
+ */
+export const RESERVED_FIELD_NAMES: ReadonlyArray<string> = ["crmkit source"]
+
+const isReservedFieldName = (name: string) => RESERVED_FIELD_NAMES.includes(name.trim().toLowerCase())
+
+/**
  * Problems of a mapping against both sides: the providers it names, target names that
  * do not exist. Checked before anything is written.
  */
@@ -318,7 +327,13 @@ export const check = (
   if (mapping.from !== from || mapping.to !== to)
     problems.push(`the mapping is for ${mapping.from} -> ${mapping.to}, not ${from} -> ${to}`)
   for (const [name, field] of Object.entries(mapping.customFields)) {
-    if (typeof field === "string" && !target.customFields.some((f) => f.name === field))
+    const to =
+      field === null ? undefined : typeof field === "string" ? field : field.create === true ? name : field.create
+    if (to !== undefined && isReservedFieldName(to))
+      problems.push(
+        `customFields."${name}": "${to}" is the custom field crmkit keeps for a migration's source-id marker; name another field`,
+      )
+    else if (typeof field === "string" && !target.customFields.some((f) => f.name === field))
       problems.push(
         `customFields."${name}": the target has no custom field "${field}" (to create it: { create: "${field}", type: text })`,
       )

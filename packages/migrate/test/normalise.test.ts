@@ -256,6 +256,16 @@ describe("custom fields to create", () => {
     expect(Mapping.parse(Mapping.stringify(mapping))).toEqual(mapping)
   })
 
+  it("the marker's field name is refused, whatever its case or spacing, as a field to create or to fill", () => {
+    const mapping = Mapping.parse(
+      'version: 1\nfrom: keap\nto: ghl\ncustomFields:\n  Shoe size: { create: true }\n  Mood: { create: " Crmkit Source ", type: text }\n  Origin: crmkit source\n',
+    )
+    expect(Mapping.check(mapping, "keap", "ghl", target, source)).toEqual([
+      'customFields."Mood": "Crmkit Source" is the custom field crmkit keeps for a migration\'s source-id marker; name another field',
+      'customFields."Origin": "crmkit source" is the custom field crmkit keeps for a migration\'s source-id marker; name another field',
+    ])
+  })
+
   it("a field to create needs a type the source cannot give; bad entries are refused, naming them", () => {
     const mapping = Mapping.parse("version: 1\nfrom: keap\nto: ghl\ncustomFields:\n  Mood: { create: true }\n")
     expect(Mapping.check(mapping, "keap", "ghl", target, source)).toEqual([

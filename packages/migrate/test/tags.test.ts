@@ -5,7 +5,7 @@
  * HighLevel -> Keap (Keap's remove-tag route) and Keap -> HighLevel (the same rule).
  */
 import type { Records } from "@crmkit/core"
-import { Contacts as GhlContacts } from "@crmkit/ghl"
+import { Contacts as GhlContacts, Locations } from "@crmkit/ghl"
 import { Contacts as KeapContacts, Tags } from "@crmkit/keap"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
@@ -48,6 +48,8 @@ describe("HighLevel -> Keap", () => {
       )) as { id: string }
       await on(s.keap, Tags.applyToContacts(String(own.id), [String(existing.id)]))
 
+      // HighLevel lists the tags its contacts carry among the location's: the mapping carries them.
+      for (const name of ["alpha", "beta"]) await on(s.ghl, Locations.createTag(name))
       const [source, target] = await Effect.runPromise(Engine.lookups(s.ghl, s.keap))
       const options: Engine.Options = {
         from: s.ghl,
@@ -141,6 +143,47 @@ describe("Keap -> HighLevel", () => {
       expect(sorted((await ghlOf(dropping?.id as string)).tags)).toEqual(sorted(dropping?.tags.slice(1)))
       expect(writesSince(sandbox, before)["DELETE /ghl/contacts/:contactId/tags"]).toBe(1)
       expect(sorted((await ghlOf(finding?.id as string)).tags)).toContain("ghl-own")
+    } finally {
+      await s.close()
+      await sandbox.close()
+    }
+  }, 60_000)
+
+  it("a contact found by email: a later tag change in Keap is written, not held, and its hand-made tag stays", async () => {
+    const sandbox = await startBoth({ rateLimits: false, contacts: 12 }, { rateLimits: false, contacts: 0 })
+    const s = await sides(sandbox)
+    try {
+      const [source, target] = await Effect.runPromise(Engine.lookups(s.keap, s.ghl))
+      const finding = (await contactsOf(s.keap, source)).find((c) => c.tags.length > 0) as Records.Contact
+      await on(s.ghl, GhlContacts.create({ email: finding.emails[0], tags: ["hand-made"] } as never))
+      const options: Engine.Options = {
+        from: s.keap,
+        to: s.ghl,
+        state: await openState(),
+        mapping: editedMapping(source, target),
+      }
+      const first = await Effect.runPromise(Engine.run(options))
+      expect(first.entities.contact.matched).toBe(1)
+      const ghlCopy = async () =>
+        (await contactsOf(s.ghl, target)).find((c) => c.sourceId === finding.id) as Records.Contact
+      expect(sorted((await ghlCopy()).tags)).toEqual(sorted([...finding.tags, "hand-made"]))
+
+      // In Keap: one tag off, another on.
+      const dropped = finding.tags[0] as string
+      const added = source.tags.find((t) => !finding.tags.includes(t.name)) as Records.Named
+      expect(added).toBeDefined()
+      const idOf = (name: string) => source.tags.find((t) => t.name === name)?.id as string
+      await on(s.keap, Tags.removeFromContacts(idOf(dropped), [finding.id]))
+      await on(s.keap, Tags.applyToContacts(added.id, [finding.id]))
+      const second = await Effect.runPromise(Engine.run(options))
+      expect(second.entities.contact.conflicts).toEqual([])
+      expect(second.entities.contact.update).toBe(1)
+      expect(sorted((await ghlCopy()).tags)).toEqual(sorted([...finding.tags.slice(1), added.name, "hand-made"]))
+
+      const quiet = routes(sandbox)
+      const again = await Effect.runPromise(Engine.run({ ...options, full: true }))
+      expect(again.writes).toBe(0)
+      expect(writesSince(sandbox, quiet)).toEqual({})
     } finally {
       await s.close()
       await sandbox.close()

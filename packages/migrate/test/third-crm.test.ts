@@ -88,13 +88,13 @@ describe("keap -> testcrm", () => {
   beforeAll(async () => {
     sandbox = await start(SEEDED, 0)
     s = await sides(sandbox)
-    // TestCRM has no notes, tasks or companies: the Keap account has none either (see the last test).
+    // TestCRM holds no notes or tasks: Keap's are reported as skipped, never sent.
     made = await makeKeapData(s.keap, SEEDED, {
       emailDuplicates: 10,
       phonePairs: 3,
       badPhones: 4,
-      notes: 0,
-      tasks: 0,
+      notes: 30,
+      tasks: 20,
       opportunities: 60,
     })
     ;[source, target] = await Effect.runPromise(Engine.lookups(s.keap, s.testcrm))
@@ -135,8 +135,13 @@ describe("keap -> testcrm", () => {
     expect(contacts.merges.filter((m) => m.matchedBy === "phone")).toHaveLength(made.phoneDuplicates)
     expect(contacts.create).toBe(total - made.badPhones - made.emailDuplicates - made.phoneDuplicates)
     expect(planReport.entities.opportunity.create).toBe(made.opportunities)
+    expect(target.holds).toEqual(["opportunity"])
     for (const entity of ["company", "note", "task", "customField"] as const)
       expect(planReport.entities[entity].create).toBe(0)
+    expect(planReport.entities.note.skipped).toHaveLength(made.notes)
+    expect(planReport.entities.task.skipped).toHaveLength(made.tasks)
+    expect(new Set(planReport.entities.note.skipped.map((k) => k.reason))).toEqual(new Set(["testcrm holds no notes"]))
+    expect(new Set(planReport.entities.task.skipped.map((k) => k.reason))).toEqual(new Set(["testcrm holds no tasks"]))
     expect(planReport.writes).toBe(contacts.create + made.opportunities)
     // TestCRM has no custom fields and no users: Keap's map to nothing, and values left behind are counted.
     expect(Object.values(mapping().customFields)).toEqual([null, null])
@@ -162,6 +167,9 @@ describe("keap -> testcrm", () => {
     expect(afterKills.links.opportunity ?? 0).toBeLessThan(made.opportunities)
     const last = await Effect.runPromise(Engine.run(options()))
     expect(last.reconciled.found + last.reconciled.missing).toBe(afterKills.intents.pending ?? 0)
+    expect(last.entities.note.skipped).toHaveLength(made.notes)
+    expect(last.entities.task.skipped).toHaveLength(made.tasks)
+    expect(last.entities.note.create + last.entities.task.create).toBe(0)
 
     const plan = planReport.entities
     const counts = await targetCounts(s.testcrm, target)
@@ -180,6 +188,9 @@ describe("keap -> testcrm", () => {
     expect(verification.entities.contact.notMoved).toEqual([])
     expect(verification.entities.opportunity.linked).toBe(made.opportunities)
     expect(verification.entities.opportunity.notMoved).toEqual([])
+    // Notes and tasks TestCRM does not hold are counted as skipped, not missing.
+    expect(verification.entities.note).toMatchObject({ skipped: made.notes, linked: 0, missing: [], notMoved: [] })
+    expect(verification.entities.task).toMatchObject({ skipped: made.tasks, linked: 0, missing: [], notMoved: [] })
   })
 
   it("carries names, email, phone in E.164, the address with an alpha-2 country, tags, stages and amounts", async () => {
@@ -291,17 +302,17 @@ describe("testcrm -> keap", () => {
 })
 
 describe("what TestCRM does not have", () => {
-  it("a Keap note has nowhere to go: the plan counts it, the run stops at it naming it, before any request", async () => {
+  it("Keap notes and tasks are reported as skipped and never sent; contacts and deals move; a second run writes nothing", async () => {
     const sandbox = await start(5, 0)
     const s = await sides(sandbox)
     try {
-      await makeKeapData(s.keap, 5, {
+      const made = await makeKeapData(s.keap, 5, {
         emailDuplicates: 0,
         phonePairs: 0,
         badPhones: 0,
-        notes: 1,
-        tasks: 0,
-        opportunities: 0,
+        notes: 2,
+        tasks: 1,
+        opportunities: 2,
       })
       const [source, target] = await Effect.runPromise(Engine.lookups(s.keap, s.testcrm))
       const state = await openState()
@@ -309,15 +320,40 @@ describe("what TestCRM does not have", () => {
         from: s.keap,
         to: s.testcrm,
         state,
-        mapping: Mapping.propose("keap", "testcrm", source, target),
+        mapping: {
+          ...Mapping.propose("keap", "testcrm", source, target),
+          pipelines: { Default: { to: "Deals", stages: { New: "Lead", Qualified: "Proposal", Won: "Won" } } },
+        },
       }
-      // The engine cannot tell that TestCRM holds no notes: the interface has no way to say so.
-      expect((await Effect.runPromise(Engine.plan(options))).entities.note.create).toBe(1)
+      const expectSkipped = (report: Engine.Report) => {
+        expect(report.entities.note.skipped).toHaveLength(made.notes)
+        expect(report.entities.note.skipped[0]?.reason).toBe("testcrm holds no notes")
+        expect(report.entities.task.skipped).toEqual([{ id: expect.any(String), reason: "testcrm holds no tasks" }])
+        expect(report.entities.note.create + report.entities.task.create).toBe(0)
+      }
+      const plan = await Effect.runPromise(Engine.plan(options))
+      expectSkipped(plan)
+      expect(plan.writes).toBe(5 + made.opportunities)
+
       const before = routes(sandbox)
-      const failure = await Effect.runPromise(Effect.flip(Engine.run(options)))
-      expect(failure.message).toMatch(/^testcrm: Validation - Invalid input: note: TestCRM has no notes \(note \d+\)$/)
-      // The contacts moved before the notes' pass; no request was sent for the note.
-      expect(writesSince(sandbox, before)).toEqual({ "POST /testcrm/v1/contacts": 5 })
+      const report = await Effect.runPromise(Engine.run(options))
+      expectSkipped(report)
+      expect(report.entities.contact.create).toBe(5)
+      expect(report.entities.opportunity.create).toBe(made.opportunities)
+      // Nothing was sent for the notes and the task: only the contacts and deals.
+      expect(writesSince(sandbox, before)).toEqual({
+        "POST /testcrm/v1/contacts": 5,
+        "POST /testcrm/v1/deals": made.opportunities,
+      })
+      const verification = await Effect.runPromise(Engine.verify(options))
+      expect(verification.ok).toBe(true)
+      expect(verification.entities.note).toMatchObject({ skipped: made.notes, missing: [] })
+
+      const quiet = routes(sandbox)
+      const again = await Effect.runPromise(Engine.run({ ...options, full: true }))
+      expect(again.writes).toBe(0)
+      expectSkipped(again)
+      expect(writesSince(sandbox, quiet)).toEqual({})
     } finally {
       await s.close()
       await sandbox.close()

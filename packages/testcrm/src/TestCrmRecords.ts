@@ -6,9 +6,9 @@
  *
  * TestCRM has no notes, tasks, company records, custom fields, users (owners) or consent. Its
  * lists of those are empty, so as a source it gives none; as a target, a write of one fails
- * before any request with a Validation error naming what TestCRM lacks. The migration engine
- * has no way to leave an entity out, so a source holding notes, tasks or companies cannot be
- * moved into TestCRM whole. Custom fields, owners and consent are left out by the mapping
+ * before any request with a Validation error naming what TestCRM lacks. Its lookups say so
+ * (`holds: ["opportunity"]`): a migration into TestCRM reports a source's notes, tasks and
+ * companies as skipped and never sends them, and one out of it does not read them. Custom fields, owners and consent are left out by the mapping
  * (TestCRM offers none to map to) and counted as unmapped; a second address line is not held.
  *
  * A contact created by a migration carries its source id as a label
@@ -186,6 +186,7 @@ export const records: Records.RecordMapper<TestCrmClient> = {
       contactSlots: { emails: 1, phones: 1 },
       companyLinks: false,
       companyNames: true,
+      holds: ["opportunity"],
     })),
 
   contacts: (_lookups, options = {}) =>
