@@ -72,6 +72,24 @@ export interface RateLimitsShape {
 
 export class RateLimits extends Context.Service<RateLimits, RateLimitsShape>()("@crmkit/core/RateLimits") {}
 
+/**
+ * A sliding log several processes share (Redis): `reserve` books the first moment at which no
+ * more than `limit` requests fall in any `windowMillis`, and answers the wait until then.
+ * Shared counters of fixed windows cannot promise that: a provider whose window opened at
+ * another moment than the counter's (GHL's opens at the first request) sees up to twice the
+ * limit from several processes, each within its own budget.
+ */
+export class SharedLog extends Context.Service<
+  SharedLog,
+  {
+    readonly reserve: (
+      key: string,
+      limit: number,
+      windowMillis: number,
+    ) => Effect.Effect<number, RateLimiter.RateLimiterError>
+  }
+>()("@crmkit/core/RateLimit/SharedLog") {}
+
 interface LearnedWindow {
   remaining: number
   limit: number | undefined
@@ -122,6 +140,7 @@ export const retryAfterHeader = (headers: Headers.Headers, now: number): number 
 
 export const make = Effect.gen(function* () {
   const limiter = yield* RateLimiter.RateLimiter
+  const shared = yield* Effect.serviceOption(SharedLog)
   const budgets = new Map<string, Budget>()
   let waitedMillis = 0
 
@@ -206,15 +225,19 @@ export const make = Effect.gen(function* () {
           }
           delay = Math.max(delay, reserve(log, limit, window.millis, now) - now)
         }
-        // The store's counters are what several processes share (Redis).
-        const result = yield* limiter.consume({
-          key: `${name}:${window.name}`,
-          algorithm: "fixed-window",
-          onExceeded: "delay",
-          limit,
-          window: window.window,
-        })
-        delay = Math.max(delay, Duration.toMillis(result.delay))
+        // What several processes share (Redis): a sliding log where one is given, else the store's counters.
+        if (shared._tag === "Some" && limit <= slidingLogMaxLimit) {
+          delay = Math.max(delay, yield* shared.value.reserve(`${name}:${window.name}`, limit, window.millis))
+        } else {
+          const result = yield* limiter.consume({
+            key: `${name}:${window.name}`,
+            algorithm: "fixed-window",
+            onExceeded: "delay",
+            limit,
+            window: window.window,
+          })
+          delay = Math.max(delay, Duration.toMillis(result.delay))
+        }
       }
       yield* sleep(delay)
       budget.sent += 1
