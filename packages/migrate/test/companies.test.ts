@@ -10,10 +10,7 @@ import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { Engine, Mapping } from "../src/index.ts"
 import { sides, startBoth } from "./support.ts"
-import { editedMapping, openState, routes, writesSince } from "./support-run.ts"
-
-const on = <A>(side: Engine.Side, effect: Effect.Effect<A, unknown, any>) =>
-  Effect.runPromise(Effect.provideContext(effect, side.services) as Effect.Effect<A, unknown>)
+import { editedMapping, on, openState, routes, writesSince } from "./support-run.ts"
 
 const all = <A>(side: Engine.Side, stream: Stream.Stream<Records.Listed<A>, unknown, any>) =>
   on(

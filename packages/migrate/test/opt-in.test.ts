@@ -5,22 +5,11 @@
  */
 import type { Records } from "@crmkit/core"
 import { Contacts as GhlContacts } from "@crmkit/ghl"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { Engine, Mapping } from "../src/index.ts"
 import { type Both, sides, startBoth } from "./support.ts"
-import { editedMapping, openState, routes, writesSince } from "./support-run.ts"
-
-const on = <A>(side: Engine.Side, effect: Effect.Effect<A, unknown, any>) =>
-  Effect.runPromise(Effect.provideContext(effect, side.services) as Effect.Effect<A, unknown>)
-
-const contactsOf = (side: Engine.Side, lookups: Records.Lookups) =>
-  on(
-    side,
-    Effect.map(Stream.runCollect(side.records.contacts(lookups)), (all) =>
-      Array.from(all).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])),
-    ),
-  )
+import { contactsOf, editedMapping, on, openState, routes, writesSince } from "./support-run.ts"
 
 /** Keap's email address status, through its API (not through the code under test). */
 const keapStatus = async (sandbox: Both, email: string, optedIn?: boolean) => {

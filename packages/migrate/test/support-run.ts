@@ -73,3 +73,16 @@ export const targetCounts = (ghl: Engine.Side, lookups: Records.Lookups) =>
   )
 
 export const openState = (file = ":memory:") => Effect.runPromise(State.openSqlite(file))
+
+/** Runs `effect` with a side's client services. */
+export const on = <A>(side: Engine.Side, effect: Effect.Effect<A, unknown, any>) =>
+  Effect.runPromise(Effect.provideContext(effect, side.services) as Effect.Effect<A, unknown>)
+
+/** The contacts a side holds, as its mapper reads them (skipped ones left out). */
+export const contactsOf = (side: Engine.Side, lookups: Records.Lookups) =>
+  on(
+    side,
+    Effect.map(Stream.runCollect(side.records.contacts(lookups)), (all) =>
+      Array.from(all).flatMap((l) => (l._tag === "Ok" ? [l.record] : [])),
+    ),
+  )

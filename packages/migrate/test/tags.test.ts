@@ -7,22 +7,11 @@
 import type { Records } from "@crmkit/core"
 import { Contacts as GhlContacts, Locations } from "@crmkit/ghl"
 import { Contacts as KeapContacts, Tags } from "@crmkit/keap"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { Engine, Mapping } from "../src/index.ts"
 import { sides, startBoth } from "./support.ts"
-import { editedMapping, openState, routes, writesSince } from "./support-run.ts"
-
-const on = <A>(side: Engine.Side, effect: Effect.Effect<A, unknown, any>) =>
-  Effect.runPromise(Effect.provideContext(effect, side.services) as Effect.Effect<A, unknown>)
-
-const contactsOf = (side: Engine.Side, lookups: Records.Lookups) =>
-  on(
-    side,
-    Effect.map(Stream.runCollect(side.records.contacts(lookups)), (all) =>
-      Array.from(all).flatMap((c) => (c._tag === "Ok" ? [c.record] : [])),
-    ),
-  )
+import { contactsOf, editedMapping, on, openState, routes, writesSince } from "./support-run.ts"
 
 const sorted = (tags: ReadonlyArray<string> | undefined) => [...(tags ?? [])].map((t) => t.toLowerCase()).sort()
 
